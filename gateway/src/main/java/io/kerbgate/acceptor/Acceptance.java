@@ -1,0 +1,47 @@
+package io.kerbgate.acceptor;
+
+import java.util.Objects;
+
+/** The acceptor's verdict on one {@code Authorization} header: {@link Accepted} or {@link Rejected}. */
+public sealed interface Acceptance permits Acceptance.Accepted, Acceptance.Rejected {
+
+    /**
+     * A token that passed every check.
+     *
+     * @param client        the authenticated client principal, {@code name@REALM}, from the decrypted ticket
+     * @param service       the keytab principal whose key decrypted the ticket (never the cleartext sname)
+     * @param kvno          the key version that decrypted the ticket
+     * @param enctype       the ticket's encryption type number
+     * @param responseToken the GSS output token for {@code WWW-Authenticate: Negotiate <b64>} on the response
+     *                      (SPNEGO accept-completed, with the AP-REP when mutual authentication was asked),
+     *                      or {@code null} when there is nothing to send
+     * @param cachedTicket  true when the ticket's decryption came from the ticket cache
+     */
+    record Accepted(String client, String service, int kvno, int enctype, byte[] responseToken, boolean cachedTicket)
+            implements Acceptance {
+        public Accepted {
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(service, "service");
+        }
+    }
+
+    /**
+     * A refused token.
+     *
+     * @param reason      why, bounded (metric tag)
+     * @param detail      the operator-facing explanation for the log, never sent to the client
+     * @param facts       what the acceptor saw before it stopped (may be partly empty)
+     * @param rejectToken a SPNEGO {@code negState=reject} token to send with the 401, or {@code null}
+     */
+    record Rejected(RejectReason reason, String detail, TokenFacts facts, byte[] rejectToken) implements Acceptance {
+        public Rejected {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(detail, "detail");
+            facts = facts == null ? TokenFacts.NONE : facts;
+        }
+
+        public static Rejected of(RejectReason reason, String detail) {
+            return new Rejected(reason, detail, TokenFacts.NONE, null);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.kerbgate.acceptor;
+
+import java.net.InetAddress;
+
+/**
+ * Turns the value of one {@code Authorization} header into a verdict. Implementations are thread-safe and never
+ * throw for anything a client sent: every bad input becomes a {@link Acceptance.Rejected}.
+ */
+@FunctionalInterface
+public interface HttpAuthenticator {
+
+    /**
+     * @param authorization the header value, e.g. {@code "Negotiate YIIC..."}; never {@code null}
+     * @param peer          the client's address as seen on the socket (never from X-Forwarded-For)
+     */
+    Acceptance authenticate(String authorization, InetAddress peer);
+}
