@@ -1,0 +1,139 @@
+package io.kerbgate.der;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Builds DER encodings from the inside out: each method returns a complete TLV, and constructed values take their
+ * already-encoded children. Used for the few messages the gateway writes (AP-REP, SPNEGO responses) and by tests that
+ * mint tokens; none of them is large, so clarity wins over buffer reuse here.
+ */
+public final class DerWriter {
+    private static final DateTimeFormatter KERBEROS_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private DerWriter() {}
+
+    public static byte[] tlv(int tag, byte[]... contents) {
+        int len = 0;
+        for (byte[] c : contents) {
+            len += c.length;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(len + 6);
+        out.write(tag);
+        writeLength(out, len);
+        for (byte[] c : contents) {
+            out.writeBytes(c);
+        }
+        return out.toByteArray();
+    }
+
+    public static byte[] sequence(byte[]... elements) {
+        return tlv(DerReader.SEQUENCE, elements);
+    }
+
+    /** A context-specific explicit tag {@code [n]} around one element. */
+    public static byte[] explicit(int n, byte[] element) {
+        return tlv(0xA0 | n, element);
+    }
+
+    /** An APPLICATION tag {@code [APPLICATION n]} around one element (constructed). */
+    public static byte[] application(int n, byte[] element) {
+        return tlv(0x60 | n, element);
+    }
+
+    public static byte[] integer(long value) {
+        int len = 8;
+        // Drop leading octets that only repeat the sign, keeping DER's minimal form.
+        while (len > 1) {
+            int top = (int) (value >> ((len - 1) * 8)) & 0xFF;
+            int nextBit = (int) (value >> ((len - 1) * 8 - 1)) & 1;
+            if ((top == 0 && nextBit == 0) || (top == 0xFF && nextBit == 1)) {
+                len--;
+            } else {
+                break;
+            }
+        }
+        byte[] c = new byte[len];
+        for (int i = 0; i < len; i++) {
+            c[i] = (byte) (value >> ((len - 1 - i) * 8));
+        }
+        return tlv(DerReader.INTEGER, c);
+    }
+
+    public static byte[] enumerated(int value) {
+        return tlv(DerReader.ENUMERATED, new byte[] {(byte) value});
+    }
+
+    public static byte[] octetString(byte[] value) {
+        return tlv(DerReader.OCTET_STRING, value);
+    }
+
+    public static byte[] generalString(String value) {
+        return tlv(DerReader.GENERAL_STRING, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static byte[] kerberosTime(Instant time) {
+        return tlv(DerReader.GENERALIZED_TIME, KERBEROS_TIME.format(time).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A 32-bit BIT STRING (Kerberos flags), bit 0 being the most significant bit. */
+    public static byte[] bitFlags(int flags) {
+        return tlv(DerReader.BIT_STRING, new byte[] {0, (byte) (flags >>> 24), (byte) (flags >>> 16),
+                (byte) (flags >>> 8), (byte) flags});
+    }
+
+    /** An OBJECT IDENTIFIER from its raw contents (as {@link DerReader#readOid()} returns them). */
+    public static byte[] oid(byte[] contents) {
+        return tlv(DerReader.OID, contents);
+    }
+
+    /** The contents octets of an OID written in dotted form, e.g. {@code "1.2.840.113554.1.2.2"}. */
+    public static byte[] oidContents(String dotted) {
+        String[] arcs = dotted.split("\\.");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writeBase128(out, Long.parseLong(arcs[0]) * 40 + Long.parseLong(arcs[1]));
+        for (int i = 2; i < arcs.length; i++) {
+            writeBase128(out, Long.parseLong(arcs[i]));
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeBase128(ByteArrayOutputStream out, long v) {
+        int groups = 1;
+        while ((v >>> (7 * groups)) != 0) {
+            groups++;
+        }
+        for (int g = groups - 1; g >= 0; g--) {
+            int b = (int) (v >>> (7 * g)) & 0x7F;
+            out.write(g == 0 ? b : b | 0x80);
+        }
+    }
+
+    private static void writeLength(ByteArrayOutputStream out, int len) {
+        if (len < 0x80) {
+            out.write(len);
+        } else if (len <= 0xFF) {
+            out.write(0x81);
+            out.write(len);
+        } else if (len <= 0xFFFF) {
+            out.write(0x82);
+            out.write(len >>> 8);
+            out.write(len);
+        } else if (len <= 0xFF_FFFF) {
+            out.write(0x83);
+            out.write(len >>> 16);
+            out.write(len >>> 8);
+            out.write(len);
+        } else {
+            out.write(0x84);
+            out.write(len >>> 24);
+            out.write(len >>> 16);
+            out.write(len >>> 8);
+            out.write(len);
+        }
+    }
+}
