@@ -37,8 +37,9 @@ final class Rc4HmacProfile implements EncryptionProfile {
     }
 
     /**
-     * The message type T of RFC 4757 §3, which differs from the RFC 4120 key usage in three places. MIT krb5, Heimdal
-     * and Kerby keep usage 9 (TGS-REP under a subkey) as 9; the RFC table says 8. The acceptor never sees usage 9.
+     * The message type T of RFC 4757 §3, which differs from the RFC 4120 key usage in three places. For usage 9
+     * (TGS-REP under a subkey) the RFC table and the JDK say 8, while MIT krb5, Heimdal and Kerby keep 9; the acceptor
+     * never uses usage 9, so the choice only matters for tests and tools.
      */
     static int messageType(int usage) {
         return switch (usage) {
