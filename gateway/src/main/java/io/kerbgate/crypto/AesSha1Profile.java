@@ -10,7 +10,7 @@ import javax.crypto.spec.SecretKeySpec;
  * aes128-cts-hmac-sha1-96 and aes256-cts-hmac-sha1-96 (RFC 3962) on the RFC 3961 §5.3 simplified profile.
  *
  * <p>Written on the JCA rather than delegated to Kerby for the hot path: Kerby's handlers take raw key bytes and
- * re-derive Ke and Ki (two or four AES block encryptions each, plus n-fold) on every call, while the acceptor decrypts
+ * re-derive Ke and Ki (n-fold plus one or two AES block encryptions each) on every call, while the acceptor decrypts
  * a ticket with the same service key on every request. Here {@link KerberosKey} derives Ke/Ki/Kc once per usage and
  * keeps them as prepared {@link SecretKey}s. The tests check equivalence with Kerby in both directions.
  */
@@ -43,7 +43,7 @@ final class AesSha1Profile implements EncryptionProfile {
     }
 
     /** DK(key, constant) = random-to-key(DR(key, constant)); random-to-key is the identity for AES (RFC 3962 §6). */
-    byte[] dk(byte[] baseKey, byte[] constant) {
+    private byte[] dk(byte[] baseKey, byte[] constant) {
         // RFC 3961 §5.1 DR: K1 = E(key, n-fold(constant)), K(i+1) = E(key, Ki), concatenated up to the key length.
         // Each E is over exactly one block, where CBC-CTS with a zero IV is plain AES.
         SecretKey key = new SecretKeySpec(baseKey, "AES");

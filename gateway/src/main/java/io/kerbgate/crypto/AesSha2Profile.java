@@ -47,7 +47,7 @@ final class AesSha2Profile implements EncryptionProfile {
      * KDF-HMAC-SHA2 of RFC 8009 §3, the SP 800-108 counter-mode KDF with one iteration:
      * {@code k-truncate(HMAC(key, 00000001 | label | 00 | context | k))}, k being the output length in bits.
      */
-    byte[] kdf(byte[] key, byte[] label, byte[] context, int lengthBytes) {
+    private byte[] kdf(byte[] key, byte[] label, byte[] context, int lengthBytes) {
         byte[] k1 = hmac.compute(hmac.key(key),
                 Bytes.bigEndian32(1), label, new byte[1], context, Bytes.bigEndian32(lengthBytes * 8));
         return Arrays.copyOf(k1, lengthBytes);
