@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -49,10 +48,8 @@ public final class KeytabFile {
     static final int VERSION_1 = 0x0501;
     static final int VERSION_2 = 0x0502;
 
-    private static final FileAttribute<?>[] OWNER_ONLY =
-            FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
-                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-                    : new FileAttribute<?>[0];
+    private static final FileAttribute<?> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private KeytabFile() {}
 
@@ -157,7 +154,9 @@ public final class KeytabFile {
     public static void writeAtomically(Path target, List<KeytabEntry> entries) throws IOException {
         byte[] bytes = write(entries);
         Path dir = target.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", OWNER_ONLY);
+        boolean posix = Files.getFileStore(dir).supportsFileAttributeView("posix");
+        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp",
+                posix ? new FileAttribute<?>[] {OWNER_ONLY} : new FileAttribute<?>[0]);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -175,15 +174,11 @@ public final class KeytabFile {
             }
             throw e;
         }
-        syncDirectory(dir);
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        if (OWNER_ONLY.length == 0) {
-            return; // Not POSIX (Windows): a directory cannot be opened for fsync, and NTFS journals the rename.
-        }
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
+        // Only POSIX can open a directory to fsync it; elsewhere (NTFS) the file system journals the rename.
+        if (posix) {
+            try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+                channel.force(true);
+            }
         }
     }
 

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -207,6 +208,24 @@ final class KeytabFileTest {
                 KeytabException e = assertThrows(KeytabException.class, () -> KeytabFile.parse(prefix),
                         "prefix of " + length + " bytes");
                 assertTrue(e.getMessage().contains("offset"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void parse_randomlyCorruptedKeytabs_failOnlyWithKeytabException() {
+        byte[] keytab = KeytabFile.write(Keytabs.kvnos(HTTP, 3, 300));
+        Random random = new Random(42);
+
+        for (int i = 0; i < 5_000; i++) {
+            byte[] mutated = keytab.clone();
+            for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
+                mutated[2 + random.nextInt(mutated.length - 2)] = (byte) random.nextInt(256);
+            }
+            try {
+                KeytabFile.parse(mutated);
+            } catch (KeytabException expected) {
+                assertTrue(expected.offset() >= 0 && expected.offset() <= mutated.length, expected.getMessage());
             }
         }
     }
