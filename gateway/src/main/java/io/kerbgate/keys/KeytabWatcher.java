@@ -179,9 +179,7 @@ public final class KeytabWatcher implements AutoCloseable {
                 }
                 if (now - nextPoll >= 0) {
                     nextPoll = now + pollNanos;
-                    watchDirectories();
-                    check();
-                    ring.retireExpired();
+                    tick();
                 }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -192,6 +190,17 @@ public final class KeytabWatcher implements AutoCloseable {
             if (watchService != null) {
                 closeWatchService(watchService);
             }
+        }
+    }
+
+    private void tick() {
+        try {
+            watchDirectories();
+            check();
+            ring.retireExpired();
+        } catch (RuntimeException e) {
+            // Never let the watcher thread die: the next tick must still run.
+            log.error("keytab watcher tick failed for {}; retrying at the next poll", keytab, e);
         }
     }
 
@@ -235,7 +244,7 @@ public final class KeytabWatcher implements AutoCloseable {
         } catch (KeytabException e) {
             refused(e);
         } catch (RuntimeException e) {
-            // Never let the watcher thread die: the next change must still be seen.
+            // A bug rather than a bad file, but the outcome is the same: keep the keys, count it, keep watching.
             refused(new KeytabException("unexpected error while loading " + keytab + ": " + e, e));
         }
     }
@@ -271,8 +280,8 @@ public final class KeytabWatcher implements AutoCloseable {
         try (InputStream in = Files.newInputStream(keytab)) {
             byte[] bytes = in.readNBytes(MAX_KEYTAB_BYTES + 1);
             if (bytes.length > MAX_KEYTAB_BYTES) {
-                throw new KeytabException("keytab " + keytab + " is larger than " + MAX_KEYTAB_BYTES
-                        + " bytes, too large to be a keytab" + fix);
+                throw new KeytabException("keytab " + describePath() + " is larger than " + MAX_KEYTAB_BYTES
+                        + " bytes, too large to be a keytab: check the path");
             }
             return bytes;
         } catch (NoSuchFileException e) {

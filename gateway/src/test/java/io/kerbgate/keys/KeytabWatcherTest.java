@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -133,7 +134,7 @@ final class KeytabWatcherTest {
         Files.write(keytab, Keytabs.bytes(Keytabs.kvnos(HTTP, 3, 4)));
 
         awaitKvnos(3, 4);
-        assertEquals(2, watcher.reloadsOk());
+        await(() -> watcher.reloadsOk() == 2, "the reload to be counted");
     }
 
     @Test
@@ -261,12 +262,13 @@ final class KeytabWatcherTest {
         start(keytab);
         KeytabFile.writeAtomically(keytab, Keytabs.kvnos(HTTP, 4));
         awaitKvnos(3, 4);
-        List<KeySetChange> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<KeySetChange> retired = new CopyOnWriteArrayList<>();
         ring.addListener(retired::add);
 
         clock.advance(GRACE.plusSeconds(1));
 
         awaitKvnos(4);
+        await(() -> !retired.isEmpty(), "the listener to hear of it"); // listeners run just after the swap
         assertEquals(Set.of(3), retired.get(0).retired().get(HTTP));
     }
 
