@@ -1,0 +1,356 @@
+package io.kerbgate.keys;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rollover listener: notices a changed keytab at once, parses it whole, and only then hands it to the
+ * {@link KeyRing}. A keytab that cannot be read or parsed (missing, empty, truncated, half-written, corrupt) never
+ * replaces good keys: it is logged at WARN and counted, and the current keys stay.
+ *
+ * <p>Two ways to notice a change, because neither is enough alone:
+ * <ul>
+ *   <li>a {@link WatchService} on the keytab's directory (and on the directory of the file it resolves to, when that
+ *       differs). Any event there, including OVERFLOW, triggers a check, which catches in-place writes, a
+ *       rename-replace and Kubernetes' swap of the {@code ..data} symlink at once;</li>
+ *   <li>a poll every {@code pollInterval} (default 2 s) that hashes the file's contents (SHA-256), for file systems
+ *       that send no events (NFS, some container mounts) and directories that were replaced under the watch.</li>
+ * </ul>
+ * A check rereads the file through the configured path, so symlinks are resolved afresh each time, and reloads only
+ * when the contents' hash differs from the last one seen; the same bad file is therefore reported once, not at
+ * every poll. Events are debounced: a burst within {@value #DEBOUNCE_MILLIS} ms causes one check.
+ *
+ * <p>Everything after {@link #start()} runs on one daemon thread, {@code kerbgate-keytab-watcher}, which also retires
+ * expired grace kvnos at each poll. Debounce and poll timing use {@link System#nanoTime()}, since they measure
+ * intervals; reload times come from the ring's {@link java.time.Clock}.
+ */
+public final class KeytabWatcher implements AutoCloseable {
+
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
+    static final long DEBOUNCE_MILLIS = 100;
+    /** Far above any real keytab (about 100 bytes an entry); guards against a path that points at something huge. */
+    static final int MAX_KEYTAB_BYTES = 4 << 20;
+
+    private static final Logger log = LoggerFactory.getLogger(KeytabWatcher.class);
+    private static final String THREAD_NAME = "kerbgate-keytab-watcher";
+
+    private final Path keytab;
+    private final KeyRing ring;
+    private final long pollNanos;
+    private final AtomicLong reloadsOk = new AtomicLong();
+    private final AtomicLong reloadsFailed = new AtomicLong();
+    private volatile Instant lastReload;
+    private volatile String lastError;
+    private volatile boolean closed;
+
+    // Confined to the watcher thread once it runs (start() sets them before starting it).
+    private final Map<Path, WatchKey> watched = new HashMap<>();
+    private WatchService watchService;
+    private String lastFingerprint;
+    private Thread thread;
+
+    public KeytabWatcher(Path keytab, KeyRing ring) {
+        this(keytab, ring, DEFAULT_POLL_INTERVAL);
+    }
+
+    /** @param pollInterval how often the file's hash is compared, for file systems that send no events */
+    public KeytabWatcher(Path keytab, KeyRing ring, Duration pollInterval) {
+        this.keytab = keytab.toAbsolutePath();
+        this.ring = ring;
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("pollInterval must be positive: " + pollInterval);
+        }
+        this.pollNanos = pollInterval.toNanos();
+    }
+
+    /**
+     * Loads the keytab into the ring and starts watching it.
+     *
+     * @throws KeytabException when the first load fails; the message names the file and what to fix
+     */
+    public synchronized void start() throws KeytabException {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        try {
+            byte[] bytes = read();
+            lastFingerprint = sha256(bytes);
+            load(bytes);
+        } catch (KeytabException e) {
+            reloadsFailed.incrementAndGet();
+            lastError = e.getMessage();
+            throw e;
+        }
+        try {
+            watchService = FileSystems.getDefault().newWatchService();
+        } catch (IOException | UnsupportedOperationException e) {
+            log.warn("cannot watch {} for changes ({}); relying on the poll every {} ms", keytab, e.toString(),
+                    TimeUnit.NANOSECONDS.toMillis(pollNanos));
+        }
+        watchDirectories();
+        thread = new Thread(this::run, THREAD_NAME);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Successful loads, the first one included. */
+    public long reloadsOk() {
+        return reloadsOk.get();
+    }
+
+    /** Loads refused (unreadable, unparseable or unusable keytab); each distinct bad file counts once. */
+    public long reloadsFailed() {
+        return reloadsFailed.get();
+    }
+
+    /** When the keys were last loaded successfully, or {@code null} before the first load. */
+    public Instant lastReload() {
+        return lastReload;
+    }
+
+    /** Why the most recent refused load was refused, or {@code null} if none has been. */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** Stops the watcher thread and waits (briefly) for it to end. The keys stay as they are. */
+    @Override
+    public void close() {
+        closed = true;
+        Thread running;
+        WatchService service;
+        synchronized (this) {
+            running = thread;
+            service = watchService;
+        }
+        if (running == null) {
+            return;
+        }
+        // Closing the watch service wakes a waiting poll without interrupting a read in progress, which would
+        // otherwise be counted as a failed reload.
+        if (service != null) {
+            closeWatchService(service);
+        } else {
+            running.interrupt();
+        }
+        try {
+            running.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        long nextPoll = System.nanoTime() + pollNanos;
+        long checkAt = Long.MAX_VALUE; // a pending, debounced check
+        try {
+            while (!closed) {
+                long wait = Math.max(0, Math.min(nextPoll, checkAt) - System.nanoTime());
+                if (awaitEvents(wait)) {
+                    checkAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEBOUNCE_MILLIS);
+                }
+                long now = System.nanoTime();
+                if (now - checkAt >= 0) {
+                    checkAt = Long.MAX_VALUE;
+                    check();
+                }
+                if (now - nextPoll >= 0) {
+                    nextPoll = now + pollNanos;
+                    tick();
+                }
+            }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
+            if (!closed) {
+                log.error("keytab watcher for {} stopped unexpectedly; keytab changes will not be seen", keytab, e);
+            }
+        } finally {
+            if (watchService != null) {
+                closeWatchService(watchService);
+            }
+        }
+    }
+
+    private void tick() {
+        try {
+            watchDirectories();
+            check();
+            ring.retireExpired();
+        } catch (RuntimeException e) {
+            // Never let the watcher thread die: the next tick must still run.
+            log.error("keytab watcher tick failed for {}; retrying at the next poll", keytab, e);
+        }
+    }
+
+    /** Waits up to {@code nanos} for file events; true when some arrived (their kinds do not matter). */
+    private boolean awaitEvents(long nanos) throws InterruptedException {
+        if (watchService == null) {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+            return false;
+        }
+        WatchKey key = watchService.poll(nanos, TimeUnit.NANOSECONDS);
+        boolean any = false;
+        while (key != null) {
+            any |= !key.pollEvents().isEmpty();
+            key.reset(); // an invalid key (directory gone) is re-registered at the next poll
+            key = watchService.poll();
+        }
+        return any;
+    }
+
+    /** Rereads the file and reloads when its contents changed; any failure keeps the current keys. */
+    private void check() {
+        try {
+            byte[] bytes;
+            String fingerprint;
+            try {
+                bytes = read();
+                fingerprint = sha256(bytes);
+            } catch (KeytabException e) {
+                fingerprint = "unreadable: " + e.getMessage();
+                if (!fingerprint.equals(lastFingerprint)) {
+                    lastFingerprint = fingerprint;
+                    refused(e);
+                }
+                return;
+            }
+            if (fingerprint.equals(lastFingerprint)) {
+                return;
+            }
+            lastFingerprint = fingerprint;
+            load(bytes);
+        } catch (KeytabException e) {
+            refused(e);
+        } catch (RuntimeException e) {
+            // A bug rather than a bad file, but the outcome is the same: keep the keys, count it, keep watching.
+            refused(new KeytabException("unexpected error while loading " + keytab + ": " + e, e));
+        }
+    }
+
+    private void load(byte[] bytes) throws KeytabException {
+        List<KeytabEntry> entries;
+        try {
+            entries = KeytabFile.parse(bytes);
+        } catch (KeytabException e) {
+            throw new KeytabException("keytab " + describePath() + " is not a valid keytab: " + e.getMessage(), e);
+        }
+        try {
+            ring.update(entries);
+        } catch (KeytabException e) {
+            throw new KeytabException("keytab " + describePath() + ": " + e.getMessage(), e);
+        }
+        lastReload = ring.clock().instant();
+        reloadsOk.incrementAndGet();
+    }
+
+    private void refused(KeytabException e) {
+        reloadsFailed.incrementAndGet();
+        lastError = e.getMessage();
+        log.warn("keytab not reloaded, keeping the current keys {}: {}", ring.current(), e.getMessage());
+    }
+
+    private byte[] read() throws KeytabException {
+        String fix = ": check the path and that the gateway's user (" + System.getProperty("user.name")
+                + ") can read it";
+        if (Files.isDirectory(keytab)) {
+            throw new KeytabException("keytab " + keytab + " is a directory, not a keytab file" + fix);
+        }
+        try (InputStream in = Files.newInputStream(keytab)) {
+            byte[] bytes = in.readNBytes(MAX_KEYTAB_BYTES + 1);
+            if (bytes.length > MAX_KEYTAB_BYTES) {
+                throw new KeytabException("keytab " + describePath() + " is larger than " + MAX_KEYTAB_BYTES
+                        + " bytes, too large to be a keytab: check the path");
+            }
+            return bytes;
+        } catch (NoSuchFileException e) {
+            throw new KeytabException("keytab " + describePath() + " does not exist" + fix, e);
+        } catch (AccessDeniedException e) {
+            throw new KeytabException("keytab " + describePath() + " is not readable (permission denied)" + fix, e);
+        } catch (IOException e) {
+            throw new KeytabException("keytab " + describePath() + " cannot be read (" + e + ")" + fix, e);
+        }
+    }
+
+    /** The configured path, and where it leads when that is elsewhere (a symlink, as in a Kubernetes secret). */
+    private String describePath() {
+        try {
+            Path real = keytab.toRealPath();
+            return real.equals(keytab) ? keytab.toString() : keytab + " (-> " + real + ")";
+        } catch (IOException e) {
+            return keytab.toString();
+        }
+    }
+
+    /**
+     * Watches the keytab's directory and, when the path is a symlink, the directory of its current target; keys of
+     * directories no longer involved are cancelled.
+     */
+    private void watchDirectories() {
+        if (watchService == null) {
+            return;
+        }
+        Set<Path> wanted = new LinkedHashSet<>();
+        wanted.add(keytab.getParent());
+        try {
+            wanted.add(keytab.toRealPath().getParent());
+        } catch (IOException e) {
+            // No target now: the configured directory is enough to see it come back.
+        }
+        watched.entrySet().removeIf(entry -> {
+            boolean drop = !wanted.contains(entry.getKey()) || !entry.getValue().isValid();
+            if (drop) {
+                entry.getValue().cancel();
+            }
+            return drop;
+        });
+        for (Path dir : wanted) {
+            if (watched.containsKey(dir)) {
+                continue;
+            }
+            try {
+                watched.put(dir, dir.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE));
+            } catch (IOException e) {
+                log.debug("cannot watch {} ({}); the poll covers it", dir, e.toString());
+            }
+        }
+    }
+
+    private static void closeWatchService(WatchService service) {
+        try {
+            service.close();
+        } catch (IOException e) {
+            log.debug("closing the keytab watch service", e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
