@@ -6,7 +6,7 @@ import java.util.Arrays;
  * The AES enctypes kerbgate accepts (ACCEPTOR-CHECKLIST §4.11), by RFC 3961 number and by the name MIT krb5, the JDK and
  * krb5.conf use.
  */
-public enum Enctype {
+enum Enctype {
     AES128_CTS_HMAC_SHA1_96(17, "aes128-cts-hmac-sha1-96"),
     AES256_CTS_HMAC_SHA1_96(18, "aes256-cts-hmac-sha1-96"),
     AES128_CTS_HMAC_SHA256_128(19, "aes128-cts-hmac-sha256-128"),
@@ -20,16 +20,8 @@ public enum Enctype {
         this.krb5Name = krb5Name;
     }
 
-    public int number() {
-        return number;
-    }
-
-    public String krb5Name() {
-        return krb5Name;
-    }
-
     /** @throws IllegalArgumentException for any number outside 17..20 */
-    public static Enctype of(int number) {
+    static Enctype of(int number) {
         return Arrays.stream(values())
                 .filter(e -> e.number == number)
                 .findFirst()

@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,7 @@ final class ExternalClientsTest {
     private static final String PYTHON = "/usr/bin/python3";
     private static final String CURL = "/usr/bin/curl";
     private static final Duration STEP = Duration.ofSeconds(10);
+    private static final String NEGOTIATE = "Negotiate ";
 
     @TempDir
     static Path tmp;
@@ -73,7 +76,7 @@ final class ExternalClientsTest {
             assertEquals("alice@" + REALM, accepted.client());
             assertTrue(accepted.mutual());
 
-            python.writeLine("Negotiate " + Base64.getEncoder().encodeToString(accepted.responseToken()));
+            python.writeLine(NEGOTIATE + Base64.getEncoder().encodeToString(accepted.responseToken()));
             assertEquals("complete", python.readLine(STEP), python.stderr());
             assertEquals(0, python.await(STEP).exitCode());
         }
@@ -94,7 +97,7 @@ final class ExternalClientsTest {
     void pythonClient_refusesAForgedServerToken() {
         try (RunningProcess python = negotiateClient("--mech", "krb5")) {
             python.readLine(STEP);
-            python.writeLine("Negotiate " + Base64.getEncoder().encodeToString(new byte[] {0x6f, 0x03, 0x30, 0x01, 0x00}));
+            python.writeLine(NEGOTIATE + Base64.getEncoder().encodeToString(new byte[] {0x6f, 0x03, 0x30, 0x01, 0x00}));
             Processes.Result result = python.await(STEP);
             assertEquals(4, result.exitCode(), result.describe());
             assertTrue(result.stderr().startsWith("error: "), result.stderr());
@@ -128,18 +131,18 @@ final class ExternalClientsTest {
     private static void negotiate(HttpExchange exchange) throws IOException {
         try (exchange) {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-            if (authorization == null || !authorization.startsWith("Negotiate ")) {
+            if (authorization == null || !authorization.startsWith(NEGOTIATE)) {
                 exchange.getResponseHeaders().add("WWW-Authenticate", "Negotiate");
                 exchange.sendResponseHeaders(401, -1);
                 return;
             }
-            GssAcceptorOracle.Verdict verdict = oracle.verdict(Base64.getDecoder().decode(authorization.substring(10)));
+            GssAcceptorOracle.Verdict verdict = oracle.verdict(Base64.getDecoder().decode(authorization.substring(NEGOTIATE.length())));
             if (!(verdict instanceof GssAcceptorOracle.Accepted accepted)) {
                 exchange.sendResponseHeaders(403, -1);
                 return;
             }
             exchange.getResponseHeaders().add("WWW-Authenticate",
-                    "Negotiate " + Base64.getEncoder().encodeToString(accepted.responseToken()));
+                    NEGOTIATE + Base64.getEncoder().encodeToString(accepted.responseToken()));
             byte[] body = ("hello " + accepted.client() + "\n").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -156,10 +159,8 @@ final class ExternalClientsTest {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
-        String[] argv = new String[args.length + 2];
-        argv[0] = PYTHON;
-        argv[1] = script.toString();
-        System.arraycopy(args, 0, argv, 2, args.length);
+        List<String> argv = new ArrayList<>(List.of(PYTHON, script.toString()));
+        argv.addAll(List.of(args));
         return Processes.command(argv).env(kdc.clientEnv(ccache)).start();
     }
 }

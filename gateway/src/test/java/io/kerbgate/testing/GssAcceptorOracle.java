@@ -2,7 +2,6 @@ package io.kerbgate.testing;
 
 import java.lang.reflect.Method;
 import java.nio.file.Path;
-import java.security.PrivilegedExceptionAction;
 import java.util.OptionalInt;
 import java.util.Set;
 import javax.security.auth.Subject;
@@ -56,7 +55,7 @@ public final class GssAcceptorOracle {
         KerberosPrincipal principal = new KerberosPrincipal(servicePrincipal);
         Subject subject = new Subject(true, Set.of(principal), Set.of(),
                 Set.of(KeyTab.getInstance(principal, keytab.toFile())));
-        return JdkKrb5.call(krb5Conf, () -> Subject.doAs(subject, (PrivilegedExceptionAction<Verdict>) () -> {
+        return JdkKrb5.call(krb5Conf, () -> JdkKrb5.doAs(subject, () -> {
             GSSManager manager = GSSManager.getInstance();
             GSSName name = GssClient.serviceName(manager, servicePrincipal);
             GSSCredential credential = manager.createCredential(name, GSSCredential.INDEFINITE_LIFETIME,

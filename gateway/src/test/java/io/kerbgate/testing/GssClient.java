@@ -1,7 +1,6 @@
 package io.kerbgate.testing;
 
 import java.nio.file.Path;
-import java.security.PrivilegedExceptionAction;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import javax.security.auth.Subject;
 import javax.security.auth.callback.Callback;
+import javax.security.auth.callback.CallbackHandler;
 import javax.security.auth.callback.NameCallback;
 import javax.security.auth.callback.PasswordCallback;
 import javax.security.auth.callback.UnsupportedCallbackException;
@@ -45,8 +45,7 @@ public final class GssClient implements AutoCloseable {
 
     /** Logs {@code principal} in with its password (an AS exchange with the KDC of {@code krb5Conf}). */
     public static GssClient withPassword(Path krb5Conf, String principal, String password) throws LoginException {
-        Map<String, String> options = initiatorOptions(principal);
-        return login(krb5Conf, options, callbacks -> {
+        return login(krb5Conf, initiatorOptions(principal), callbacks -> {
             for (Callback callback : callbacks) {
                 if (callback instanceof NameCallback name) {
                     name.setName(principal);
@@ -78,7 +77,7 @@ public final class GssClient implements AutoCloseable {
      *               response token is fed back with {@link Negotiation#acceptResponse}
      */
     public Negotiation negotiate(String target, GssMech mech, boolean mutual) throws Exception {
-        return JdkKrb5.call(krb5Conf, () -> Subject.doAs(login.getSubject(), (PrivilegedExceptionAction<Negotiation>) () -> {
+        return JdkKrb5.call(krb5Conf, () -> JdkKrb5.doAs(login.getSubject(), () -> {
             GSSManager manager = GSSManager.getInstance();
             GSSContext context = manager.createContext(serviceName(manager, target), mech.oid(), null,
                     GSSContext.DEFAULT_LIFETIME);
@@ -121,7 +120,7 @@ public final class GssClient implements AutoCloseable {
     }
 
     private static GssClient login(Path krb5Conf, Map<String, String> options,
-            javax.security.auth.callback.CallbackHandler handler) throws LoginException {
+            CallbackHandler handler) throws LoginException {
         Configuration jaas = new Configuration() {
             @Override
             public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
@@ -197,10 +196,6 @@ public final class GssClient implements AutoCloseable {
         /** True once the context is complete: at once without mutual authentication, else after the server's answer. */
         public boolean isEstablished() {
             return context.isEstablished();
-        }
-
-        public GSSContext context() {
-            return context;
         }
 
         public void dispose() throws GSSException {

@@ -2,7 +2,10 @@ package io.kerbgate.testing;
 
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
 import java.util.concurrent.Callable;
+import javax.security.auth.Subject;
 
 /**
  * Switches the krb5.conf of the JDK's Kerberos (JGSS, {@code Krb5LoginModule}) between tests.
@@ -35,6 +38,15 @@ public final class JdkKrb5 {
         synchronized (LOCK) {
             use(krb5Conf);
             return action.call();
+        }
+    }
+
+    /** Runs {@code action} as {@code subject}, throwing what the action threw rather than a PrivilegedActionException. */
+    static <T> T doAs(Subject subject, PrivilegedExceptionAction<T> action) throws Exception {
+        try {
+            return Subject.doAs(subject, action);
+        } catch (PrivilegedActionException e) {
+            throw e.getException();
         }
     }
 

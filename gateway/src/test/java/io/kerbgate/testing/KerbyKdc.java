@@ -33,12 +33,12 @@ public final class KerbyKdc implements AutoCloseable {
     private static final int[] ENCTYPES = {18, 17};
 
     private final SimpleKdcServer server;
-    private final TempDir dir;
+    private final WorkDir dir;
     private final String realm;
     private final int port;
     private final Path krb5Conf;
 
-    private KerbyKdc(SimpleKdcServer server, TempDir dir, String realm, int port) {
+    private KerbyKdc(SimpleKdcServer server, WorkDir dir, String realm, int port) {
         this.server = server;
         this.dir = dir;
         this.realm = realm;
@@ -48,7 +48,7 @@ public final class KerbyKdc implements AutoCloseable {
 
     /** Starts a KDC for {@code realm} on a free loopback TCP port (no UDP: every client here is told to use TCP). */
     public static KerbyKdc start(String realm) throws KrbException {
-        TempDir dir = TempDir.create("kerbgate-kerby-");
+        WorkDir dir = WorkDir.create("kerbgate-kerby-");
         String previousKrb5Conf = System.getProperty(JdkKrb5.KRB5_CONF_PROPERTY);
         SimpleKdcServer server = null;
         try {

@@ -41,13 +41,13 @@ public final class MitKdc implements AutoCloseable {
     private static final int START_ATTEMPTS = 3;
     private static final Pattern KVNO = Pattern.compile("Key: vno (\\d+),");
 
-    private final TempDir dir;
+    private final WorkDir dir;
     private final String realm;
     private final RunningProcess kdc;
     private final int port;
     private final Thread killOnExit;
 
-    private MitKdc(TempDir dir, String realm, RunningProcess kdc, int port) {
+    private MitKdc(WorkDir dir, String realm, RunningProcess kdc, int port) {
         this.dir = dir;
         this.realm = realm;
         this.kdc = kdc;
@@ -67,8 +67,9 @@ public final class MitKdc implements AutoCloseable {
         if (!isAvailable()) {
             throw new IllegalStateException(NOT_INSTALLED);
         }
-        TempDir dir = TempDir.create("kerbgate-mitkdc-");
+        WorkDir dir = WorkDir.create("kerbgate-mitkdc-");
         try {
+            // kdb5_util needs the realm's paths only; the port is chosen right before the KDC binds it.
             writeConfig(dir, realm, 0);
             Processes.command(KDB5_UTIL, "create", "-s", "-r", realm, "-P", "master-password")
                     .env(adminEnv(dir)).timeout(TOOL_TIMEOUT).run();
@@ -174,7 +175,7 @@ public final class MitKdc implements AutoCloseable {
         }
     }
 
-    private static void writeConfig(TempDir dir, String realm, int port) {
+    private static void writeConfig(WorkDir dir, String realm, int port) {
         Path d = dir.path().toAbsolutePath();
         // kdc_listen in [kdcdefaults] too: its default is port 88 on every address, which a KDC started by the
         // Debian package may hold.
@@ -208,7 +209,7 @@ public final class MitKdc implements AutoCloseable {
         Krb5ConfFile.write(dir.resolve("krb5.conf"), realm, port, ENCTYPES);
     }
 
-    private static Map<String, String> adminEnv(TempDir dir) {
+    private static Map<String, String> adminEnv(WorkDir dir) {
         return Map.of("KRB5_CONFIG", dir.resolve("krb5.conf").toString(),
                 "KRB5_KDC_PROFILE", dir.resolve("kdc.conf").toString());
     }

@@ -8,17 +8,17 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** A private temporary directory that {@link #close()} deletes with everything in it. */
-final class TempDir implements AutoCloseable {
+final class WorkDir implements AutoCloseable {
 
     private final Path path;
 
-    private TempDir(Path path) {
+    private WorkDir(Path path) {
         this.path = path;
     }
 
-    static TempDir create(String prefix) {
+    static WorkDir create(String prefix) {
         try {
-            return new TempDir(Files.createTempDirectory(prefix));
+            return new WorkDir(Files.createTempDirectory(prefix));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temp dir", e);
         }
