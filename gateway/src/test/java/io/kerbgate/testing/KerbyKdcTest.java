@@ -90,6 +90,7 @@ final class KerbyKdcTest {
         String service = "HTTP/replay.example.test@" + REALM;
         kdc.createServicePrincipalWithKeytab(service, keytab, 18);
         GssAcceptorOracle oracle = new GssAcceptorOracle(kdc.krb5Conf(), keytab, service);
+        assertEquals("memory", JdkKrb5.replayCacheType(), "the JDK's default: replays are caught within this JVM");
         try (GssClient client = GssClient.withPassword(kdc.krb5Conf(), "alice", "alice-password")) {
             byte[] token = client.negotiate("HTTP@replay.example.test", GssMech.SPNEGO, false).token();
 
@@ -100,6 +101,24 @@ final class KerbyKdcTest {
                 byte[] fresh = Base64.getDecoder().decode(header.substring("Negotiate ".length()));
                 assertInstanceOf(GssAcceptorOracle.Accepted.class, oracle.verdict(fresh));
             }
+        }
+    }
+
+    @Test
+    void clientLoggedInFromAnExportedKeytab_makesTokensTheOracleAccepts() throws Exception {
+        String service = "HTTP/kt.example.test@" + REALM;
+        Path serviceKeytab = tmp.resolve("kt-service.keytab");
+        Path clientKeytab = tmp.resolve("kt-client.keytab");
+        kdc.createServicePrincipalWithKeytab(service, serviceKeytab, 18);
+        kdc.createPrincipal("bob", "bob-password");
+        kdc.exportKeytab("bob", clientKeytab);
+
+        try (GssClient client = GssClient.withKeytab(kdc.krb5Conf(), "bob@" + REALM, clientKeytab)) {
+            String header = client.header("HTTP@kt.example.test");
+            assertTrue(header.startsWith("Negotiate "), header);
+            GssAcceptorOracle.Verdict verdict = new GssAcceptorOracle(kdc.krb5Conf(), serviceKeytab, service)
+                    .verdict(Base64.getDecoder().decode(header.substring("Negotiate ".length())));
+            assertEquals("bob@" + REALM, assertInstanceOf(GssAcceptorOracle.Accepted.class, verdict).client());
         }
     }
 
