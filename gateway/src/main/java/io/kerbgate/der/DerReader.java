@@ -155,13 +155,15 @@ public final class DerReader {
         return v & 0xFFFF_FFFFL;
     }
 
+    /** A one-octet ENUMERATED (-128..127); longer ones are refused, as no message read here needs them. */
     public int readEnumerated() throws DerException {
         int at = pos;
         int start = header(ENUMERATED);
         if (pos - start != 1) {
             throw new DerException("ENUMERATED of " + (pos - start) + " octets", at);
         }
-        return buf[start] & 0xFF;
+        // ENUMERATED is encoded as an INTEGER (X.690 §8.4): two's complement, so 0xFF is -1, not 255.
+        return buf[start];
     }
 
     public byte[] readOctetString() throws DerException {
@@ -174,6 +176,13 @@ public final class DerReader {
         byte[] oid = readPrimitive(OID);
         if (oid.length == 0 || (oid[oid.length - 1] & 0x80) != 0) {
             throw new DerException("malformed OBJECT IDENTIFIER", at);
+        }
+        // X.690 §8.19.2: a subidentifier never starts with 0x80, so each OID has exactly one encoding and
+        // comparing raw contents with a known OID is a real comparison.
+        for (int i = 0; i < oid.length; i++) {
+            if (oid[i] == (byte) 0x80 && (i == 0 || (oid[i - 1] & 0x80) == 0)) {
+                throw new DerException("OBJECT IDENTIFIER subidentifier not in minimal form", at);
+            }
         }
         return oid;
     }
@@ -195,6 +204,10 @@ public final class DerReader {
         int unused = buf[start] & 0xFF;
         if (unused > 7 || (len == 1 && unused != 0)) {
             throw new DerException("BIT STRING with " + unused + " unused bits", at);
+        }
+        // X.690 §11.2.1: DER sets the unused bits to zero; otherwise they would leak into the returned flags.
+        if ((buf[start + len - 1] & ((1 << unused) - 1)) != 0) {
+            throw new DerException("BIT STRING with non-zero unused bits", at);
         }
         int v = 0;
         for (int i = 1; i < 5; i++) {

@@ -64,7 +64,12 @@ public final class DerWriter {
         return tlv(DerReader.INTEGER, c);
     }
 
+    /** An ENUMERATED of one octet, the only size {@link DerReader#readEnumerated()} reads (SPNEGO's negState). */
     public static byte[] enumerated(int value) {
+        if (value < Byte.MIN_VALUE || value > Byte.MAX_VALUE) {
+            // A single two's-complement octet holds -128..127; 128 would silently encode as -128.
+            throw new IllegalArgumentException("ENUMERATED value out of one-octet range: " + value);
+        }
         return tlv(DerReader.ENUMERATED, new byte[] {(byte) value});
     }
 
