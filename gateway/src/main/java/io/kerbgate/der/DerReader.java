@@ -236,6 +236,14 @@ public final class DerReader {
         }
     }
 
+    /** Everything from here to the end of this reader, copied; for framing that is not DER (GSS token ids). */
+    public byte[] readRemaining() {
+        byte[] out = new byte[end - pos];
+        System.arraycopy(buf, pos, out, 0, out.length);
+        pos = end;
+        return out;
+    }
+
     /** Fails when bytes remain after the last expected element. */
     public void expectEnd() throws DerException {
         if (pos != end) {

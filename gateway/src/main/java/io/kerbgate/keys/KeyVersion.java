@@ -1,5 +1,7 @@
 package io.kerbgate.keys;
 
+import io.kerbgate.crypto.Enctype;
+import io.kerbgate.crypto.KerberosKey;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Optional;
@@ -36,7 +38,7 @@ public final class KeyVersion {
         this.keys = keys.values().toArray(new byte[0][]);
         this.found = new Lookup.Found[enctypes.length];
         for (int i = 0; i < enctypes.length; i++) {
-            found[i] = new Lookup.Found(this.keys[i], kvno);
+            found[i] = new Lookup.Found(prepared(enctypes[i], this.keys[i]), kvno);
         }
         this.noEnctype = new Lookup.NoEnctype(enctypes);
         this.firstSeen = firstSeen;
@@ -54,6 +56,11 @@ public final class KeyVersion {
         this.firstSeen = version.firstSeen;
         this.lastSeen = version.lastSeen;
         this.retiresAt = retiresAt;
+    }
+
+    private static KerberosKey prepared(int enctype, byte[] bytes) {
+        Enctype e = Enctype.fromId(enctype);
+        return e == null || bytes.length != e.keyLength() ? null : new KerberosKey(e, bytes);
     }
 
     /** This version, gone from the keytab, accepted until {@code until}. */

@@ -1,5 +1,7 @@
 package io.kerbgate.keys;
 
+import io.kerbgate.crypto.KerberosKey;
+
 /**
  * The answer of {@link KeySet#find}. Every instance is built with its snapshot, so a lookup allocates nothing; the
  * arrays inside are shared by every caller and must be read, never modified.
@@ -11,10 +13,11 @@ package io.kerbgate.keys;
 public sealed interface Lookup permits Lookup.Found, Lookup.NoPrincipal, Lookup.NoKvno, Lookup.NoEnctype {
 
     /**
-     * @param key  the key bytes (shared: do not modify)
+     * @param key  the key, prepared once per snapshot so that its per-usage derived keys are cached across requests;
+     *             {@code null} when the entry's enctype is one kerbgate cannot use or its length is wrong for it
      * @param kvno the key version that holds the key; the one chosen when the ticket named none
      */
-    record Found(byte[] key, int kvno) implements Lookup {}
+    record Found(KerberosKey key, int kvno) implements Lookup {}
 
     /** The key set holds no key for the principal. */
     record NoPrincipal() implements Lookup {

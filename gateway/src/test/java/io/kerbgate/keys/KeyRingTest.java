@@ -162,7 +162,7 @@ final class KeyRingTest {
         ring.update(List.of(Keytabs.entry(HTTP, 3, AES256, 2)), T);
 
         Lookup.Found found = assertInstanceOf(Lookup.Found.class, ring.current().find(HTTP, 3, AES256));
-        assertArrayEquals(Keytabs.entry(HTTP, 3, AES256, 2).key(), found.key());
+        assertArrayEquals(Keytabs.entry(HTTP, 3, AES256, 2).key(), found.key().bytes());
         assertEquals(1, messages(Level.WARN).size());
         assertTrue(messages(Level.WARN).get(0).contains("kvno 3 enctype 18 has a different key than before"),
                 messages(Level.WARN).toString());
@@ -173,7 +173,7 @@ final class KeyRingTest {
         ring.update(List.of(Keytabs.entry(HTTP, 3, AES256, 1), Keytabs.entry(HTTP, 3, AES256, 2)), T);
 
         Lookup.Found found = (Lookup.Found) ring.current().find(HTTP, 3, AES256);
-        assertArrayEquals(Keytabs.entry(HTTP, 3, AES256, 1).key(), found.key());
+        assertArrayEquals(Keytabs.entry(HTTP, 3, AES256, 1).key(), found.key().bytes());
         assertEquals(1, messages(Level.WARN).size());
     }
 
@@ -283,7 +283,7 @@ final class KeyRingTest {
         for (int kvno : listed) {
             for (int enctype : new int[] {AES128, AES256}) {
                 if (!(keys.find(HTTP, kvno, enctype) instanceof Lookup.Found found)
-                        || found.kvno() != kvno || found.key()[0] != (byte) kvno) {
+                        || found.kvno() != kvno || found.key().bytes()[0] != (byte) kvno) {
                     return "kvno " + kvno + " enctype " + enctype + " in " + keys;
                 }
             }

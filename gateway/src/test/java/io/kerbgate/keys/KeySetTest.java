@@ -35,7 +35,7 @@ final class KeySetTest {
         Lookup.Found found = assertInstanceOf(Lookup.Found.class, keys.find(HTTP, 3, AES256));
 
         assertEquals(3, found.kvno());
-        assertArrayEquals(Keytabs.entry(HTTP, 3, AES256, 3).key(), found.key());
+        assertArrayEquals(Keytabs.entry(HTTP, 3, AES256, 3).key(), found.key().bytes());
     }
 
     @Test

@@ -1,0 +1,304 @@
+package io.kerbgate.acceptor;
+
+import io.kerbgate.cache.DecryptedTicket;
+import io.kerbgate.cache.TicketCache;
+import io.kerbgate.crypto.Enctype;
+import io.kerbgate.crypto.IntegrityException;
+import io.kerbgate.crypto.KerberosCrypto;
+import io.kerbgate.crypto.KerberosKey;
+import io.kerbgate.der.DerException;
+import io.kerbgate.keys.KeySet;
+import io.kerbgate.keys.Lookup;
+import io.kerbgate.messages.ApReq;
+import io.kerbgate.messages.Authenticator;
+import io.kerbgate.messages.Checksum;
+import io.kerbgate.messages.EncTicketPart;
+import io.kerbgate.messages.EncryptedData;
+import io.kerbgate.messages.EncryptionKey;
+import io.kerbgate.messages.HostAddress;
+import io.kerbgate.messages.Ticket;
+import io.kerbgate.replay.ReplayCache;
+import io.kerbgate.replay.ReplayCacheUnavailableException;
+import io.kerbgate.replay.ReplayKey;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * Verifies an AP-REQ offline with the keytab's keys: every check of RFC 4120 §3.2.3 and RFC 4121 §4.1 that applies
+ * to an HTTP acceptor, in one fixed order, each failure with its own {@link RejectReason}
+ * ({@code shared/ACCEPTOR-CHECKLIST.md} items 8–25 are the specification).
+ *
+ * <p>The order: envelope (pvno, msg-type, options) → ticket enctype policy → key by (principal, kvno, enctype) →
+ * ticket decryption (or the ticket cache) → session key policy → authenticator decryption → cname/crealm match →
+ * skew → GSS checksum → subkey policy → transited → client realm → addresses → ticket times → replay. The replay
+ * check is last so that only authenticators that passed everything else occupy the cache.
+ *
+ * <p>Thread-safe and allocation-conscious: one {@link KeySet} snapshot is read per request by the caller, no
+ * string-to-key ever happens here, and at most one key is tried per ticket (the sname selects it).
+ */
+public final class ApReqVerifier {
+    private static final int USAGE_TICKET = 2;
+    private static final int USAGE_AUTHENTICATOR_CKSUM = 10;
+    private static final int USAGE_AUTHENTICATOR = 11;
+
+    private final AcceptorPolicy policy;
+    private final Clock clock;
+    private final ReplayCache replayCache;
+    private final TicketCache ticketCache;
+
+    /** The outcome of a successful verification; what the AP-REP and the identity header are built from. */
+    public record Verified(
+            String client,
+            String service,
+            int kvno,
+            int enctype,
+            KerberosKey sessionKey,
+            Authenticator authenticator,
+            boolean mutualRequested,
+            boolean cachedTicket) {}
+
+    public ApReqVerifier(AcceptorPolicy policy, Clock clock, ReplayCache replayCache, TicketCache ticketCache) {
+        this.policy = policy;
+        this.clock = clock;
+        this.replayCache = replayCache;
+        this.ticketCache = ticketCache;
+    }
+
+    public Verified verify(byte[] apReqDer, KeySet keys, InetAddress peer, FactsSink facts) throws Refusal {
+        ApReq req = decode(() -> ApReq.decode(apReqDer), "AP-REQ");
+        if (req.pvno() != 5) {
+            throw new Refusal(RejectReason.BAD_VERSION, "AP-REQ pvno " + req.pvno());
+        }
+        if (req.msgType() != ApReq.MSG_TYPE) {
+            throw new Refusal(RejectReason.BAD_MSG_TYPE, "msg-type " + req.msgType() + " where AP-REQ (14) expected");
+        }
+        if ((req.apOptions() & ApReq.USE_SESSION_KEY) != 0) {
+            throw new Refusal(RejectReason.USER_TO_USER, "ap-options has use-session-key (user-to-user)");
+        }
+        Ticket ticket = req.ticket();
+        if (ticket.tktVno() != 5) {
+            throw new Refusal(RejectReason.BAD_VERSION, "ticket tkt-vno " + ticket.tktVno());
+        }
+        String sname = ticket.servicePrincipal();
+        EncryptedData encTicket = ticket.encPart();
+        facts.ticket(sname, encTicket.kvno(), encTicket.etype());
+        Enctype ticketEtype = allowedEnctype(encTicket.etype(), "ticket");
+
+        Lookup.Found found = findKey(keys, sname, encTicket, ticketEtype);
+        KerberosKey serviceKey = found.key();
+        int kvno = found.kvno();
+
+        DecryptedTicket dt = ticketCache == null ? null : ticketCache.get(sname, kvno, encTicket);
+        boolean cached = dt != null;
+        if (dt == null) {
+            byte[] plain = decrypt(serviceKey, USAGE_TICKET, encTicket.cipher(), "ticket", sname, kvno);
+            EncTicketPart part = decode(() -> EncTicketPart.decode(plain), "EncTicketPart");
+            Enctype sessionEtype = allowedEnctype(part.key().keytype(), "session key");
+            dt = DecryptedTicket.of(part, new KerberosKey(sessionEtype, part.key().keyvalue()));
+            if (ticketCache != null) {
+                ticketCache.put(sname, kvno, encTicket, dt, clock.instant(), policy.clockSkew());
+            }
+        }
+        facts.client(dt.client());
+
+        Instant now = clock.instant();
+        EncryptedData encAuth = req.authenticator();
+        if (encAuth.etype() != dt.sessionKey().enctype().id()) {
+            throw new Refusal(RejectReason.ENCTYPE, "authenticator enctype " + Enctype.describe(encAuth.etype())
+                    + " differs from the session key's " + dt.sessionKey().enctype().kerberosName());
+        }
+        byte[] authPlain = decrypt(dt.sessionKey(), USAGE_AUTHENTICATOR, encAuth.cipher(), "authenticator", sname, kvno);
+        Authenticator auth = decode(() -> Authenticator.decode(authPlain), "Authenticator");
+        if (auth.vno() != 5) {
+            throw new Refusal(RejectReason.BAD_VERSION, "authenticator-vno " + auth.vno());
+        }
+        // RFC 4120 §3.2.3: both cname and crealm must match (gokrb5 compares only the cname).
+        if (!auth.crealm().equals(dt.crealm()) || !auth.cname().components().equals(dt.cname().components())) {
+            throw new Refusal(RejectReason.BADMATCH, "authenticator names " + auth.cname().withRealm(auth.crealm())
+                    + " but the ticket is for " + dt.client());
+        }
+        if (auth.cusec() < 0 || auth.cusec() > 999_999) {
+            throw new Refusal(RejectReason.MALFORMED, "authenticator cusec " + auth.cusec() + " out of 0..999999");
+        }
+        Instant ctime = auth.clientTime();
+        Duration skew = policy.clockSkew();
+        if (Duration.between(ctime, now).abs().compareTo(skew) > 0) {
+            throw new Refusal(RejectReason.SKEW, "authenticator time " + ctime + " is " + describeOffset(ctime, now)
+                    + " from this node's clock " + now + " (allowed " + skew + "): check NTP on the client and here");
+        }
+        boolean mutual = (req.apOptions() & ApReq.MUTUAL_REQUIRED) != 0 | checkChecksum(auth, dt.sessionKey());
+        if (auth.subkey() != null) {
+            allowedEnctype(auth.subkey().keytype(), "authenticator subkey");
+        }
+        if (dt.transitedContents().length > 0 && !dt.hasFlag(EncTicketPart.FLAG_TRANSITED_POLICY_CHECKED)) {
+            throw new Refusal(RejectReason.TRANSITED,
+                    "cross-realm ticket for " + dt.client() + " without transited-policy-checked");
+        }
+        if (!policy.allowedClientRealms().isEmpty() && !policy.allowedClientRealms().contains(dt.crealm())) {
+            throw new Refusal(RejectReason.REALM_NOT_ALLOWED, "client realm " + dt.crealm() + " not in "
+                    + policy.realmsForLog());
+        }
+        if (!dt.addresses().isEmpty() && dt.addresses().stream().noneMatch(a -> a.matches(peer))) {
+            throw new Refusal(RejectReason.BADADDR, "ticket addresses do not include " + peer.getHostAddress());
+        }
+        if (dt.hasFlag(EncTicketPart.FLAG_INVALID)) {
+            throw new Refusal(RejectReason.NOT_YET_VALID, "ticket has the INVALID flag (postdated, not validated)");
+        }
+        Instant start = dt.starttime() != null ? dt.starttime() : dt.authtime();
+        if (start.isAfter(now.plus(skew))) {
+            throw new Refusal(RejectReason.NOT_YET_VALID, "ticket starts at " + start + ", now is " + now);
+        }
+        if (now.isAfter(dt.endtime().plus(skew))) {
+            throw new Refusal(RejectReason.EXPIRED, "ticket ended at " + dt.endtime() + ", now is " + now
+                    + ": the client must get a new service ticket");
+        }
+        checkReplay(encAuth, sname, ctime, now);
+        return new Verified(dt.client(), sname, kvno, encTicket.etype(), dt.sessionKey(), auth, mutual, cached);
+    }
+
+    private Lookup.Found findKey(KeySet keys, String sname, EncryptedData enc, Enctype etype) throws Refusal {
+        // Kvnos above 2^31 do not occur in keytabs (the reader refuses them), so such a ticket finds no key.
+        int kvno = enc.kvno() == EncryptedData.NO_KVNO ? KeySet.NO_KVNO
+                : enc.kvno() > Integer.MAX_VALUE ? Integer.MIN_VALUE : (int) enc.kvno();
+        Lookup lookup = keys.find(sname, kvno, etype.id());
+        if (lookup instanceof Lookup.Found f) {
+            if (f.key() == null) {
+                throw new Refusal(RejectReason.BADKEYVER, "keytab entry for " + sname + " kvno " + f.kvno() + " "
+                        + etype.kerberosName() + " has a key of the wrong length: re-export the keytab");
+            }
+            return f;
+        }
+        if (lookup instanceof Lookup.NoPrincipal) {
+            throw new Refusal(RejectReason.UNKNOWN_SERVICE, "ticket is for " + sname + " but the keytab has "
+                    + String.join(", ", keys.principals()) + ": the client asked for a name this array does not serve"
+                    + " (check the SPN and the acceptor principals)");
+        }
+        if (lookup instanceof Lookup.NoKvno n) {
+            throw new Refusal(RejectReason.BADKEYVER, "ticket kvno " + enc.kvno() + " but keytab has "
+                    + join(n.kvnosPresent()) + " for " + sname + ": the client holds a ticket from before the last"
+                    + " roll (past the grace period), or the KDC was updated before this node");
+        }
+        Lookup.NoEnctype e = (Lookup.NoEnctype) lookup;
+        throw new Refusal(RejectReason.BADKEYVER, "ticket " + etype.kerberosName() + " kvno " + enc.kvno()
+                + " but keytab has only enctypes " + Arrays.stream(e.enctypesPresent()).mapToObj(Enctype::describe)
+                .collect(Collectors.joining(", ")) + " at that kvno for " + sname);
+    }
+
+    private Enctype allowedEnctype(int id, String what) throws Refusal {
+        Enctype e = Enctype.fromId(id);
+        if (e == null) {
+            throw new Refusal(RejectReason.ENCTYPE, what + " enctype " + Enctype.describe(id) + " is not supported");
+        }
+        if (e.weak() && !policy.allowRc4()) {
+            throw new Refusal(RejectReason.ENCTYPE, what + " enctype " + e.kerberosName()
+                    + " (RC4) is refused; set acceptor.allow_rc4: true only if clients cannot use AES");
+        }
+        return e;
+    }
+
+    /** Returns whether the client asked for mutual authentication through the GSS flags. */
+    private boolean checkChecksum(Authenticator auth, KerberosKey sessionKey) throws Refusal {
+        Checksum c = auth.cksum();
+        if (c == null) {
+            return false; // some clients send none: accept with no flags (a NULL checksum crashed MIT, CVE-2010-1321)
+        }
+        if (c.cksumtype() == Checksum.GSS_API) {
+            GssChecksum gss = GssChecksum.parse(c.checksum());
+            // Channel bindings are ignored until TLS termination binds them (RFC 5929); like MIT and the JDK, an
+            // acceptor without bindings of its own accepts whatever hash the client sent.
+            return gss.has(GssChecksum.MUTUAL_FLAG);
+        }
+        // A raw Kerberos checksum (Samba, some Java clients): MIT accepts it if it is keyed and verifies over empty
+        // data with the subkey or session key.
+        if (!KerberosCrypto.isKeyedChecksum(c.cksumtype())) {
+            throw new Refusal(RejectReason.BAD_CHECKSUM, "unkeyed authenticator checksum type " + c.cksumtype());
+        }
+        KerberosKey key = sessionKey;
+        EncryptionKey sub = auth.subkey();
+        if (sub != null) {
+            Enctype subType = allowedEnctype(sub.keytype(), "authenticator subkey");
+            key = new KerberosKey(subType, sub.keyvalue());
+        }
+        if (!KerberosCrypto.verifyChecksum(key, USAGE_AUTHENTICATOR_CKSUM, c.cksumtype(), new byte[0], c.checksum())) {
+            throw new Refusal(RejectReason.BAD_CHECKSUM, "authenticator checksum type " + c.cksumtype()
+                    + " does not verify");
+        }
+        return true;
+    }
+
+    private void checkReplay(EncryptedData encAuth, String service, Instant ctime, Instant now) throws Refusal {
+        Duration skew = policy.clockSkew();
+        // RFC 4120 §3.2.3: a server that lost its replay cache must not accept what it may have seen before. An
+        // authenticator made before this node started could have been accepted by its previous run, so during the
+        // first skew interval those are refused; the client's next request carries a fresh one.
+        if (ctime.isBefore(policy.startedAt()) && now.isBefore(policy.startedAt().plus(skew))) {
+            throw new Refusal(RejectReason.REPLAY, "authenticator from " + ctime + " predates this node's replay"
+                    + " cache (started " + policy.startedAt() + "); refused for one skew interval after start");
+        }
+        try {
+            if (!replayCache.firstSeen(new ReplayKey(service, macTag(encAuth)), skew.multipliedBy(2))) {
+                throw new Refusal(RejectReason.REPLAY, "authenticator already seen (ctime " + ctime + ")");
+            }
+        } catch (ReplayCacheUnavailableException e) {
+            throw new Refusal(RejectReason.REPLAY_CACHE_UNAVAILABLE, e.getMessage());
+        }
+    }
+
+    /** The MAC of the authenticator ciphertext: trailing for the AES families, leading for RC4 (RFC 4757). */
+    static byte[] macTag(EncryptedData enc) {
+        byte[] c = enc.cipher();
+        int n = switch (enc.etype()) {
+            case 17, 18 -> 12;
+            case 19 -> 16;
+            case 20 -> 24;
+            default -> 16;
+        };
+        n = Math.min(n, c.length);
+        return enc.etype() == 23 ? Arrays.copyOfRange(c, 0, n) : Arrays.copyOfRange(c, c.length - n, c.length);
+    }
+
+    private byte[] decrypt(KerberosKey key, int usage, byte[] cipher, String what, String sname, int kvno)
+            throws Refusal {
+        try {
+            return KerberosCrypto.decrypt(key, usage, cipher);
+        } catch (IntegrityException e) {
+            throw new Refusal(RejectReason.INTEGRITY, what + " does not decrypt with " + sname + " kvno " + kvno + " "
+                    + key.enctype().kerberosName() + ("ticket".equals(what)
+                    ? ": the keytab's key differs from the KDC's for this kvno (a roll committed with another key?)"
+                    : ""));
+        }
+    }
+
+    private static String describeOffset(Instant client, Instant now) {
+        Duration d = Duration.between(now, client);
+        return d.abs().toSeconds() + "s " + (d.isNegative() ? "behind" : "ahead");
+    }
+
+    private static String join(int[] values) {
+        return Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    }
+
+    @FunctionalInterface
+    private interface Decoder<T> {
+        T decode() throws DerException;
+    }
+
+    private static <T> T decode(Decoder<T> d, String what) throws Refusal {
+        try {
+            return d.decode();
+        } catch (DerException e) {
+            throw new Refusal(RejectReason.MALFORMED, what + ": " + e.getMessage());
+        }
+    }
+
+    /** Receives what the verifier learned before it stopped, for the refusal log line. */
+    public interface FactsSink {
+        void ticket(String sname, long kvno, int enctype);
+
+        void client(String client);
+    }
+}
