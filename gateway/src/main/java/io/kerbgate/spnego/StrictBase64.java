@@ -2,6 +2,7 @@ package io.kerbgate.spnego;
 
 import io.kerbgate.acceptor.Refusal;
 import io.kerbgate.acceptor.RejectReason;
+import java.util.Arrays;
 
 /**
  * Base64 as RFC 4648 §4 defines it, and nothing more: standard alphabet, padding required, no whitespace, and
@@ -13,7 +14,7 @@ final class StrictBase64 {
     private static final byte[] VALUES = new byte[128];
 
     static {
-        java.util.Arrays.fill(VALUES, (byte) -1);
+        Arrays.fill(VALUES, (byte) -1);
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         for (int i = 0; i < alphabet.length(); i++) {
             VALUES[alphabet.charAt(i)] = (byte) i;
