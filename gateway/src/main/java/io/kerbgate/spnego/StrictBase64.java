@@ -7,8 +7,9 @@ import java.util.Arrays;
 /**
  * Base64 as RFC 4648 §4 defines it, and nothing more: standard alphabet, padding required, no whitespace, and
  * canonical encodings only (zero pad bits, §3.5). {@link java.util.Base64}'s decoder accepts missing padding and
- * non-zero pad bits, so one token would have several spellings; every initiator we know of (browsers, curl, the
- * JDK, MIT, gokrb5, pyspnego) writes the canonical form.
+ * non-zero pad bits, so one token would have several spellings. Standard encoders (the JDK's, Go's {@code
+ * StdEncoding}, Python's {@code b64encode}) always write the padded canonical form; a client that does not is refused
+ * and shows up in the {@code malformed} metric.
  */
 final class StrictBase64 {
     private static final byte[] VALUES = new byte[128];
