@@ -2,6 +2,7 @@ package io.kerbgate.spnego;
 
 import io.kerbgate.der.DerWriter;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * The mechanism OIDs this package compares against, as raw DER contents (what {@code DerReader.readOid()} returns),
@@ -62,7 +63,7 @@ final class Oids {
         boolean first = true;
         for (byte b : oid) {
             if (arc > (Long.MAX_VALUE >>> 7)) {
-                return "(OID " + java.util.HexFormat.of().formatHex(oid) + ")";
+                return "(OID " + HexFormat.of().formatHex(oid) + ")";
             }
             arc = (arc << 7) | (b & 0x7F);
             if ((b & 0x80) != 0) {

@@ -2,18 +2,20 @@ package io.kerbgate.spnego;
 
 import io.kerbgate.acceptor.Refusal;
 import io.kerbgate.acceptor.RejectReason;
+import java.util.Arrays;
 
 /**
  * Base64 as RFC 4648 §4 defines it, and nothing more: standard alphabet, padding required, no whitespace, and
  * canonical encodings only (zero pad bits, §3.5). {@link java.util.Base64}'s decoder accepts missing padding and
- * non-zero pad bits, so one token would have several spellings; every initiator we know of (browsers, curl, the
- * JDK, MIT, gokrb5, pyspnego) writes the canonical form.
+ * non-zero pad bits, so one token would have several spellings. Standard encoders (the JDK's, Go's {@code
+ * StdEncoding}, Python's {@code b64encode}) always write the padded canonical form; a client that does not is refused
+ * and shows up in the {@code malformed} metric.
  */
 final class StrictBase64 {
     private static final byte[] VALUES = new byte[128];
 
     static {
-        java.util.Arrays.fill(VALUES, (byte) -1);
+        Arrays.fill(VALUES, (byte) -1);
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         for (int i = 0; i < alphabet.length(); i++) {
             VALUES[alphabet.charAt(i)] = (byte) i;

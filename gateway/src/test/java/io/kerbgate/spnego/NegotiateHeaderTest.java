@@ -9,6 +9,7 @@ import io.kerbgate.acceptor.Refusal;
 import io.kerbgate.acceptor.RejectReason;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -141,7 +142,7 @@ final class NegotiateHeaderTest {
 
     @Test
     void decodesLikeJdkForRandomTokens() throws Refusal {
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
+        SplittableRandom rnd = new SplittableRandom(42);
         for (int i = 0; i < 1000; i++) {
             byte[] b = new byte[1 + rnd.nextInt(300)];
             rnd.nextBytes(b);

@@ -25,9 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.acceptor.Refusal;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.der.DerReader;
 import io.kerbgate.der.DerWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
@@ -325,7 +327,7 @@ final class NegotiationTokensTest {
     void reject_isTheStandardToken_andACopy() {
         byte[] reject = NegotiationTokens.reject();
         assertEquals("a1073005a0030a0102", HexFormat.of().formatHex(reject));
-        assertEquals("oQcwBaADCgEC", java.util.Base64.getEncoder().encodeToString(reject));
+        assertEquals("oQcwBaADCgEC", Base64.getEncoder().encodeToString(reject));
         reject[8] = 0;
         assertEquals("a1073005a0030a0102", HexFormat.of().formatHex(NegotiationTokens.reject()));
     }
@@ -361,8 +363,8 @@ final class NegotiationTokensTest {
         // Read back with the strict reader: the answer itself is DER with nothing left over.
         InitialToken request = NegotiationTokens.parseInitial(TestTokens.spnego(KRB5));
         byte[] resp = NegotiationTokens.acceptCompleted(request, apReq());
-        io.kerbgate.der.DerReader outer = io.kerbgate.der.DerReader.of(resp);
-        io.kerbgate.der.DerReader seq = outer.readExplicit(1).readConstructed(0x30);
+        DerReader outer = DerReader.of(resp);
+        DerReader seq = outer.readExplicit(1).readConstructed(0x30);
         outer.expectEnd();
         assertEquals(0, seq.readExplicit(0).readEnumerated());
         assertArrayEquals(KRB5_RAW, seq.readExplicit(1).readOid());

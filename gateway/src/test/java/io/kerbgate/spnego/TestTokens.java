@@ -12,6 +12,7 @@ import static io.kerbgate.der.DerWriter.sequence;
 import static io.kerbgate.der.DerWriter.tlv;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -135,7 +136,7 @@ public final class TestTokens {
 
     public static byte[] filler(int length, int value) {
         byte[] b = new byte[length];
-        java.util.Arrays.fill(b, (byte) value);
+        Arrays.fill(b, (byte) value);
         return b;
     }
 }
