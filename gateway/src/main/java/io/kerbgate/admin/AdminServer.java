@@ -61,7 +61,7 @@ public final class AdminServer implements AutoCloseable {
      */
     public synchronized int start() throws IOException {
         if (group != null) {
-            throw new IllegalStateException("admin server already started on " + listen);
+            throw new IllegalStateException("admin server already started on " + hostPort(listen));
         }
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kerbgate-admin", true),
                 NioIoHandler.newFactory());
@@ -83,13 +83,18 @@ public final class AdminServer implements AutoCloseable {
                 .awaitUninterruptibly();
         if (!bind.isSuccess()) {
             close();
-            throw new IOException("admin listener cannot bind " + listen + ": " + bind.cause().getMessage(),
-                    bind.cause());
+            throw new IOException("admin listener cannot bind " + hostPort(listen) + ": "
+                    + bind.cause().getMessage(), bind.cause());
         }
         channel = bind.channel();
         InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
-        log.info("admin listening on {}", bound);
+        log.info("admin listening on {}", hostPort(bound));
         return bound.getPort();
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        String host = address.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     /** Stops listening and closes open admin connections. Safe to call more than once. */

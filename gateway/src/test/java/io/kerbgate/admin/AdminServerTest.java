@@ -224,7 +224,7 @@ final class AdminServerTest {
 
         IOException e = assertThrows(IOException.class, second::start);
 
-        assertTrue(e.getMessage().startsWith("admin listener cannot bind /127.0.0.1:" + port), e.getMessage());
+        assertTrue(e.getMessage().startsWith("admin listener cannot bind 127.0.0.1:" + port), e.getMessage());
         second.close();
     }
 
