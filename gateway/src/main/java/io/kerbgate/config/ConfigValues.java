@@ -1,0 +1,299 @@
+package io.kerbgate.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Converters from YAML scalars to typed values, and back. Each converter takes the key path so that every failure
+ * is a {@link ConfigException} naming it; none of them trusts the YAML type (a port written as a number, a size
+ * written as a string) without checking.
+ */
+final class ConfigValues {
+
+    static final String DURATION_FIX = "use a form like 5m, 300s or 10h5m";
+    static final String SIZE_FIX = "use bytes or binary units, e.g. 98304, 96KiB or 1MiB";
+
+    // Units from largest to smallest; a duration names each at most once, in this order ("1h30m", not "30m1h").
+    private static final String[] DURATION_UNITS = {"d", "h", "m", "s", "ms"};
+    private static final Duration[] DURATION_UNIT_LENGTHS = {
+            Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMillis(1)};
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d{1,12})(ms|d|h|m|s)");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(B|KiB|MiB)?");
+    private static final Pattern PORT = Pattern.compile("\\d{1,5}");
+    // RFC 9110 §5.6.2 tchar
+    private static final Pattern HTTP_TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+    private static final Pattern PRINCIPAL = Pattern.compile("[^/@\\s]+(/[^/@\\s]+)?@[^/@\\s]+");
+    private static final Pattern REALM = Pattern.compile("[^/@\\s]+");
+
+    // Headers a proxy consumes or rewrites itself (RFC 9110 §7.6.1 hop-by-hop, plus framing and routing headers):
+    // an identity carried in one of them would be dropped, or would change how the request is framed or routed.
+    private static final Set<String> RESERVED_HEADERS = Set.of(
+            "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te",
+            "trailer", "transfer-encoding", "upgrade", "authorization", "host", "content-length");
+
+    private ConfigValues() {}
+
+    static String text(String key, JsonNode node, String fix) throws ConfigException {
+        if (!node.isTextual() || node.textValue().isBlank()) {
+            throw new ConfigException(key, describe(node) + " is not a non-empty string", fix);
+        }
+        return node.textValue().strip();
+    }
+
+    static boolean bool(String key, JsonNode node) throws ConfigException {
+        if (!node.isBoolean()) {
+            throw new ConfigException(key, describe(node) + " is not true or false", "write true or false, unquoted");
+        }
+        return node.booleanValue();
+    }
+
+    static int integer(String key, JsonNode node, int min, int max) throws ConfigException {
+        String fix = "use a whole number from " + min + " to " + max;
+        if (!node.isIntegralNumber()) {
+            throw new ConfigException(key, describe(node) + " is not a whole number", fix);
+        }
+        if (!node.canConvertToInt() || node.intValue() < min || node.intValue() > max) {
+            throw new ConfigException(key, node.asText() + " is out of range", fix);
+        }
+        return node.intValue();
+    }
+
+    /** Parses {@code 5m}, {@code 300s}, {@code 10h5m}, {@code 500ms} or ISO-8601 ({@code PT5M}). */
+    static Duration duration(String key, JsonNode node) throws ConfigException {
+        if (node.isNumber()) {
+            throw new ConfigException(key, node.asText() + " has no unit", "write " + node.asText() + "s for seconds; "
+                    + DURATION_FIX);
+        }
+        Duration parsed = node.isTextual() ? parseDuration(node.textValue().strip()) : null;
+        if (parsed == null) {
+            throw new ConfigException(key, describe(node) + " is not a duration", DURATION_FIX);
+        }
+        return parsed;
+    }
+
+    private static @Nullable Duration parseDuration(String text) {
+        if (text.startsWith("P") || text.startsWith("p")) {
+            try {
+                return Duration.parse(text);
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+        Matcher part = DURATION_PART.matcher(text);
+        Duration total = Duration.ZERO;
+        int position = 0;
+        int nextUnit = 0;
+        while (position < text.length()) {
+            if (!part.region(position, text.length()).lookingAt()) {
+                return null;
+            }
+            int unit = unitIndex(part.group(2));
+            if (unit < nextUnit) {
+                return null;
+            }
+            try {
+                total = total.plus(DURATION_UNIT_LENGTHS[unit].multipliedBy(Long.parseLong(part.group(1))));
+            } catch (ArithmeticException e) {
+                return null;
+            }
+            nextUnit = unit + 1;
+            position = part.end();
+        }
+        return position == 0 ? null : total;
+    }
+
+    private static int unitIndex(String unit) {
+        for (int i = 0; i < DURATION_UNITS.length; i++) {
+            if (DURATION_UNITS[i].equals(unit)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(unit);
+    }
+
+    /** The shortest form {@link #duration} reads back: {@code 5m}, {@code 10h5m}, {@code 500ms}, {@code 0s}. */
+    static String formatDuration(Duration duration) {
+        if (duration.isZero()) {
+            return "0s";
+        }
+        if (duration.isNegative() || duration.getNano() % 1_000_000 != 0) {
+            return duration.toString();
+        }
+        StringBuilder text = new StringBuilder();
+        Duration rest = duration;
+        for (int i = 0; i < DURATION_UNITS.length; i++) {
+            long count = rest.dividedBy(DURATION_UNIT_LENGTHS[i]);
+            if (count > 0) {
+                text.append(count).append(DURATION_UNITS[i]);
+                rest = rest.minus(DURATION_UNIT_LENGTHS[i].multipliedBy(count));
+            }
+        }
+        return text.toString();
+    }
+
+    /** Parses a byte count: {@code 98304}, {@code 96KiB}, {@code 1MiB}. */
+    static long byteSize(String key, JsonNode node) throws ConfigException {
+        if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
+            return node.longValue();
+        }
+        Matcher size = node.isTextual() ? SIZE.matcher(node.textValue().strip()) : null;
+        if (size == null || !size.matches()) {
+            throw new ConfigException(key, describe(node) + " is not a size", SIZE_FIX);
+        }
+        long count = Long.parseLong(size.group(1));
+        String unit = size.group(2) == null ? "B" : size.group(2);
+        return switch (unit) {
+            case "KiB" -> count * 1024;
+            case "MiB" -> count * 1024 * 1024;
+            default -> count;
+        };
+    }
+
+    static String formatSize(long bytes) {
+        if (bytes > 0 && bytes % (1024 * 1024) == 0) {
+            return bytes / (1024 * 1024) + "MiB";
+        }
+        if (bytes > 0 && bytes % 1024 == 0) {
+            return bytes / 1024 + "KiB";
+        }
+        return Long.toString(bytes);
+    }
+
+    /**
+     * Parses {@code host:port} or {@code [ipv6]:port}. A host name is resolved now, so that a typo fails the start
+     * rather than the bind.
+     */
+    static InetSocketAddress address(String key, JsonNode node) throws ConfigException {
+        String fix = "write host:port, e.g. 127.0.0.1:8080, 0.0.0.0:8080 or \"[::1]:8080\" (quoted)";
+        if (node.isNumber()) {
+            throw new ConfigException(key, node.asText() + " has no host", fix);
+        }
+        String text = text(key, node, fix);
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            throw new ConfigException(key, quote(text) + " has no port", fix);
+        }
+        String host = text.substring(0, colon);
+        String port = text.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.contains(":")) {
+            throw new ConfigException(key, quote(text) + " is an IPv6 address without brackets", fix);
+        }
+        if (host.isEmpty()) {
+            throw new ConfigException(key, quote(text) + " has no host", fix);
+        }
+        if (!PORT.matcher(port).matches() || Integer.parseInt(port) > 65_535) {
+            throw new ConfigException(key, quote(port) + " is not a port (0-65535)", fix);
+        }
+        InetSocketAddress address = new InetSocketAddress(host, Integer.parseInt(port));
+        if (address.isUnresolved()) {
+            throw new ConfigException(key, "host " + quote(host) + " does not resolve", fix);
+        }
+        return address;
+    }
+
+    static String formatAddress(InetSocketAddress address) {
+        InetAddress ip = address.getAddress();
+        // NetUtil writes IPv6 in the RFC 5952 short form (::1), not Java's 0:0:0:0:0:0:0:1.
+        String host = ip == null ? address.getHostString() : NetUtil.toAddressString(ip);
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /** Parses a backend base URL and returns it as {@code http://host:port}, the port made explicit. */
+    static URI backend(String key, JsonNode node) throws ConfigException {
+        String fix = "write http://host:port, e.g. http://127.0.0.1:9001";
+        String text = text(key, node, fix);
+        if (!text.contains("://")) {
+            throw new ConfigException(key, quote(text) + " has no scheme", fix);
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, quote(text) + " is not a URL (" + e.getReason() + ")", fix);
+        }
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("https")) {
+            throw new ConfigException(key, quote(text) + " uses https, which kerbgate cannot speak to backends yet",
+                    "use http:// to a backend on a trusted network");
+        }
+        if (!scheme.equals("http")) {
+            throw new ConfigException(key, quote(text) + " is not an http:// URL", fix);
+        }
+        if (uri.getHost() == null) {
+            throw new ConfigException(key, quote(text) + " has no host", fix);
+        }
+        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null
+                || !(uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))) {
+            throw new ConfigException(key, quote(text) + " has more than scheme, host and port",
+                    "remove the path, query or user part: kerbgate forwards each request's path as it is");
+        }
+        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        try {
+            return new URI("http", null, uri.getHost(), port, null, null, null);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, quote(text) + " is not a URL (" + e.getReason() + ")", fix);
+        }
+    }
+
+    static String headerName(String key, JsonNode node) throws ConfigException {
+        String fix = "use a header of its own such as X-Remote-User";
+        String name = text(key, node, fix);
+        if (!HTTP_TOKEN.matcher(name).matches()) {
+            throw new ConfigException(key, quote(name) + " is not a valid HTTP header name", fix);
+        }
+        if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            throw new ConfigException(key, quote(name) + " is a header the proxy consumes or rewrites itself", fix);
+        }
+        return name;
+    }
+
+    static String principal(String key, JsonNode node) throws ConfigException {
+        String fix = "write name[/instance]@REALM, e.g. HTTP/array.example.test@ARRAY.TEST";
+        String principal = text(key, node, fix);
+        if (!PRINCIPAL.matcher(principal).matches()) {
+            throw new ConfigException(key, quote(principal) + " is not a Kerberos principal", fix);
+        }
+        return principal;
+    }
+
+    static String realm(String key, JsonNode node) throws ConfigException {
+        String fix = "write the realm alone, e.g. EXAMPLE.COM";
+        String realm = text(key, node, fix);
+        if (!REALM.matcher(realm).matches()) {
+            throw new ConfigException(key, quote(realm) + " is not a realm name", fix);
+        }
+        return realm;
+    }
+
+    /** The node as the message shows it: strings quoted, collections named by kind. */
+    static String describe(JsonNode node) {
+        if (node.isTextual()) {
+            return quote(node.textValue());
+        }
+        if (node.isArray()) {
+            return "a list";
+        }
+        if (node.isObject()) {
+            return "a mapping";
+        }
+        return node.asText();
+    }
+
+    static String quote(String text) {
+        String shown = text.length() > 80 ? text.substring(0, 77) + "..." : text;
+        return '"' + shown + '"';
+    }
+}

@@ -1,0 +1,156 @@
+package io.kerbgate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+final class KerbgateCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private Path goodConfig;
+
+    @BeforeEach
+    void writeConfig() throws IOException {
+        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        goodConfig = Files.writeString(dir.resolve("kerbgate.yaml"), """
+                listen: 127.0.0.1:8080
+                keytab: http.keytab
+                backends: [http://127.0.0.1:9001, http://127.0.0.1:9002]
+                """);
+    }
+
+    private int run(String... args) {
+        return KerbgateCommand.commandLine(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).execute(args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "run", "check-config", "demo"})
+    void help_onEveryCommand(String subcommand) {
+        String[] args = subcommand.isEmpty() ? new String[] {"--help"} : new String[] {subcommand, "--help"};
+
+        assertEquals(0, run(args));
+        assertTrue(out().startsWith("Usage: kerbgate" + (subcommand.isEmpty() ? "" : " " + subcommand)), out());
+        assertTrue(out().contains("--version"), out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "run", "check-config", "demo"})
+    void version_onEveryCommand_isDevOutsideAJar(String subcommand) {
+        String[] args = subcommand.isEmpty() ? new String[] {"--version"} : new String[] {subcommand, "--version"};
+
+        assertEquals(0, run(args));
+        assertEquals("kerbgate dev", out().strip());
+    }
+
+    @Test
+    void help_listsTheSubcommands() {
+        run("--help");
+
+        assertTrue(out().contains("run"), out());
+        assertTrue(out().contains("check-config"), out());
+        assertTrue(out().contains("demo"), out());
+    }
+
+    @Test
+    void noSubcommand_isAUsageError() {
+        assertEquals(2, run());
+        assertTrue(err().contains("Missing required subcommand"), err());
+    }
+
+    @Test
+    void unknownOption_isAUsageError() {
+        assertEquals(2, run("run", "--confg", "x.yaml"));
+        assertTrue(err().contains("Possible solutions: --config"), err());
+    }
+
+    @Test
+    void run_badConfig_exits2_withOneLineNamingTheKey() throws IOException {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"),
+                Files.readString(goodConfig) + "clock_skew: 5 minutes\n");
+
+        assertEquals(2, run("run", "--config", bad.toString()));
+
+        assertEquals("config error at 'clock_skew': \"5 minutes\" is not a duration; use a form like 5m, 300s or 10h5m"
+                + System.lineSeparator(), err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void run_missingConfigFile_exits2() {
+        Path missing = dir.resolve("nope.yaml");
+
+        assertEquals(2, run("run", "-c", missing.toString()));
+        assertTrue(err().startsWith("config error: " + missing + " does not exist;"), err());
+        assertFalse(err().contains("\tat "), err());
+    }
+
+    @Test
+    void run_goodConfig_reachesTheGatewayStart() {
+        assertEquals(1, run("run", "--config", goodConfig.toString()));
+        assertEquals("kerbgate: cannot start: wiring not done yet" + System.lineSeparator(), err());
+    }
+
+    @Test
+    void checkConfig_ok_printsASummary() {
+        assertEquals(0, run("check-config", "--config", goodConfig.toString()));
+
+        assertEquals(String.join(System.lineSeparator(),
+                "config OK: " + goodConfig,
+                "  listen:     127.0.0.1:8080",
+                "  admin:      127.0.0.1:9090",
+                "  keytab:     " + dir.resolve("http.keytab").toAbsolutePath(),
+                "  principals: every principal in the keytab",
+                "  backends:   http://127.0.0.1:9001, http://127.0.0.1:9002",
+                "  clock_skew: 5m",
+                ""), out());
+        assertEquals("", err());
+    }
+
+    @Test
+    void checkConfig_effective_printsTheFullYaml() {
+        assertEquals(0, run("check-config", "--effective", "--config", goodConfig.toString()));
+
+        assertTrue(out().contains("replay_cache_max_entries: 1000000"), out());
+        assertTrue(out().contains("max_header_size: 96KiB"), out());
+    }
+
+    @Test
+    void checkConfig_bad_exits2() throws IOException {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), Files.readString(goodConfig) + "identity:\n  heder: X\n");
+
+        assertEquals(2, run("check-config", "--config", bad.toString()));
+        assertTrue(err().startsWith("config error at 'identity.heder': unknown key; did you mean header?"), err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void demo_placeholder_exits1() {
+        assertEquals(1, run("demo", "--keep-running"));
+        assertEquals("demo not built yet", out().strip());
+    }
+}
