@@ -1,0 +1,91 @@
+package io.kerbgate.rollover;
+
+import io.kerbgate.crypto.Enctype;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The array file: which principal the array shares, which KDC holds it, which nodes must hold its keys. Read by
+ * {@link ArrayFile}; {@code conf/array.yaml} is the commented example.
+ *
+ * @param file          where it was read from; the lock, journal and pending keytab live beside it
+ * @param principal     the array's service principal, {@code HTTP/array.example.test@ARRAY.TEST}
+ * @param enctypes      the enctypes of every new key, in the KDC's order of preference
+ * @param kdc           how to reach the KDC's admin side
+ * @param nodes         every node of the array, in the order they are worked on
+ * @param grace         how long the gateways keep accepting a rolled kvno; {@code keys retire} waits this long
+ * @param verifyTimeout how long to wait for a node's admin API to report a new kvno loaded
+ * @param check         the client that asks the KDC for a ticket after the commit; none skips the check step
+ */
+public record ArrayConfig(Path file, String principal, List<Enctype> enctypes, Kdc kdc, List<Node> nodes,
+        Duration grace, Duration verifyTimeout, @Nullable Check check) {
+
+    public ArrayConfig {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(principal, "principal");
+        enctypes = List.copyOf(enctypes);
+        Objects.requireNonNull(kdc, "kdc");
+        nodes = List.copyOf(nodes);
+    }
+
+    /** The realm part of {@link #principal}. */
+    public String realm() {
+        return principal.substring(principal.lastIndexOf('@') + 1);
+    }
+
+    public Optional<Node> node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
+    }
+
+    /** {@code <array file>.<suffix>}, e.g. {@code array.yaml.journal.json}. */
+    public Path besideFile(String suffix) {
+        Path absolute = file.toAbsolutePath();
+        return absolute.resolveSibling(absolute.getFileName() + "." + suffix);
+    }
+
+    /** The KDC's admin side. */
+    public sealed interface Kdc permits MitKdc, KerbyKdc {}
+
+    /**
+     * MIT krb5 through {@code kadmin.local} on the KDC host (local) or {@code kadmin} with an admin keytab (remote).
+     *
+     * @param krb5Config  {@code KRB5_CONFIG} for the tools; absent means the system default
+     * @param kdcProfile  {@code KRB5_KDC_PROFILE} (kdc.conf) for kadmin.local; absent means the system default
+     * @param server      {@code kadmin -s host[:port]} for remote; absent means the realm's admin_server
+     */
+    public record MitKdc(boolean local, @Nullable String adminPrincipal, @Nullable Path adminKeytab,
+            @Nullable Path krb5Config, @Nullable Path kdcProfile, @Nullable String server) implements Kdc {}
+
+    /** Apache Kerby's embedded KDC: in-process only, for the demo and tests; see {@link KerbyKdcAdapter}. */
+    public record KerbyKdc() implements Kdc {}
+
+    /**
+     * One node: its watched keytab (a local or mounted path), its admin API, or both.
+     *
+     * @param front          the node's own HTTPS front URL, for an end-to-end check through it
+     * @param adminTokenFile a file holding the bearer token for the admin API
+     */
+    public record Node(String name, @Nullable Path keytab, @Nullable URI admin, @Nullable URI front,
+            @Nullable Path adminTokenFile) {
+        public Node {
+            Objects.requireNonNull(name, "name");
+            if (keytab == null && admin == null) {
+                throw new IllegalArgumentException("node " + name + " needs a keytab or an admin URL");
+            }
+        }
+    }
+
+    /**
+     * The test client of the check step.
+     *
+     * @param client   a principal of its own, never the array's
+     * @param keytab   its keytab
+     * @param krb5Conf the krb5.conf the JDK should read; absent means the JDK's default
+     */
+    public record Check(String client, Path keytab, @Nullable Path krb5Conf) {}
+}

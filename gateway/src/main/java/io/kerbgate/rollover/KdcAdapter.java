@@ -1,0 +1,49 @@
+package io.kerbgate.rollover;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The KDC's admin side, as the rollover needs it. One implementation per KDC family: {@link MitKdcAdapter}
+ * ({@code kadmin.local} or {@code kadmin}), {@link KerbyKdcAdapter} (the embedded KDC of the demo and tests). An
+ * Active Directory adapter fits the same shape: {@link #currentKvno} reads {@code msDS-KeyVersionNumber},
+ * {@link #salt} returns AD's salt ({@code REALM} + {@code host} + the lower-cased sAMAccountName for computer accounts,
+ * or {@code REALM} + the case-sensitive user name for user accounts), and {@link #commit} sets
+ * {@code unicodePwd} over LDAPS; it {@link #needsPassword() needs the password}, as MIT's {@code cpw -pw} does.
+ *
+ * <p>Principals are full names, {@code HTTP/array.example.test@ARRAY.TEST}.
+ */
+public interface KdcAdapter {
+
+    /** For output lines: {@code mit kadmin.local}, {@code kerby embedded}. */
+    String describe();
+
+    boolean exists(String principal) throws KdcException;
+
+    /** The kvno the KDC issues tickets under now. @throws KdcException also when the principal does not exist */
+    int currentKvno(String principal) throws KdcException;
+
+    /** The salt the KDC derives the principal's keys with from a password, so that nodes can derive the same keys. */
+    String salt(String principal) throws KdcException;
+
+    /**
+     * True when {@link #commit} and {@link #create} take the key only as a password, from which the KDC derives the
+     * keys itself (MIT {@code cpw -pw}, AD); false when it takes the keys as they are (Kerby).
+     */
+    boolean needsPassword();
+
+    /** The kvno of the first key of a principal {@link #create created} here. */
+    int firstKvno();
+
+    /** Creates the principal with {@code key}, which must carry {@link #firstKvno()}. */
+    void create(String principal, NewKey key) throws KdcException;
+
+    /**
+     * Makes {@code key} the principal's current key. The caller reads {@link #currentKvno} back afterwards and fails
+     * loudly unless it is {@code key.kvno()}: MIT and AD choose the kvno themselves (current + 1).
+     */
+    void commit(String principal, NewKey key) throws KdcException;
+
+    /** When the principal's current key was set, if the KDC records it; {@code keys retire} counts the grace from it. */
+    Optional<Instant> keyChangedAt(String principal) throws KdcException;
+}

@@ -1,0 +1,21 @@
+/**
+ * The rollover tool ({@code kerbgate keys}): rolls the array principal's shared key on every node and the KDC in
+ * the order that never fails a request (DESIGN.md, "The rollover protocol"):
+ *
+ * <ol>
+ *   <li><b>generate</b> kvno n+1 ({@link io.kerbgate.rollover.KeyGenerator}, with the KDC's salt);</li>
+ *   <li><b>distribute</b> it to every node beside kvno n ({@link io.kerbgate.rollover.NodeTarget});</li>
+ *   <li><b>verify</b> every node holds it; any failure stops the run here, with nothing committed;</li>
+ *   <li><b>commit</b> it to the KDC ({@link io.kerbgate.rollover.KdcAdapter}) and read the kvno back;</li>
+ *   <li><b>check</b> a fresh ticket from the KDC is accepted with every node's keys;</li>
+ *   <li><b>retire</b> kvno n from the node keytabs once the grace period has passed (a later run).</li>
+ * </ol>
+ *
+ * <p>Each run holds a lock beside the array file, records its steps in a journal beside it (never a secret) and
+ * keeps the key being rolled in a pending keytab until it is committed and checked, so a run killed at any step is
+ * finished by running it again, with exactly one commit.
+ */
+@NullMarked
+package io.kerbgate.rollover;
+
+import org.jspecify.annotations.NullMarked;
