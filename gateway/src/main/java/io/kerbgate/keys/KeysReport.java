@@ -1,0 +1,136 @@
+package io.kerbgate.keys;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import io.kerbgate.crypto.Enctype;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a node's admin API answers to {@code GET /keys}: which kvnos of which principals it holds, never a key.
+ * The rollover tool reads it to verify that a node loaded a new kvno, and {@code kerbgate keys status} to show nodes
+ * side by side. The shape, with snake_case names and ISO-8601 UTC times:
+ * <pre>{@code
+ * {"principals": [
+ *   {"principal": "HTTP/array.example.test@ARRAY.TEST",
+ *    "versions": [
+ *      {"kvno": 2, "enctypes": ["aes256-cts-hmac-sha1-96", "aes128-cts-hmac-sha1-96"],
+ *       "first_seen": "2026-11-25T08:00:00Z", "last_seen": "2026-11-25T09:00:00Z",
+ *       "in_grace": true, "retires_at": "2026-11-25T19:05:00Z"},
+ *      {"kvno": 3, "enctypes": ["aes256-cts-hmac-sha1-96", "aes128-cts-hmac-sha1-96"],
+ *       "first_seen": "2026-11-25T09:00:00Z", "last_seen": "2026-11-25T09:00:00Z",
+ *       "in_grace": false, "retires_at": null}]}]}
+ * }</pre>
+ * Enctypes are MIT names; an enctype kerbgate does not know is its number as a string ({@code "26"}). Principals are
+ * sorted, versions ascend by kvno. Readers ignore fields they do not know, so the shape can grow.
+ */
+public record KeysReport(List<Principal> principals) {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .registerModule(new SimpleModule("kerbgate-keys-report")
+                    .addSerializer(Instant.class, ToStringSerializer.instance)
+                    .addDeserializer(Instant.class, new FromStringDeserializer<>(Instant.class) {
+                        @Override
+                        protected Instant _deserialize(String value, DeserializationContext ctxt) {
+                            return Instant.parse(value);
+                        }
+                    }));
+
+    public KeysReport {
+        principals = List.copyOf(principals);
+    }
+
+    /** One principal and its versions. */
+    public record Principal(String principal, List<Version> versions) {
+        public Principal {
+            Objects.requireNonNull(principal, "principal");
+            versions = List.copyOf(versions);
+        }
+    }
+
+    /** One key version as the node holds it; see {@link KeyVersion}. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Version(int kvno, List<String> enctypes, @JsonProperty("first_seen") Instant firstSeen,
+            @JsonProperty("last_seen") Instant lastSeen, @JsonProperty("in_grace") boolean inGrace,
+            @JsonProperty("retires_at") @Nullable Instant retiresAt) {
+        public Version {
+            enctypes = List.copyOf(enctypes);
+        }
+
+        /** The enctype numbers of {@link #enctypes}; a name that is neither known nor a number is left out. */
+        public List<Integer> enctypeIds() {
+            List<Integer> ids = new ArrayList<>();
+            for (String name : enctypes) {
+                Enctype e = Enctype.fromName(name);
+                if (e != null) {
+                    ids.add(e.id());
+                } else if (name.matches("-?\\d{1,6}")) {
+                    ids.add(Integer.parseInt(name));
+                }
+            }
+            return ids;
+        }
+    }
+
+    /** The report of a key set: every principal, every version, current and in grace. */
+    public static KeysReport of(KeySet keys) {
+        List<Principal> principals = new ArrayList<>();
+        for (String principal : keys.principals()) {
+            List<Version> versions = new ArrayList<>();
+            for (KeyVersion v : keys.versions(principal)) {
+                List<String> enctypes = new ArrayList<>();
+                for (int id : v.enctypes()) {
+                    Enctype e = Enctype.fromId(id);
+                    enctypes.add(e == null ? Integer.toString(id) : e.kerberosName());
+                }
+                versions.add(new Version(v.kvno(), enctypes, v.firstSeen(), v.lastSeen(), v.inGrace(),
+                        v.retiresAt().orElse(null)));
+            }
+            principals.add(new Principal(principal, versions));
+        }
+        return new KeysReport(principals);
+    }
+
+    /** The versions of {@code principal}, or none. */
+    public List<Version> versions(String principal) {
+        return principals.stream().filter(p -> p.principal().equals(principal)).findFirst()
+                .map(Principal::versions).orElse(List.of());
+    }
+
+    public Optional<Version> version(String principal, int kvno) {
+        return versions(principal).stream().filter(v -> v.kvno() == kvno).findFirst();
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a KeysReport always serialises", e);
+        }
+    }
+
+    /** @throws IllegalArgumentException when {@code json} is not a report of this shape */
+    public static KeysReport fromJson(String json) {
+        try {
+            KeysReport report = JSON.readValue(json, KeysReport.class);
+            if (report.principals() == null) {
+                throw new IllegalArgumentException("no \"principals\" in the report");
+            }
+            return report;
+        } catch (JsonProcessingException | NullPointerException e) {
+            throw new IllegalArgumentException("not a /keys report: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.kerbgate.rollover;
+
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * How a request to a node's admin API proves who sends it. Client certificates (mTLS) belong to the
+ * {@link java.net.http.HttpClient}'s {@code SSLContext} instead; this hook adds what goes in the request itself.
+ */
+@FunctionalInterface
+public interface AdminAuth {
+
+    void apply(HttpRequest.Builder request) throws IOException;
+
+    static AdminAuth none() {
+        return request -> {};
+    }
+
+    /** {@code Authorization: Bearer <token>}, the token read from {@code file} at each request, so it can be rotated. */
+    static AdminAuth bearerTokenFile(Path file) {
+        return request -> request.header("Authorization", "Bearer " + Files.readString(file).strip());
+    }
+}

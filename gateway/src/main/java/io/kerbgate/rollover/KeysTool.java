@@ -1,0 +1,82 @@
+package io.kerbgate.rollover;
+
+import io.kerbgate.config.ConfigException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The entry point of {@code kerbgate keys}: one method per subcommand, each returning the process exit code.
+ *
+ * <p>Exit codes: {@value #EXIT_OK} every step asked for succeeded; {@value #EXIT_FAILED} a step failed (the output
+ * names the node or the KDC and why); {@value #EXIT_USAGE} the array file or an option is wrong;
+ * {@value #EXIT_LOCKED} another run holds the array's lock (EX_TEMPFAIL: a timer may simply try again later).
+ */
+public final class KeysTool {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_LOCKED = 75;
+
+    private final RolloverContext ctx;
+
+    KeysTool(RolloverContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * The tool for an array file, with the KDC adapter and check client it configures.
+     *
+     * @throws ConfigException when the file is wrong, or asks for the embedded Kerby KDC (in-process only: use
+     *                         {@link #forArray(ArrayConfig, KdcAdapter, Clock, PrintStream)})
+     */
+    public static KeysTool forArrayFile(Path file, PrintStream out) throws ConfigException {
+        ArrayConfig array = ArrayFile.load(file);
+        if (!(array.kdc() instanceof ArrayConfig.MitKdc mit)) {
+            throw new ConfigException("kdc.type", "kerby is the embedded KDC of the demo and tests; it cannot be "
+                    + "reached from the command line", "use type: mit");
+        }
+        return forArray(array, MitKdcAdapter.create(mit, array.realm(), array.enctypes()), Clock.systemUTC(), out);
+    }
+
+    /** The tool for an array with a KDC adapter of the caller's (the demo's embedded Kerby KDC). */
+    public static KeysTool forArray(ArrayConfig array, KdcAdapter kdc, Clock clock, PrintStream out) {
+        TicketSource tickets = array.check() == null ? null : new KeytabTicketSource(array.check());
+        return new KeysTool(RolloverContext.of(array, kdc, tickets, clock, out));
+    }
+
+    public int init(List<String> nodes) {
+        return new Rollover(ctx).init(nodes);
+    }
+
+    public int roll() {
+        return new Rollover(ctx).roll(null);
+    }
+
+    /** Rolls only when the current key is older than {@code age}: what the daily timer runs. */
+    public int rollIfOlderThan(Duration age) {
+        return new Rollover(ctx).roll(age);
+    }
+
+    public int retire() {
+        return new Retirement(ctx).retire();
+    }
+
+    /** @param from the node to copy from; {@code null} picks the first node that holds the KDC's current kvno */
+    public int addNode(String name, @Nullable String from) {
+        return new NodeAdder(ctx).add(name, from);
+    }
+
+    public int status() {
+        return new ArrayStatus(ctx).print();
+    }
+
+    /** Writes {@code kerbgate-rollover.service} and {@code .timer} into {@code dir} and prints the crontab line. */
+    public int schedule(Duration every, Path dir, String executable) {
+        return new SystemdSchedule(ctx.array(), ctx.progress()).write(every, dir, executable);
+    }
+}

@@ -1,0 +1,86 @@
+package io.kerbgate.rollover;
+
+import io.kerbgate.keys.KeytabEntry;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code keys add-node NAME}: a node joining the array gets the keys an existing node holds (the KDC's current kvno
+ * and any older one still in use), copied from that node's keytab, and is verified to hold them. Nothing changes on
+ * the KDC. The source must be a node whose keytab this tool can read: an admin API never shows key bytes.
+ */
+final class NodeAdder {
+
+    private final RolloverContext ctx;
+
+    NodeAdder(RolloverContext ctx) {
+        this.ctx = ctx;
+    }
+
+    int add(String name, @Nullable String from) {
+        Progress out = ctx.progress();
+        String principal = ctx.array().principal();
+        try (RolloverLock lock = RolloverLock.acquire(ctx.array().besideFile("lock"), ctx.clock().instant())) {
+            Optional<String> unfinished = KeyAge.unfinishedRun(ctx);
+            if (unfinished.isPresent()) {
+                out.note("kerbgate keys add-node: " + unfinished.get());
+                return KeysTool.EXIT_FAILED;
+            }
+            NodeTarget target = ctx.select(List.of(name)).get(0);
+            int current = ctx.kdc().currentKvno(principal);
+            NodeTarget source = from != null ? ctx.select(List.of(from)).get(0) : source(name, current);
+            if (source == null) {
+                out.note("kerbgate keys add-node: no node with a readable keytab holds kvno " + current
+                        + ", the KDC's current key; name one with --from");
+                return KeysTool.EXIT_FAILED;
+            }
+            List<KeytabEntry> entries = source.entries().orElseThrow(() -> new NodeException(source.name(),
+                    "its keytab cannot be read here (admin API only); name a node with a keytab path with --from"))
+                    .stream().filter(e -> e.principal().equals(principal)).toList();
+            if (entries.stream().noneMatch(e -> e.kvno() == current)) {
+                out.note("kerbgate keys add-node: " + source.name() + " lacks kvno " + current
+                        + ", the KDC's current key; pick another node with --from");
+                return KeysTool.EXIT_FAILED;
+            }
+            String kvnos = String.join(",", new TreeSet<>(entries.stream().map(KeytabEntry::kvno).toList())
+                    .stream().map(String::valueOf).toList());
+            out.note("add-node " + name + ": copying " + principal + " kvno " + kvnos + " from " + source.name());
+            try {
+                target.install(entries);
+                out.line(Step.DISTRIBUTE, name, Progress.OK, "kvno " + kvnos + " copied from " + source.name());
+                target.verify(entries);
+                out.line(Step.VERIFY, name, Progress.OK, "holds kvno " + kvnos);
+            } catch (NodeException e) {
+                out.line(Step.VERIFY, name, Progress.FAILED, e.getMessage());
+                return KeysTool.EXIT_FAILED;
+            }
+            return KeysTool.EXIT_OK;
+        } catch (IllegalArgumentException e) {
+            out.note("kerbgate keys add-node: " + e.getMessage());
+            return KeysTool.EXIT_USAGE;
+        } catch (RolloverLock.LockedException e) {
+            out.note("kerbgate keys add-node: " + e.getMessage());
+            return KeysTool.EXIT_LOCKED;
+        } catch (KdcException | NodeException | IOException e) {
+            out.note("kerbgate keys add-node: " + e.getMessage());
+            return KeysTool.EXIT_FAILED;
+        }
+    }
+
+    private @Nullable NodeTarget source(String exclude, int current) {
+        for (NodeTarget node : ctx.nodes()) {
+            try {
+                if (!node.name().equals(exclude) && node.entries().isPresent()
+                        && node.held(ctx.array().principal()).enctypesByKvno().containsKey(current)) {
+                    return node;
+                }
+            } catch (NodeException e) {
+                // An unreadable node is simply no source; the next one may be.
+            }
+        }
+        return null;
+    }
+}

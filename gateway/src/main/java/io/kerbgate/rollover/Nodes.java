@@ -1,0 +1,38 @@
+package io.kerbgate.rollover;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns the array file's nodes into {@link NodeTarget}s. */
+final class Nodes {
+
+    private Nodes() {}
+
+    static List<NodeTarget> of(ArrayConfig array, HttpClient http) {
+        List<NodeTarget> nodes = new ArrayList<>();
+        for (ArrayConfig.Node node : array.nodes()) {
+            nodes.add(of(node, http, array.verifyTimeout()));
+        }
+        return nodes;
+    }
+
+    static NodeTarget of(ArrayConfig.Node node, HttpClient http, Duration verifyTimeout) {
+        AdminApiNode admin = null;
+        if (node.admin() != null) {
+            AdminAuth auth = node.adminTokenFile() == null ? AdminAuth.none()
+                    : AdminAuth.bearerTokenFile(node.adminTokenFile());
+            admin = new AdminApiNode(node.name(), node.admin(), node.front(), http, auth, verifyTimeout);
+        }
+        if (node.keytab() != null) {
+            return new KeytabFileNode(node.name(), node.keytab(), admin, node.front());
+        }
+        return admin;
+    }
+
+    /** The client every admin API call goes through; mTLS would configure its SSLContext here. */
+    static HttpClient defaultHttpClient() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+}
