@@ -50,7 +50,7 @@ final class KeytabFileNode implements NodeTarget {
     @Override
     public HeldKeys held(String principal) throws NodeException {
         Map<Integer, Set<Integer>> byKvno = new TreeMap<>();
-        for (KeytabEntry e : read(true)) {
+        for (KeytabEntry e : read(false)) {
             if (e.principal().equals(principal)) {
                 byKvno.computeIfAbsent(e.kvno(), k -> new TreeSet<>()).add(e.enctype());
             }
@@ -136,7 +136,10 @@ final class KeytabFileNode implements NodeTarget {
         return null;
     }
 
-    /** @param mustExist false for a node's first key: a missing file is then an empty keytab, a missing directory is not */
+    /**
+     * @param mustExist false where a node without a keytab yet simply holds nothing (its first key, status): a
+     *                  missing file is then an empty keytab; a missing directory never is (an unmounted disk)
+     */
     private List<KeytabEntry> read(boolean mustExist) throws NodeException {
         try {
             return KeytabFile.parse(Files.readAllBytes(keytab));

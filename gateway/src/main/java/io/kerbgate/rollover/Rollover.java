@@ -211,6 +211,7 @@ final class Rollover {
                 } else {
                     ctx.kdc().commit(principal, key);
                 }
+                ctx.hooks().afterNode(Step.COMMIT, "kdc");
             } catch (KdcException e) {
                 journal.step(Step.COMMIT, Journal.FAILED, e.getMessage(), now());
                 return fail(journal, Step.COMMIT, "kdc", e.getMessage() + ". Nothing is broken: the nodes hold kvno "
