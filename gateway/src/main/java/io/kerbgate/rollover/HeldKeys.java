@@ -27,12 +27,6 @@ record HeldKeys(SortedMap<Integer, SortedSet<Integer>> enctypesByKvno) {
         return new TreeSet<>(enctypesByKvno.keySet());
     }
 
-    /** True when the node holds {@code kvno} for every one of {@code enctypes}. */
-    boolean holds(int kvno, Set<Integer> enctypes) {
-        SortedSet<Integer> held = enctypesByKvno.get(kvno);
-        return held != null && held.containsAll(enctypes);
-    }
-
     /** {@code 1,2} or {@code none}. */
     String describe() {
         if (enctypesByKvno.isEmpty()) {

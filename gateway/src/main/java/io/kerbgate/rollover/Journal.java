@@ -190,9 +190,4 @@ final class Journal {
     void done() {
         root.put("state", DONE).putNull("error");
     }
-
-    /** For tests and {@code keys status}: the journal as it is written. */
-    String toJson() {
-        return root.toString();
-    }
 }

@@ -82,10 +82,6 @@ final class Kadmin {
         }
     }
 
-    String tool() {
-        return Path.of(argv.get(0)).getFileName().toString();
-    }
-
     static String oneLine(String text) {
         return text.strip().replaceAll("\\s*\\n\\s*", " | ");
     }

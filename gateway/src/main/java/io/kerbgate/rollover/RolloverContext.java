@@ -26,10 +26,6 @@ record RolloverContext(ArrayConfig array, KdcAdapter kdc, List<NodeTarget> nodes
         return new RolloverContext(array, kdc, nodes, tickets, clock, random, http, progress, hooks);
     }
 
-    RolloverContext withNodes(List<NodeTarget> nodes) {
-        return new RolloverContext(array, kdc, nodes, tickets, clock, random, http, progress, hooks);
-    }
-
     static RolloverContext of(ArrayConfig array, KdcAdapter kdc, @Nullable TicketSource tickets, Clock clock,
             PrintStream out) {
         HttpClient http = Nodes.defaultHttpClient();
@@ -46,9 +42,5 @@ record RolloverContext(ArrayConfig array, KdcAdapter kdc, List<NodeTarget> nodes
                             + nodes.stream().map(NodeTarget::name).toList())));
         }
         return out;
-    }
-
-    List<String> nodeNames() {
-        return nodes.stream().map(NodeTarget::name).toList();
     }
 }

@@ -20,14 +20,17 @@ import io.kerbgate.replay.LocalReplayCache;
 import io.kerbgate.testing.GssClient;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.MutableClock;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -290,6 +293,12 @@ final class RolloverTest {
                 if (step == Step.GENERATE) {
                     password.set(pendingPassword());
                     key.set(pendingKey());
+                    try {
+                        assertEquals(PosixFilePermissions.fromString("rw-------"),
+                                Files.getPosixFilePermissions(array.pending()), "the pending key is 0600");
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
                 }
             }
         };
@@ -300,7 +309,7 @@ final class RolloverTest {
         assertSecretsAbsent(password.get());
         String journal = Files.readString(array.journal());
         assertFalse(journal.contains(Base64.getEncoder().encodeToString(key.get())));
-        assertFalse(journal.contains(java.util.HexFormat.of().formatHex(key.get())));
+        assertFalse(journal.contains(HexFormat.of().formatHex(key.get())));
     }
 
     @Test
