@@ -1,5 +1,6 @@
 package io.kerbgate.acceptor;
 
+import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.IntegrityException;
 import io.kerbgate.crypto.KerberosCrypto;
 import io.kerbgate.crypto.KerberosKey;
@@ -7,8 +8,8 @@ import io.kerbgate.der.DerException;
 import io.kerbgate.der.DerReader;
 import io.kerbgate.der.DerWriter;
 import io.kerbgate.messages.ApReq;
-import io.kerbgate.messages.AuthorizationData;
 import io.kerbgate.messages.Authenticator;
+import io.kerbgate.messages.AuthorizationData;
 import io.kerbgate.messages.Checksum;
 import io.kerbgate.messages.EncTicketPart;
 import io.kerbgate.messages.EncryptedData;
@@ -61,7 +62,7 @@ final class ApReqSurgery {
 
     KerberosKey sessionKey() {
         EncryptionKey k = ticketPart().key();
-        return new KerberosKey(io.kerbgate.crypto.Enctype.fromId(k.keytype()), k.keyvalue());
+        return new KerberosKey(Enctype.fromId(k.keytype()), k.keyvalue());
     }
 
     Authenticator authenticator() {

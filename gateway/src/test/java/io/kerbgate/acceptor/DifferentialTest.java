@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -370,7 +371,7 @@ final class DifferentialTest {
         check(row, Expect.differ(Difference.RC4_OFF_BY_DEFAULT, s));
         // With RC4 turned on, kerbgate agrees with the JDK (a fresh replay cache: the JDK's has seen this token).
         Acceptance withRc4 = acceptor(s, keytab, new AcceptorPolicy(Duration.ofMinutes(5), true,
-                java.util.Set.of(), Instant.EPOCH)).authenticate(TokenMinter.header(token), PEER);
+                Set.of(), Instant.EPOCH)).authenticate(TokenMinter.header(token), PEER);
         assertEquals("alice@" + s.realm(), assertInstanceOf(Acceptance.Accepted.class, withRc4,
                 () -> "allowRc4 should accept: " + withRc4).client());
     }

@@ -21,6 +21,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -72,7 +73,7 @@ final class ApReqSeeds {
         for (Enctype e : Enctype.values()) {
             serviceKeys.add(KerberosCrypto.randomKey(e));
         }
-        Instant t = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant t = now.truncatedTo(ChronoUnit.SECONDS);
         byte[] gssMutual = gssChecksum(2 | 4 | 8 | 16 | 32, 0);
         byte[] gssDeleg = gssChecksum(1 | 2 | 32, 40);
 
