@@ -98,7 +98,7 @@ public final class ApReqVerifier {
             byte[] plain = decrypt(serviceKey, USAGE_TICKET, encTicket.cipher(), "ticket", sname, kvno);
             EncTicketPart part = decode(() -> EncTicketPart.decode(plain), "EncTicketPart");
             Enctype sessionEtype = allowedEnctype(part.key().keytype(), "session key");
-            dt = DecryptedTicket.of(part, new KerberosKey(sessionEtype, part.key().keyvalue()));
+            dt = DecryptedTicket.of(part, key(sessionEtype, part.key(), "session key"));
             if (ticketCache != null) {
                 ticketCache.put(sname, kvno, encTicket, dt, clock.instant(), policy.clockSkew());
             }
@@ -200,6 +200,15 @@ public final class ApReqVerifier {
         return e;
     }
 
+    /** The key of an EncryptionKey whose enctype is allowed; a value of the wrong length is a refusal, not a throw. */
+    private static KerberosKey key(Enctype e, EncryptionKey k, String what) throws Refusal {
+        if (k.keyvalue().length != e.keyLength()) {
+            throw new Refusal(RejectReason.MALFORMED, what + " of " + k.keyvalue().length + " bytes for "
+                    + e.kerberosName() + " (needs " + e.keyLength() + ")");
+        }
+        return new KerberosKey(e, k.keyvalue());
+    }
+
     /** Returns whether the client asked for mutual authentication through the GSS flags. */
     private boolean checkChecksum(Authenticator auth, KerberosKey sessionKey) throws Refusal {
         Checksum c = auth.cksum();
@@ -220,8 +229,7 @@ public final class ApReqVerifier {
         KerberosKey key = sessionKey;
         EncryptionKey sub = auth.subkey();
         if (sub != null) {
-            Enctype subType = allowedEnctype(sub.keytype(), "authenticator subkey");
-            key = new KerberosKey(subType, sub.keyvalue());
+            key = key(allowedEnctype(sub.keytype(), "authenticator subkey"), sub, "authenticator subkey");
         }
         if (!KerberosCrypto.verifyChecksum(key, USAGE_AUTHENTICATOR_CKSUM, c.cksumtype(), new byte[0], c.checksum())) {
             throw new Refusal(RejectReason.BAD_CHECKSUM, "authenticator checksum type " + c.cksumtype()
