@@ -130,9 +130,11 @@ public final class ApReqVerifier {
             throw new Refusal(RejectReason.SKEW, "authenticator time " + ctime + " is " + describeOffset(ctime, now)
                     + " from this node's clock " + now + " (allowed " + skew + "): check NTP on the client and here");
         }
-        boolean mutual = (req.apOptions() & ApReq.MUTUAL_REQUIRED) != 0 | checkChecksum(auth, dt.sessionKey());
+        boolean mutualByFlags = checkChecksum(auth, dt.sessionKey());
+        boolean mutual = mutualByFlags || (req.apOptions() & ApReq.MUTUAL_REQUIRED) != 0;
         if (auth.subkey() != null) {
-            allowedEnctype(auth.subkey().keytype(), "authenticator subkey");
+            // Checklist item 15: never used here, but a subkey must be a well-formed key of an allowed enctype.
+            key(allowedEnctype(auth.subkey().keytype(), "authenticator subkey"), auth.subkey(), "authenticator subkey");
         }
         if (dt.transitedContents().length > 0 && !dt.hasFlag(EncTicketPart.FLAG_TRANSITED_POLICY_CHECKED)) {
             throw new Refusal(RejectReason.TRANSITED,
@@ -274,10 +276,11 @@ public final class ApReqVerifier {
         try {
             return KerberosCrypto.decrypt(key, usage, cipher);
         } catch (IntegrityException e) {
-            throw new Refusal(RejectReason.INTEGRITY, what + " does not decrypt with " + sname + " kvno " + kvno + " "
-                    + key.enctype().kerberosName() + ("ticket".equals(what)
-                    ? ": the keytab's key differs from the KDC's for this kvno (a roll committed with another key?)"
-                    : ""));
+            throw new Refusal(RejectReason.INTEGRITY, "ticket".equals(what)
+                    ? "ticket does not decrypt with " + sname + " kvno " + kvno + " " + key.enctype().kerberosName()
+                            + ": the keytab's key differs from the KDC's for this kvno (a roll committed with another key?)"
+                    : "authenticator does not decrypt with the ticket's " + key.enctype().kerberosName()
+                            + " session key: forged or corrupted authenticator");
         }
     }
 
