@@ -1,17 +1,54 @@
 package io.kerbgate;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.kerbgate.acceptor.AcceptorPolicy;
+import io.kerbgate.acceptor.ApReqVerifier;
+import io.kerbgate.acceptor.SpnegoAcceptor;
+import io.kerbgate.admin.AdminEndpoints;
+import io.kerbgate.admin.AdminServer;
+import io.kerbgate.cache.TicketCache;
 import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.keys.KeyRing;
+import io.kerbgate.keys.KeySet;
+import io.kerbgate.keys.KeysReport;
+import io.kerbgate.keys.KeytabWatcher;
+import io.kerbgate.metrics.GatewayMetrics;
+import io.kerbgate.metrics.Metrics;
+import io.kerbgate.proxy.ProxyServer;
+import io.kerbgate.replay.LocalReplayCache;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running gateway: builds every component from the config, starts the listeners, and stops them on
- * {@link #close()}. The CLI's {@code run} command is its only caller.
+ * {@link #close()}. Wiring only; each part lives in the package named after it.
  */
 public final class Kerbgate implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Kerbgate.class);
+
+    /** How many decrypted tickets to keep: one per active client session is plenty. */
+    private static final long TICKET_CACHE_ENTRIES = 100_000;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Metrics metrics;
+    private final KeytabWatcher watcher;
+    private final ProxyServer proxy;
+    private final AdminServer admin;
+    private final int frontPort;
+    private final int adminPort;
 
-    private Kerbgate() {}
+    private Kerbgate(Metrics metrics, KeytabWatcher watcher, ProxyServer proxy, AdminServer admin, int frontPort,
+            int adminPort) {
+        this.metrics = metrics;
+        this.watcher = watcher;
+        this.proxy = proxy;
+        this.admin = admin;
+        this.frontPort = frontPort;
+        this.adminPort = adminPort;
+    }
 
     /**
      * Starts the gateway with a validated config.
@@ -19,7 +56,68 @@ public final class Kerbgate implements AutoCloseable {
      * @throws Exception when a component cannot start (a port in use, keys that do not load)
      */
     public static Kerbgate start(GatewayConfig config) throws Exception {
-        throw new UnsupportedOperationException("wiring not done yet");
+        Clock clock = Clock.systemUTC();
+        Metrics metrics = Metrics.create();
+        KeytabWatcher watcher = null;
+        ProxyServer proxy = null;
+        AdminServer admin = null;
+        try {
+            // Tickets live up to 10 h by default (MIT and AD), so a kvno that left the keytab stays accepted that long.
+            Duration grace = Duration.ofHours(10).plus(config.clockSkew());
+            KeyRing ring = new KeyRing(config.principals(), grace, clock);
+            TicketCache ticketCache = new TicketCache(TICKET_CACHE_ENTRIES, Ticker.systemTicker());
+            ring.addListener(change -> change.retired().forEach((principal, kvnos) ->
+                    kvnos.forEach(kvno -> ticketCache.invalidateKvno(principal, kvno))));
+            watcher = new KeytabWatcher(config.keytab(), ring);
+            watcher.start();
+
+            LocalReplayCache replayCache =
+                    new LocalReplayCache(config.acceptor().replayCacheMaxEntries(), Ticker.systemTicker());
+            ApReqVerifier verifier = new ApReqVerifier(AcceptorPolicy.from(config, clock.instant()), clock,
+                    replayCache, ticketCache);
+            SpnegoAcceptor acceptor = new SpnegoAcceptor(ring::current, verifier, config.limits().maxHeaderSize());
+            if (config.acceptor().allowRc4()) {
+                log.warn("acceptor.allow_rc4 is on: rc4-hmac tickets are accepted; RC4 is broken, move clients to AES");
+            }
+            GatewayMetrics.bind(metrics.registry(), ring, watcher, ticketCache, replayCache);
+
+            proxy = new ProxyServer(config, acceptor, metrics.registry());
+            int frontPort = proxy.start();
+            KeytabWatcher w = watcher;
+            AdminEndpoints endpoints = AdminEndpoints.starting(config)
+                    .withKeys(() -> KeysReport.of(ring.current()))
+                    .withReadiness(() -> !ring.current().isEmpty(), () -> "no keys loaded from " + config.keytab()
+                            + (w.lastError() == null ? "" : ": " + w.lastError()));
+            admin = new AdminServer(config.admin().listen(), metrics.registry(), endpoints);
+            int adminPort = admin.start();
+            KeySet keys = ring.current();
+            log.info("kerbgate listening on {}:{} (admin {}:{}); keytab {}: {}; backends {}",
+                    config.listen().getHostString(), frontPort, config.admin().listen().getHostString(), adminPort,
+                    config.keytab(), describe(keys), config.backends());
+            return new Kerbgate(metrics, watcher, proxy, admin, frontPort, adminPort);
+        } catch (Exception | Error e) {
+            closeQuietly(admin);
+            closeQuietly(proxy);
+            closeQuietly(watcher);
+            metrics.close();
+            throw e;
+        }
+    }
+
+    private static String describe(KeySet keys) {
+        StringBuilder sb = new StringBuilder();
+        for (String p : keys.principals()) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(p).append(" kvno ").append(keys.kvnos(p));
+        }
+        return sb.toString();
+    }
+
+    public int frontPort() {
+        return frontPort;
+    }
+
+    public int adminPort() {
+        return adminPort;
     }
 
     /** Blocks until {@link #close()} has run (from a shutdown hook, on SIGTERM). */
@@ -29,6 +127,24 @@ public final class Kerbgate implements AutoCloseable {
 
     @Override
     public void close() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        closeQuietly(proxy);
+        closeQuietly(admin);
+        closeQuietly(watcher);
+        metrics.close();
         stopped.countDown();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("error while stopping {}", c.getClass().getSimpleName(), e);
+        }
     }
 }

@@ -98,7 +98,7 @@ public final class ApReqVerifier {
             byte[] plain = decrypt(serviceKey, USAGE_TICKET, encTicket.cipher(), "ticket", sname, kvno);
             EncTicketPart part = decode(() -> EncTicketPart.decode(plain), "EncTicketPart");
             Enctype sessionEtype = allowedEnctype(part.key().keytype(), "session key");
-            dt = DecryptedTicket.of(part, new KerberosKey(sessionEtype, part.key().keyvalue()));
+            dt = DecryptedTicket.of(part, key(sessionEtype, part.key(), "session key"));
             if (ticketCache != null) {
                 ticketCache.put(sname, kvno, encTicket, dt, clock.instant(), policy.clockSkew());
             }
@@ -130,9 +130,11 @@ public final class ApReqVerifier {
             throw new Refusal(RejectReason.SKEW, "authenticator time " + ctime + " is " + describeOffset(ctime, now)
                     + " from this node's clock " + now + " (allowed " + skew + "): check NTP on the client and here");
         }
-        boolean mutual = (req.apOptions() & ApReq.MUTUAL_REQUIRED) != 0 | checkChecksum(auth, dt.sessionKey());
+        boolean mutualByFlags = checkChecksum(auth, dt.sessionKey());
+        boolean mutual = mutualByFlags || (req.apOptions() & ApReq.MUTUAL_REQUIRED) != 0;
         if (auth.subkey() != null) {
-            allowedEnctype(auth.subkey().keytype(), "authenticator subkey");
+            // Checklist item 15: never used here, but a subkey must be a well-formed key of an allowed enctype.
+            key(allowedEnctype(auth.subkey().keytype(), "authenticator subkey"), auth.subkey(), "authenticator subkey");
         }
         if (dt.transitedContents().length > 0 && !dt.hasFlag(EncTicketPart.FLAG_TRANSITED_POLICY_CHECKED)) {
             throw new Refusal(RejectReason.TRANSITED,
@@ -200,6 +202,15 @@ public final class ApReqVerifier {
         return e;
     }
 
+    /** The key of an EncryptionKey whose enctype is allowed; a value of the wrong length is a refusal, not a throw. */
+    private static KerberosKey key(Enctype e, EncryptionKey k, String what) throws Refusal {
+        if (k.keyvalue().length != e.keyLength()) {
+            throw new Refusal(RejectReason.MALFORMED, what + " of " + k.keyvalue().length + " bytes for "
+                    + e.kerberosName() + " (needs " + e.keyLength() + ")");
+        }
+        return new KerberosKey(e, k.keyvalue());
+    }
+
     /** Returns whether the client asked for mutual authentication through the GSS flags. */
     private boolean checkChecksum(Authenticator auth, KerberosKey sessionKey) throws Refusal {
         Checksum c = auth.cksum();
@@ -220,8 +231,7 @@ public final class ApReqVerifier {
         KerberosKey key = sessionKey;
         EncryptionKey sub = auth.subkey();
         if (sub != null) {
-            Enctype subType = allowedEnctype(sub.keytype(), "authenticator subkey");
-            key = new KerberosKey(subType, sub.keyvalue());
+            key = key(allowedEnctype(sub.keytype(), "authenticator subkey"), sub, "authenticator subkey");
         }
         if (!KerberosCrypto.verifyChecksum(key, USAGE_AUTHENTICATOR_CKSUM, c.cksumtype(), new byte[0], c.checksum())) {
             throw new Refusal(RejectReason.BAD_CHECKSUM, "authenticator checksum type " + c.cksumtype()
@@ -266,10 +276,11 @@ public final class ApReqVerifier {
         try {
             return KerberosCrypto.decrypt(key, usage, cipher);
         } catch (IntegrityException e) {
-            throw new Refusal(RejectReason.INTEGRITY, what + " does not decrypt with " + sname + " kvno " + kvno + " "
-                    + key.enctype().kerberosName() + ("ticket".equals(what)
-                    ? ": the keytab's key differs from the KDC's for this kvno (a roll committed with another key?)"
-                    : ""));
+            throw new Refusal(RejectReason.INTEGRITY, "ticket".equals(what)
+                    ? "ticket does not decrypt with " + sname + " kvno " + kvno + " " + key.enctype().kerberosName()
+                            + ": the keytab's key differs from the KDC's for this kvno (a roll committed with another key?)"
+                    : "authenticator does not decrypt with the ticket's " + key.enctype().kerberosName()
+                            + " session key: forged or corrupted authenticator");
         }
     }
 

@@ -19,6 +19,9 @@ import java.util.Arrays;
  * lives until the ticket's end time plus the clock skew, after which the acceptor would refuse the ticket anyway.
  */
 public final class TicketCache {
+    /** Caps the entry's life: {@code Duration.toNanos()} overflows past ~292 years (Caffeine caps at ~146 anyway). */
+    private static final Duration MAX_TTL = Duration.ofDays(365L * 100);
+
     private final Cache<Key, Entry> cache;
 
     private record Key(String service, int kvno, int etype, int cipherHash) {}
@@ -46,7 +49,8 @@ public final class TicketCache {
         if (ttl.isNegative() || ttl.isZero()) {
             return;
         }
-        cache.put(key(service, kvno, encPart), new Entry(encPart.cipher(), ticket, ttl.toNanos()));
+        long ttlNanos = (ttl.compareTo(MAX_TTL) > 0 ? MAX_TTL : ttl).toNanos();
+        cache.put(key(service, kvno, encPart), new Entry(encPart.cipher(), ticket, ttlNanos));
     }
 
     /** Drops every ticket decrypted under a retired key version. */

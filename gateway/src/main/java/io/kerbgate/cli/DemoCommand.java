@@ -20,6 +20,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Demo.run(keepRunning, root.out());
+        try {
+            return Demo.run(keepRunning, root.out());
+        } catch (Exception e) {
+            root.err().println("kerbgate demo: " + e);
+            return 1;
+        }
     }
 }

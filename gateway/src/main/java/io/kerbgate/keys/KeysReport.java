@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * Enctypes are MIT names; an enctype kerbgate does not know is its number as a string ({@code "26"}). Principals are
  * sorted, versions ascend by kvno. Readers ignore fields they do not know, so the shape can grow.
  */
-public record KeysReport(List<Principal> principals) {
+public record KeysReport(List<PrincipalKeys> principals) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -53,8 +53,8 @@ public record KeysReport(List<Principal> principals) {
     }
 
     /** One principal and its versions. */
-    public record Principal(String principal, List<Version> versions) {
-        public Principal {
+    public record PrincipalKeys(String principal, List<Version> versions) {
+        public PrincipalKeys {
             Objects.requireNonNull(principal, "principal");
             versions = List.copyOf(versions);
         }
@@ -86,7 +86,7 @@ public record KeysReport(List<Principal> principals) {
 
     /** The report of a key set: every principal, every version, current and in grace. */
     public static KeysReport of(KeySet keys) {
-        List<Principal> principals = new ArrayList<>();
+        List<PrincipalKeys> principals = new ArrayList<>();
         for (String principal : keys.principals()) {
             List<Version> versions = new ArrayList<>();
             for (KeyVersion v : keys.versions(principal)) {
@@ -98,7 +98,7 @@ public record KeysReport(List<Principal> principals) {
                 versions.add(new Version(v.kvno(), enctypes, v.firstSeen(), v.lastSeen(), v.inGrace(),
                         v.retiresAt().orElse(null)));
             }
-            principals.add(new Principal(principal, versions));
+            principals.add(new PrincipalKeys(principal, versions));
         }
         return new KeysReport(principals);
     }
@@ -106,7 +106,7 @@ public record KeysReport(List<Principal> principals) {
     /** The versions of {@code principal}, or none. */
     public List<Version> versions(String principal) {
         return principals.stream().filter(p -> p.principal().equals(principal)).findFirst()
-                .map(Principal::versions).orElse(List.of());
+                .map(PrincipalKeys::versions).orElse(List.of());
     }
 
     public Optional<Version> version(String principal, int kvno) {

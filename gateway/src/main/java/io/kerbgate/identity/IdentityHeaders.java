@@ -1,0 +1,105 @@
+package io.kerbgate.identity;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Rewrites the headers of an authenticated request before it goes to a backend. Backends trust the identity header
+ * blindly, so the gateway must be its only source:
+ *
+ * <ul>
+ *   <li>every client-supplied copy of the identity header is removed, in any case and any count, and so are look-alikes
+ *       that differ only in {@code _} for {@code -} (CGI, PHP and some frameworks map both to {@code HTTP_X_REMOTE_USER});
+ *       then the header is set once to the authenticated principal;
+ *   <li>{@code Authorization} is removed: the backend (and its access logs) must not see the ticket, a credential that
+ *       another node of the array would accept until its replay cache has seen it;
+ *   <li>{@code X-Forwarded-For} gets the client's socket address appended; {@code X-Forwarded-Proto} and
+ *       {@code X-Forwarded-Host} are set, replacing client values.
+ * </ul>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class IdentityHeaders {
+
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+
+    private final AsciiString header;
+    private final String normalizedHeader;
+
+    /** @param header the identity header, {@code identity.header} of the configuration (e.g. {@code X-Remote-User}) */
+    public IdentityHeaders(String header) {
+        Objects.requireNonNull(header, "header");
+        if (header.isEmpty() || !header.chars().allMatch(IdentityHeaders::isTokenChar)) {
+            throw new IllegalArgumentException("identity.header is not a valid header name: '" + header + "'");
+        }
+        this.header = AsciiString.cached(header);
+        this.normalizedHeader = normalize(header);
+    }
+
+    public String header() {
+        return header.toString();
+    }
+
+    /**
+     * Prepares {@code headers} of an authenticated request for the backend.
+     *
+     * @param principal the authenticated client, {@code name@REALM}
+     * @param client    the client's address on the socket
+     * @param proto     the scheme the client used ({@code http} or {@code https})
+     * @throws IllegalArgumentException if the principal contains control characters (it could split the header)
+     */
+    public void forward(HttpHeaders headers, String principal, InetAddress client, String proto) {
+        if (principal.isEmpty() || principal.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException("principal is not a valid header value: " + principal.length() + " chars");
+        }
+        removeClientCopies(headers);
+        headers.set(header, principal);
+        headers.remove(HttpHeaderNames.AUTHORIZATION);
+
+        List<String> chain = headers.getAll(X_FORWARDED_FOR);
+        String address = client.getHostAddress();
+        headers.set(X_FORWARDED_FOR, chain.isEmpty() ? address : String.join(", ", chain) + ", " + address);
+        headers.set(X_FORWARDED_PROTO, proto);
+        String host = headers.get(HttpHeaderNames.HOST);
+        if (host == null) {
+            headers.remove(X_FORWARDED_HOST);
+        } else {
+            headers.set(X_FORWARDED_HOST, host);
+        }
+    }
+
+    /** Removes every header that a backend could read as the identity header. */
+    public void removeClientCopies(HttpHeaders headers) {
+        headers.remove(header);
+        List<String> lookAlikes = null;
+        for (Map.Entry<String, String> entry : headers) {
+            if (normalize(entry.getKey()).equals(normalizedHeader)) {
+                if (lookAlikes == null) {
+                    lookAlikes = new ArrayList<>(1);
+                }
+                lookAlikes.add(entry.getKey());
+            }
+        }
+        if (lookAlikes != null) {
+            lookAlikes.forEach(headers::remove);
+        }
+    }
+
+    private static String normalize(String name) {
+        return name.replace('_', '-').toLowerCase(Locale.ROOT);
+    }
+
+    /** RFC 9110 §5.6.2 tchar. */
+    private static boolean isTokenChar(int c) {
+        return c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+    }
+}

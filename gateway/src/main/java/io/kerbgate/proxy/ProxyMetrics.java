@@ -1,0 +1,140 @@
+package io.kerbgate.proxy;
+
+import io.kerbgate.acceptor.RejectReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every meter of the proxy, registered once when the server is built; outcomes are tags, never names. Tag values are
+ * bounded: backends come from the configuration.
+ *
+ * <table>
+ *   <caption>Meters (Prometheus names in parentheses)</caption>
+ *   <tr><th>Meter</th><th>Tags</th><th>Meaning</th></tr>
+ *   <tr><td>{@code kerbgate.proxy.requests} ({@code kerbgate_proxy_requests_total})</td>
+ *       <td>{@code status_class} 2xx..5xx, {@code backend} host:port or {@code none}</td>
+ *       <td>responses sent to clients; {@code none} when the proxy answered by itself (refusals, bad requests).
+ *           Exchanges cut off after the response head are not counted.</td></tr>
+ *   <tr><td>{@code kerbgate.proxy.upstream.latency} ({@code kerbgate_proxy_upstream_latency_seconds})</td>
+ *       <td>{@code backend}</td>
+ *       <td>from writing the request head to the backend until its response head arrived; histogram</td></tr>
+ *   <tr><td>{@code kerbgate.auth.requests} ({@code kerbgate_auth_requests_total})</td>
+ *       <td>{@code result} ok/rejected, {@code reason} {@link RejectReason#tag()}, {@code ok} or
+ *           {@code acceptor_error}</td>
+ *       <td>authentication verdicts, including the proxy's own {@code no_header} and {@code duplicate_header}</td></tr>
+ *   <tr><td>{@code kerbgate.auth.latency} ({@code kerbgate_auth_latency_seconds})</td><td>{@code result}</td>
+ *       <td>time spent in the acceptor per call; histogram</td></tr>
+ * </table>
+ */
+public final class ProxyMetrics {
+
+    public static final String PROXY_REQUESTS = "kerbgate.proxy.requests";
+    public static final String UPSTREAM_LATENCY = "kerbgate.proxy.upstream.latency";
+    public static final String AUTH_REQUESTS = "kerbgate.auth.requests";
+    public static final String AUTH_LATENCY = "kerbgate.auth.latency";
+
+    /** The {@code backend} tag of responses the proxy made itself. */
+    public static final String NO_BACKEND = "none";
+
+    /** The {@code reason} tag when the acceptor broke its contract and threw. */
+    static final String ACCEPTOR_ERROR = "acceptor_error";
+
+    private static final String[] STATUS_CLASSES = {"2xx", "3xx", "4xx", "5xx"};
+
+    /** [backend index + 1][status class]: row 0 is {@link #NO_BACKEND}. */
+    private final Counter[][] requests;
+    private final Timer[] upstreamLatency;
+    private final Counter authOk;
+    private final Counter authAcceptorError;
+    private final Map<RejectReason, Counter> authRejected;
+    private final Timer authLatencyOk;
+    private final Timer authLatencyRejected;
+
+    private ProxyMetrics(MeterRegistry registry, List<String> backends) {
+        requests = new Counter[backends.size() + 1][STATUS_CLASSES.length];
+        upstreamLatency = new Timer[backends.size()];
+        for (int b = 0; b <= backends.size(); b++) {
+            String backend = b == 0 ? NO_BACKEND : backends.get(b - 1);
+            for (int c = 0; c < STATUS_CLASSES.length; c++) {
+                requests[b][c] = Counter.builder(PROXY_REQUESTS)
+                        .description("Responses sent to clients")
+                        .tag("status_class", STATUS_CLASSES[c])
+                        .tag("backend", backend)
+                        .register(registry);
+            }
+            if (b > 0) {
+                upstreamLatency[b - 1] = Timer.builder(UPSTREAM_LATENCY)
+                        .description("Backend time to response head")
+                        .tag("backend", backend)
+                        .publishPercentileHistogram()
+                        .register(registry);
+            }
+        }
+        authOk = authCounter(registry, "ok", "ok");
+        authAcceptorError = authCounter(registry, "rejected", ACCEPTOR_ERROR);
+        authRejected = new EnumMap<>(RejectReason.class);
+        for (RejectReason reason : RejectReason.values()) {
+            authRejected.put(reason, authCounter(registry, "rejected", reason.tag()));
+        }
+        authLatencyOk = authTimer(registry, "ok");
+        authLatencyRejected = authTimer(registry, "rejected");
+    }
+
+    static ProxyMetrics create(MeterRegistry registry, List<String> backendTags) {
+        return new ProxyMetrics(registry, backendTags);
+    }
+
+    /** @param backend the backend's index, or -1 when the proxy answered by itself */
+    void response(int backend, int status) {
+        // Informational statuses are never final; anything above 599 is a broken backend.
+        int statusClass = Math.min(Math.max(status / 100, 2), 5) - 2;
+        requests[backend + 1][statusClass].increment();
+    }
+
+    void upstreamLatency(int backend, long nanos) {
+        upstreamLatency[backend].record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void authenticated(long nanos) {
+        authOk.increment();
+        authLatencyOk.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A refusal; {@code nanos} is negative when the acceptor was not called (no or two headers). */
+    void rejected(RejectReason reason, long nanos) {
+        authRejected.get(reason).increment();
+        if (nanos >= 0) {
+            authLatencyRejected.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void acceptorError(long nanos) {
+        authAcceptorError.increment();
+        authLatencyRejected.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static Counter authCounter(MeterRegistry registry, String result, String reason) {
+        return Counter.builder(AUTH_REQUESTS)
+                .description("Authentication verdicts")
+                .tag("result", result)
+                .tag("reason", reason)
+                .register(registry);
+    }
+
+    private static Timer authTimer(MeterRegistry registry, String result) {
+        return Timer.builder(AUTH_LATENCY)
+                .description("Time spent in the acceptor")
+                .tag("result", result)
+                .publishPercentileHistogram()
+                // A cached ticket takes microseconds; the default histogram would start at 1 ms.
+                .minimumExpectedValue(Duration.ofNanos(1_000))
+                .maximumExpectedValue(Duration.ofSeconds(1))
+                .register(registry);
+    }
+}

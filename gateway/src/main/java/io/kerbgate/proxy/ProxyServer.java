@@ -1,0 +1,161 @@
+package io.kerbgate.proxy;
+
+import io.kerbgate.acceptor.HttpAuthenticator;
+import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.identity.IdentityHeaders;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's front: accepts HTTP/1.1 clients on {@code listen}, authenticates every request with
+ * {@code Negotiate}, and streams accepted requests to the backends with the principal in the identity header.
+ *
+ * <pre>{@code
+ * try (ProxyServer proxy = new ProxyServer(config, acceptor, registry)) {
+ *     int port = proxy.start();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>What a backend receives: the request as the client sent it, streamed, over a pooled HTTP/1.1 keep-alive
+ * connection, except that
+ * <ul>
+ *   <li>the identity header ({@code identity.header}) is the authenticated principal, whatever the client sent;
+ *   <li>{@code Authorization} is gone: the backend never sees the ticket;
+ *   <li>{@code X-Forwarded-For} has the client's address appended; {@code X-Forwarded-Proto}/{@code -Host} are set;
+ *   <li>hop-by-hop headers, {@code Expect} and request trailers are gone.
+ * </ul>
+ * The client receives the backend's response without its hop-by-hop headers, plus {@code WWW-Authenticate: Negotiate
+ * <token>} when the acceptor produced a mutual-authentication token (RFC 4559 §5).
+ *
+ * <p>Settings used: {@code listen}, {@code backends}, {@code identity.header}, {@code limits.maxHeaderSize},
+ * {@code timeouts.connect/response/clientIdle}; the rest of the tuning is {@link ProxySettings}. Meters are listed in
+ * {@link ProxyMetrics}; the responses the proxy makes itself in {@link Responses}.
+ */
+public final class ProxyServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final GatewayConfig config;
+    private final ProxySettings settings;
+    private final FrontendInitializer initializer;
+
+    private @Nullable EventLoopGroup acceptGroup;
+    private @Nullable EventLoopGroup ioGroup;
+    private @Nullable Channel serverChannel;
+    private boolean closed;
+
+    public ProxyServer(GatewayConfig config, HttpAuthenticator authenticator, MeterRegistry registry) {
+        this(config, authenticator, registry, ProxySettings.DEFAULT);
+    }
+
+    /**
+     * Validates the settings and registers the meters; binds nothing yet.
+     *
+     * @throws IllegalArgumentException naming the setting that is invalid
+     */
+    public ProxyServer(GatewayConfig config, HttpAuthenticator authenticator, MeterRegistry registry,
+                       ProxySettings settings) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(authenticator, "authenticator");
+        Objects.requireNonNull(registry, "registry");
+        GatewayConfig.Timeouts timeouts = config.timeouts();
+        requirePositive("timeouts.connect", timeouts.connect());
+        requirePositive("timeouts.response", timeouts.response());
+        requirePositive("timeouts.clientIdle", timeouts.clientIdle());
+        int maxHeaderSize = config.limits().maxHeaderSize();
+        if (maxHeaderSize < 1024) {
+            throw new IllegalArgumentException("limits.maxHeaderSize must be >= 1024 bytes: " + maxHeaderSize);
+        }
+        BackendPool pool = new BackendPool(config.backends(), settings, timeouts.connect(), maxHeaderSize);
+        ProxyMetrics metrics =
+                ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
+        this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
+                new NegotiateStep(authenticator, metrics), new IdentityHeaders(config.identity().header()), pool,
+                metrics);
+    }
+
+    /**
+     * Binds {@code listen} and starts serving.
+     *
+     * @return the bound port (the chosen one when {@code listen} has port 0)
+     * @throws IllegalStateException when already started or closed, or when the address cannot be bound
+     */
+    public synchronized int start() {
+        if (closed || serverChannel != null) {
+            throw new IllegalStateException("proxy already " + (closed ? "closed" : "started"));
+        }
+        IoHandlerFactory nio = NioIoHandler.newFactory();
+        acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kerbgate-accept"), nio);
+        ioGroup = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("kerbgate-io"), nio);
+        try {
+            serverChannel = new ServerBootstrap()
+                    .group(acceptGroup, ioGroup)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(initializer)
+                    .bind(config.listen())
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (Exception e) {
+            shutdownGroups();
+            throw new IllegalStateException("listen: cannot bind " + config.listen() + ": " + e, e);
+        }
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        log.info("proxy listening on {}, backends {}", bound, config.backends());
+        return bound.getPort();
+    }
+
+    /**
+     * Stops accepting, then closes every connection. In-flight exchanges are cut: draining them is a later feature.
+     * Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        shutdownGroups();
+        log.info("proxy stopped");
+    }
+
+    private void shutdownGroups() {
+        Future<?> accept = acceptGroup == null ? null : acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        Future<?> io = ioGroup == null ? null : ioGroup.shutdownGracefully(100, 5_000, TimeUnit.MILLISECONDS);
+        if (accept != null) {
+            accept.syncUninterruptibly();
+        }
+        if (io != null) {
+            io.syncUninterruptibly();
+        }
+    }
+
+    private static void requirePositive(String key, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(key + " must be positive: " + value);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.kerbgate.proxy;
+
+import io.kerbgate.acceptor.RejectReason;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The responses the proxy sends by itself, built once. Callers send {@code X.retainedDuplicate()}: the duplicate has
+ * its own copy of the headers, so a caller may add {@code Connection: close} or a token to it.
+ *
+ * <p>Bodies are one short plain-text line and never carry an acceptor's detail or a stack trace.
+ *
+ * <table>
+ *   <caption>Responses</caption>
+ *   <tr><th>Status</th><th>When</th></tr>
+ *   <tr><td>100</td><td>an authenticated request with {@code Expect: 100-continue}, once its backend is connected</td></tr>
+ *   <tr><td>400</td><td>a request the decoder refused, or two {@code Authorization} headers</td></tr>
+ *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate}</td></tr>
+ *   <tr><td>417</td><td>an {@code Expect} other than {@code 100-continue}</td></tr>
+ *   <tr><td>431</td><td>request headers above {@code limits.maxHeaderSize}</td></tr>
+ *   <tr><td>500</td><td>a bug in the proxy before the response started</td></tr>
+ *   <tr><td>501</td><td>{@code CONNECT}: the gateway is no tunnel</td></tr>
+ *   <tr><td>502</td><td>the backend could not be reached, or broke before its response head</td></tr>
+ *   <tr><td>503</td><td>the connection limit of the chosen backend was reached, or the acceptor said so</td></tr>
+ *   <tr><td>504</td><td>no response head within {@code timeouts.response}</td></tr>
+ *   <tr><td>505</td><td>a version other than HTTP/1.0 and HTTP/1.1</td></tr>
+ * </table>
+ */
+final class Responses {
+
+    static final String NEGOTIATE = "Negotiate";
+
+    static final FullHttpResponse CONTINUE =
+            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
+    static final FullHttpResponse BAD_REQUEST = build(HttpResponseStatus.BAD_REQUEST, "");
+    static final FullHttpResponse UNAUTHORIZED = challenge();
+    static final FullHttpResponse EXPECTATION_FAILED = build(HttpResponseStatus.EXPECTATION_FAILED, "");
+    static final FullHttpResponse HEADERS_TOO_LARGE =
+            build(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "");
+    static final FullHttpResponse INTERNAL_ERROR = build(HttpResponseStatus.INTERNAL_SERVER_ERROR, "");
+    static final FullHttpResponse NOT_IMPLEMENTED = build(HttpResponseStatus.NOT_IMPLEMENTED, "");
+    static final FullHttpResponse BAD_GATEWAY = build(HttpResponseStatus.BAD_GATEWAY, "");
+    static final FullHttpResponse SERVICE_UNAVAILABLE = build(HttpResponseStatus.SERVICE_UNAVAILABLE, "");
+    static final FullHttpResponse GATEWAY_TIMEOUT = build(HttpResponseStatus.GATEWAY_TIMEOUT, "");
+    static final FullHttpResponse VERSION_NOT_SUPPORTED = build(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "");
+
+    /** One response per status a {@link RejectReason} can carry, so a new reason cannot lack its response. */
+    private static final Map<Integer, FullHttpResponse> REFUSALS = refusals();
+
+    private Responses() {}
+
+    /** The response to a refused request: the status of its reason, and a fresh challenge for a 401. */
+    static FullHttpResponse refusal(RejectReason reason, byte @Nullable [] rejectToken) {
+        FullHttpResponse response = REFUSALS.get(reason.httpStatus()).retainedDuplicate();
+        if (rejectToken != null && reason.httpStatus() == 401) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, negotiate(rejectToken));
+        }
+        return response;
+    }
+
+    /** {@code Negotiate <base64 token>}, the value of {@code WWW-Authenticate} (RFC 4559 §4). */
+    static String negotiate(byte[] token) {
+        return NEGOTIATE + ' ' + Base64.getEncoder().encodeToString(token);
+    }
+
+    private static Map<Integer, FullHttpResponse> refusals() {
+        Map<Integer, FullHttpResponse> byStatus = new HashMap<>();
+        byStatus.put(400, BAD_REQUEST);
+        byStatus.put(401, UNAUTHORIZED);
+        byStatus.put(431, HEADERS_TOO_LARGE);
+        byStatus.put(503, SERVICE_UNAVAILABLE);
+        for (RejectReason reason : RejectReason.values()) {
+            byStatus.computeIfAbsent(reason.httpStatus(), s -> build(HttpResponseStatus.valueOf(s), ""));
+        }
+        return Map.copyOf(byStatus);
+    }
+
+    private static FullHttpResponse challenge() {
+        FullHttpResponse response = build(HttpResponseStatus.UNAUTHORIZED, ": Negotiate authentication required");
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, NEGOTIATE);
+        return response;
+    }
+
+    private static FullHttpResponse build(HttpResponseStatus status, String suffix) {
+        byte[] text = (status.code() + " " + status.reasonPhrase() + suffix + "\n").getBytes(StandardCharsets.UTF_8);
+        // Unreleasable: the body is shared by every duplicate for the life of the process.
+        ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(text));
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        return response;
+    }
+}

@@ -1,0 +1,197 @@
+package io.kerbgate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.kerbgate.config.ConfigLoader;
+import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.testing.EchoBackend;
+import io.kerbgate.testing.GssClient;
+import io.kerbgate.testing.GssMech;
+import io.kerbgate.testing.KerbyKdc;
+import io.kerbgate.testing.MitKdc;
+import io.kerbgate.testing.Processes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The whole gateway, as an operator runs it: real KDCs (Kerby's embedded one and MIT's krb5kdc), real clients (the
+ * JDK's GSS initiator, MIT kinit + curl --negotiate, python-gssapi), real sockets, a real backend behind it.
+ */
+final class GatewayEndToEndTest {
+    private static final String HOST = "array.example.test";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    static Path dir;
+
+    private static KerbyKdc kerby;
+    private static MitKdc mit;
+    private static EchoBackend backend;
+    private static Kerbgate kerbyGateway;
+    private static Kerbgate mitGateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = EchoBackend.start("node-1");
+        kerby = KerbyKdc.start("KERBY.TEST");
+        kerby.createPrincipal("alice@KERBY.TEST", "alice-pw");
+        Path kerbyKeytab = dir.resolve("kerby.keytab");
+        kerby.createServicePrincipalWithKeytab("HTTP/" + HOST + "@KERBY.TEST", kerbyKeytab, 17, 18);
+        kerbyGateway = Kerbgate.start(config(kerbyKeytab));
+
+        if (MitKdc.isAvailable()) {
+            mit = MitKdc.start("MIT.TEST");
+            mit.createPrincipal("alice@MIT.TEST", "alice-pw");
+            Path mitKeytab = dir.resolve("mit.keytab");
+            // One principal per enctype, so the KDC (which picks the service's strongest key) issues each of them.
+            for (int e : new int[] {17, 18, 19, 20}) {
+                mit.createServicePrincipalWithKeytab("HTTP/e" + e + ".example.test@MIT.TEST", mitKeytab, e);
+            }
+            mit.createServicePrincipalWithKeytab("HTTP/" + HOST + "@MIT.TEST", mitKeytab, 18, 17);
+            mitGateway = Kerbgate.start(config(mitKeytab));
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {kerbyGateway, mitGateway, kerby, mit, backend}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    static GatewayConfig config(Path keytab) throws Exception {
+        return ConfigLoader.parse("""
+                listen: 127.0.0.1:0
+                keytab: %s
+                backends: [http://127.0.0.1:%d]
+                admin:
+                  listen: 127.0.0.1:0
+                """.formatted(keytab, backend.port()), keytab.getParent());
+    }
+
+    private static HttpResponse<String> get(Kerbgate gw, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.frontPort() + "/hello"))
+                .timeout(Duration.ofSeconds(10));
+        headers.forEach(b::header);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @ParameterizedTest(name = "enctype {0}")
+    @ValueSource(ints = {17, 18})
+    void kerby_kdc_and_jdk_initiator_through_the_proxy(int enctype) throws Exception {
+        try (GssClient client = GssClient.withPassword(kerby.krb5Conf(enctype), "alice@KERBY.TEST", "alice-pw")) {
+            GssClient.Negotiation n = client.negotiate("HTTP/" + HOST + "@KERBY.TEST", GssMech.SPNEGO, true);
+            HttpResponse<String> r = get(kerbyGateway, Map.of("Authorization", n.headerValue(),
+                    "X-Remote-User", "admin@KERBY.TEST"));
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(List.of("alice@KERBY.TEST"), EchoBackend.headerValues(r.body(), "x-remote-user"));
+            assertTrue(EchoBackend.headerValues(r.body(), "authorization").isEmpty(), "ticket not forwarded");
+            n.acceptResponse(r.headers().firstValue("WWW-Authenticate").orElseThrow());
+            assertTrue(n.isEstablished(), "mutual authentication completes with the gateway's AP-REP");
+        }
+    }
+
+    @ParameterizedTest(name = "enctype {0}")
+    @ValueSource(ints = {17, 18, 19, 20})
+    void mit_kdc_and_jdk_initiator_for_every_enctype(int enctype) throws Exception {
+        assumeTrue(mit != null, MitKdc.NOT_INSTALLED);
+        try (GssClient client = GssClient.withPassword(mit.krb5Conf(), "alice@MIT.TEST", "alice-pw")) {
+            for (GssMech mech : GssMech.values()) {
+                GssClient.Negotiation n = client.negotiate("HTTP/e" + enctype + ".example.test@MIT.TEST", mech,
+                        true);
+                HttpResponse<String> r = get(mitGateway, Map.of("Authorization", n.headerValue()));
+                assertEquals(200, r.statusCode(), mech + ": " + r.body());
+                assertEquals(List.of("alice@MIT.TEST"), EchoBackend.headerValues(r.body(), "x-remote-user"));
+                n.acceptResponse(r.headers().firstValue("WWW-Authenticate").orElseThrow());
+                assertTrue(n.isEstablished(), mech + " mutual auth");
+            }
+        }
+    }
+
+    @Test
+    void mit_kinit_and_curl_negotiate() throws Exception {
+        assumeTrue(mit != null, MitKdc.NOT_INSTALLED);
+        Path ccache = dir.resolve("curl.ccache");
+        mit.kinit("alice@MIT.TEST", "alice-pw", ccache);
+        int port = mitGateway.frontPort();
+        Processes.Result r = Processes.command("curl", "-sS", "--negotiate", "-u", ":", "-D", "-",
+                        "--resolve", HOST + ":" + port + ":127.0.0.1", "http://" + HOST + ":" + port + "/")
+                .env(mit.clientEnv(ccache)).timeout(Duration.ofSeconds(20)).run();
+        String out = r.stdout();
+        assertTrue(out.contains("HTTP/1.1 200"), out);
+        assertTrue(out.contains("x-remote-user: alice@MIT.TEST"), out);
+        assertTrue(out.toLowerCase().contains("www-authenticate: negotiate "), "mutual-auth token sent: " + out);
+    }
+
+    @Test
+    void python_gssapi_mutual_auth_completes_with_the_gateway_ap_rep() throws Exception {
+        assumeTrue(mit != null, MitKdc.NOT_INSTALLED);
+        Path ccache = dir.resolve("py.ccache");
+        mit.kinit("alice@MIT.TEST", "alice-pw", ccache);
+        Path script = Path.of("src/test/resources/python/negotiate_client.py").toAbsolutePath();
+        try (io.kerbgate.testing.RunningProcess py = Processes.command("/usr/bin/python3", script.toString(),
+                "--target", "HTTP@" + HOST).env(mit.clientEnv(ccache)).start()) {
+            String token = py.readLine(Duration.ofSeconds(20));
+            HttpResponse<String> r = get(mitGateway, Map.of("Authorization", "Negotiate " + token));
+            assertEquals(200, r.statusCode(), r.body());
+            py.writeLine(r.headers().firstValue("WWW-Authenticate").orElse(""));
+            assertEquals("complete", py.readLine(Duration.ofSeconds(20)));
+        }
+    }
+
+    @Test
+    void no_header_gets_a_challenge_and_never_reaches_the_backend() throws Exception {
+        int before = backend.hits();
+        HttpResponse<String> r = get(kerbyGateway, Map.of("X-Remote-User", "admin"));
+        assertEquals(401, r.statusCode());
+        assertEquals("Negotiate", r.headers().firstValue("WWW-Authenticate").orElseThrow());
+        assertEquals(before, backend.hits());
+        assertFalse(r.body().contains("Exception"));
+    }
+
+    @Test
+    void replayed_token_is_refused() throws Exception {
+        try (GssClient client = GssClient.withPassword(kerby.krb5Conf(), "alice@KERBY.TEST", "alice-pw")) {
+            String header = client.negotiate("HTTP/" + HOST + "@KERBY.TEST", GssMech.SPNEGO, true).headerValue();
+            assertEquals(200, get(kerbyGateway, Map.of("Authorization", header)).statusCode());
+            assertEquals(401, get(kerbyGateway, Map.of("Authorization", header)).statusCode());
+        }
+    }
+
+    @Test
+    void config_file_run_path_loads_the_same_keytab() throws Exception {
+        Path yaml = dir.resolve("kerbgate.yaml");
+        Files.writeString(yaml, """
+                listen: 127.0.0.1:0
+                keytab: kerby.keytab
+                backends: [http://127.0.0.1:%d]
+                admin:
+                  listen: 127.0.0.1:0
+                """.formatted(backend.port()));
+        try (Kerbgate gw = Kerbgate.start(ConfigLoader.load(yaml))) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + gw.adminPort() + "/keys")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            assertTrue(r.body().contains("HTTP/" + HOST + "@KERBY.TEST"), r.body());
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.kerbgate.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.kerbgate.acceptor.Acceptance;
+import io.kerbgate.acceptor.RejectReason;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+final class NegotiateStepTest {
+
+    private static final InetSocketAddress PEER = new InetSocketAddress("127.0.0.1", 50000);
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final ProxyMetrics metrics = ProxyMetrics.create(registry, List.of("backend:80"));
+
+    @Test
+    void acceptorThrowing_failsClosedWithAChallenge() {
+        NegotiateStep step = new NegotiateStep((value, peer) -> {
+            throw new IllegalStateException("bug");
+        }, metrics);
+
+        Acceptance verdict = step.authenticate(new DefaultHttpHeaders().add("Authorization", "Negotiate YII="), PEER);
+
+        Acceptance.Rejected rejected = assertInstanceOf(Acceptance.Rejected.class, verdict);
+        assertEquals(401, rejected.reason().httpStatus());
+        assertEquals(1.0, registry.get(ProxyMetrics.AUTH_REQUESTS)
+                .tag("result", "rejected").tag("reason", ProxyMetrics.ACCEPTOR_ERROR).counter().count());
+    }
+
+    @Test
+    void noHeader_neverCallsTheAcceptor() {
+        AtomicInteger calls = new AtomicInteger();
+        NegotiateStep step = new NegotiateStep((value, peer) -> {
+            calls.incrementAndGet();
+            return Acceptance.Rejected.of(RejectReason.MALFORMED, "unused");
+        }, metrics);
+
+        Acceptance verdict = step.authenticate(new DefaultHttpHeaders(), PEER);
+
+        assertEquals(RejectReason.NO_HEADER, assertInstanceOf(Acceptance.Rejected.class, verdict).reason());
+        assertEquals(0, calls.get());
+    }
+
+    @Test
+    void everyRejectReason_hasItsStatusAndTheChallengeOnlyOn401() {
+        for (RejectReason reason : RejectReason.values()) {
+            var response = Responses.refusal(reason, null);
+            try {
+                assertEquals(reason.httpStatus(), response.status().code(), reason.name());
+                assertEquals(reason.httpStatus() == 401, response.headers().contains("WWW-Authenticate"), reason.name());
+            } finally {
+                response.release();
+            }
+        }
+    }
+}
