@@ -194,4 +194,83 @@ final class GatewayEndToEndTest {
             assertTrue(r.body().contains("HTTP/" + HOST + "@KERBY.TEST"), r.body());
         }
     }
+
+    /** Raw HTTP/1.1 exchange on a fresh socket; returns the status line and headers as text. */
+    private static String raw(Kerbgate gw, String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.frontPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            byte[] buf = new byte[8192];
+            StringBuilder sb = new StringBuilder();
+            java.io.InputStream in = s.getInputStream();
+            int n;
+            while (!sb.toString().contains("\r\n\r\n") && (n = in.read(buf)) > 0) {
+                sb.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+            return sb.toString();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "Negotiate ",
+        "Negotiate",
+        "Negotiate YIIC",
+        "Negotiate YII*not base64*",
+        "Negotiate TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAADw==",
+        "NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAADw==",
+        "Basic YWxpY2U6c2VjcmV0",
+        "Negotiate oQcwBaADCgEC"})
+    void hostile_authorization_headers_get_401_and_a_good_request_still_works(String authorization)
+            throws Exception {
+        int before = backend.hits();
+        String response = raw(kerbyGateway, "GET / HTTP/1.1\r\nHost: " + HOST + "\r\nAuthorization: " + authorization
+                + "\r\nX-Remote-User: admin@KERBY.TEST\r\n\r\n");
+        assertTrue(response.startsWith("HTTP/1.1 401 "), response);
+        assertTrue(response.toLowerCase().contains("www-authenticate: negotiate"), response);
+        assertFalse(response.contains("Exception"), response);
+        assertEquals(before, backend.hits(), "the backend is never called for a refused request");
+        good_request_works();
+    }
+
+    @Test
+    void duplicate_authorization_headers_get_400() throws Exception {
+        try (GssClient client = GssClient.withPassword(kerby.krb5Conf(), "alice@KERBY.TEST", "alice-pw")) {
+            String h = client.header("HTTP/" + HOST + "@KERBY.TEST");
+            String response = raw(kerbyGateway, "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: " + h
+                    + "\r\nAuthorization: " + h + "\r\n\r\n");
+            assertTrue(response.startsWith("HTTP/1.1 400 "), response);
+        }
+        good_request_works();
+    }
+
+    @Test
+    void one_megabyte_header_gets_431_and_a_good_request_still_works() throws Exception {
+        String response = raw(kerbyGateway, "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Negotiate "
+                + "A".repeat(1 << 20) + "\r\n\r\n");
+        assertTrue(response.startsWith("HTTP/1.1 431 "), response.substring(0, Math.min(200, response.length())));
+        good_request_works();
+    }
+
+    @Test
+    void spoofed_identity_headers_in_any_case_and_count_are_replaced() throws Exception {
+        try (GssClient client = GssClient.withPassword(kerby.krb5Conf(), "alice@KERBY.TEST", "alice-pw")) {
+            String h = client.header("HTTP/" + HOST + "@KERBY.TEST");
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kerbyGateway.frontPort() + "/"))
+                    .header("Authorization", h).header("x-remote-user", "root@KERBY.TEST")
+                    .header("X-REMOTE-USER", "admin@KERBY.TEST").header("X-Remote-User", "eve@KERBY.TEST").build();
+            HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            assertEquals(List.of("alice@KERBY.TEST"), EchoBackend.headerValues(r.body(), "x-remote-user"));
+        }
+    }
+
+    private static void good_request_works() throws Exception {
+        try (GssClient client = GssClient.withPassword(kerby.krb5Conf(), "alice@KERBY.TEST", "alice-pw")) {
+            HttpResponse<String> r = get(kerbyGateway,
+                    Map.of("Authorization", client.header("HTTP/" + HOST + "@KERBY.TEST")));
+            assertEquals(200, r.statusCode(), r.body());
+        }
+    }
 }
