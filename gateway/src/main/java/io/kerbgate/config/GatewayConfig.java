@@ -139,8 +139,9 @@ public record GatewayConfig(
             // The generated toString would print a password carried in the URI.
             @Override
             public String toString() {
-                return "Shared[uri=" + redactedUri() + ", passwordFile=" + passwordFile + ", fail=" + fail + ", timeout="
-                        + timeout + ", circuitFailures=" + circuitFailures + ", circuitCooldown=" + circuitCooldown + "]";
+                return "Shared[uri=" + redactedUri() + ", passwordFile=" + passwordFile + ", fail=" + fail
+                        + ", timeout=" + timeout + ", circuitFailures=" + circuitFailures
+                        + ", circuitCooldown=" + circuitCooldown + "]";
             }
 
             /** The direction a request goes when the shared store cannot answer. */

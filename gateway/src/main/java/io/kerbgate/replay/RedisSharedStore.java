@@ -19,9 +19,12 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -37,15 +40,18 @@ import org.jspecify.annotations.Nullable;
  */
 final class RedisSharedStore implements SharedStore {
 
-    // Connecting waits longer than a request does: a TLS handshake is several round trips, and no request waits on it
-    // for more than its own timeout anyway.
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    // Connecting (TCP, TLS, AUTH, SELECT) may take longer than a request may wait: a TLS handshake is several round
+    // trips, and no request waits on it for more than its own timeout anyway. Commands get the same limit inside the
+    // client: a caller stops waiting after its timeout, and this clears what it left on a stalled connection.
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     // Reconnects back off up to the circuit cool-down, so the trial call after a cool-down finds a fresh connection;
     // never faster than this, so a tiny cool-down does not spin.
     private static final Duration MIN_RECONNECT_BOUND = Duration.ofMillis(100);
     // Bounds the commands buffered on a stalled connection; past it a call fails at once.
     private static final int REQUEST_QUEUE_SIZE = 65_536;
     private static final String VALUE = "1";
+    // No authenticator's key looks like this: theirs are service:hex.
+    private static final String STARTUP_CHECK_KEY = SharedReplayCache.KEY_PREFIX + "startup-check";
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -71,7 +77,7 @@ final class RedisSharedStore implements SharedStore {
                 .disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(REQUEST_QUEUE_SIZE)
                 .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
+                .timeoutOptions(TimeoutOptions.enabled(CONNECT_TIMEOUT))
                 .build());
         connection();
     }
@@ -84,10 +90,11 @@ final class RedisSharedStore implements SharedStore {
             host = host.substring(1, host.length() - 1);
         }
         String path = u.getPath();
-        RedisURI.Builder builder = RedisURI.Builder.redis(host, u.getPort() == -1 ? RedisURI.DEFAULT_REDIS_PORT : u.getPort())
+        int port = u.getPort() == -1 ? RedisURI.DEFAULT_REDIS_PORT : u.getPort();
+        RedisURI.Builder builder = RedisURI.Builder.redis(host, port)
                 .withSsl(u.getScheme().equalsIgnoreCase("rediss"))
                 .withDatabase(path == null || path.length() <= 1 ? 0 : Integer.parseInt(path.substring(1)))
-                .withTimeout(config.timeout());
+                .withTimeout(CONNECT_TIMEOUT);
         String userInfo = u.getRawUserInfo();
         String user = null;
         char[] secret = password;
@@ -141,6 +148,24 @@ final class RedisSharedStore implements SharedStore {
         return next;
     }
 
+    /**
+     * Connects and sends one command the way requests will, so that the first requests after start pay neither for
+     * the connection nor for loading the code path, and so that a store that refuses the command (a password the
+     * store rejects, an ACL without SET) shows at start.
+     *
+     * @return empty when the store answered within {@code limit}, else what went wrong
+     */
+    Optional<String> awaitReady(Duration limit) throws InterruptedException {
+        try {
+            setIfAbsent(STARTUP_CHECK_KEY, 1).toCompletableFuture().get(limit.toNanos(), TimeUnit.NANOSECONDS);
+            return Optional.empty();
+        } catch (TimeoutException e) {
+            return Optional.of("no answer within " + limit.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            return Optional.of(SharedReplayCache.describe(e.getCause() == null ? e : e.getCause()));
+        }
+    }
+
     @Override
     public void close() {
         // Closes the connection too, also one still being opened.
@@ -148,9 +173,13 @@ final class RedisSharedStore implements SharedStore {
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
-    /** Host, port and database: no user, no password. */
     @Override
     public String toString() {
+        return describe(uri);
+    }
+
+    /** Host, port and database: no user, no password. */
+    static String describe(RedisURI uri) {
         String host = uri.getHost().contains(":") ? "[" + uri.getHost() + "]" : uri.getHost();
         return (uri.isSsl() ? "rediss://" : "redis://") + host + ":" + uri.getPort() + "/" + uri.getDatabase();
     }

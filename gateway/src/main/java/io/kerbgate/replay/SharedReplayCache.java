@@ -102,7 +102,7 @@ public final class SharedReplayCache implements CloseableReplayCache {
         long start = ticker.read();
         String failure;
         try {
-            // The store's own command timeout (the same length) clears a command abandoned here from the connection.
+            // A command abandoned here is cleared from the connection by the store's own, longer, command timeout.
             boolean firstSeen = store.setIfAbsent(KEY_PREFIX + key.externalForm(), ttlMillis(ttl))
                     .toCompletableFuture().get(timeoutNanos, TimeUnit.NANOSECONDS);
             latency.record(ticker.read() - start, TimeUnit.NANOSECONDS);
@@ -114,8 +114,7 @@ public final class SharedReplayCache implements CloseableReplayCache {
         } catch (TimeoutException e) {
             failure = "no answer within " + Duration.ofNanos(timeoutNanos).toMillis() + "ms";
         } catch (ExecutionException | CancellationException e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            failure = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+            failure = describe(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
         } catch (InterruptedException e) {
             // Not the store's fault: the breaker is not told. A trial call lost this way is retried after a cool-down.
             Thread.currentThread().interrupt();
@@ -153,6 +152,16 @@ public final class SharedReplayCache implements CloseableReplayCache {
                 : "accepting on this node's replay cache alone (fail: open), a replay to another node can pass";
         log.warn("shared replay cache {} unavailable ({}): {}; {} more like this since the last warning", storeName,
                 why, decision, heldBackWarnings.sumThenReset());
+    }
+
+    /** The failure and its root cause, for a log line: "RedisConnectionException: Unable to connect to h:1 (...)". */
+    static String describe(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        return root == failure ? text : text + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
     }
 
     // PX takes whole milliseconds: round up, so an entry never lives shorter than asked.
