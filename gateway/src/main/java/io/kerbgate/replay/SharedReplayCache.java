@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -113,8 +112,11 @@ public final class SharedReplayCache implements CloseableReplayCache {
             return firstSeen;
         } catch (TimeoutException e) {
             failure = "no answer within " + Duration.ofNanos(timeoutNanos).toMillis() + "ms";
-        } catch (ExecutionException | CancellationException e) {
-            failure = describe(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+        } catch (ExecutionException e) {
+            failure = describe(e.getCause() == null ? e : e.getCause());
+        } catch (RuntimeException e) {
+            // Whatever the client throws, the request goes the configured direction rather than out as a 500.
+            failure = describe(e);
         } catch (InterruptedException e) {
             // Not the store's fault: the breaker is not told. A trial call lost this way is retried after a cool-down.
             Thread.currentThread().interrupt();
@@ -150,8 +152,9 @@ public final class SharedReplayCache implements CloseableReplayCache {
         String decision = fail == Fail.CLOSED
                 ? "refusing with 503 (fail: closed)"
                 : "accepting on this node's replay cache alone (fail: open), a replay to another node can pass";
-        log.warn("shared replay cache {} unavailable ({}): {}; {} more like this since the last warning", storeName,
-                why, decision, heldBackWarnings.sumThenReset());
+        long heldBack = heldBackWarnings.sumThenReset();
+        log.warn("shared replay cache {} unavailable ({}): {}{}", storeName, why, decision,
+                heldBack == 0 ? "" : "; " + heldBack + " more since the last warning");
     }
 
     /** The failure and its root cause, for a log line: "RedisConnectionException: Unable to connect to h:1 (...)". */

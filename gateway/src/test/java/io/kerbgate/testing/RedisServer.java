@@ -111,10 +111,6 @@ public final class RedisServer implements AutoCloseable {
         return URI.create("redis://127.0.0.1:" + port + "/0");
     }
 
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
     /** SIGKILL, as a crash or an OOM kill would: no goodbye on the connections. Waits for the exit. */
     public void kill() {
         ProcessHandle handle = ProcessHandle.of(process.pid()).orElse(null);
