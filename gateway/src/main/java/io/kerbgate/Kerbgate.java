@@ -15,7 +15,9 @@ import io.kerbgate.keys.KeytabWatcher;
 import io.kerbgate.metrics.GatewayMetrics;
 import io.kerbgate.metrics.Metrics;
 import io.kerbgate.proxy.ProxyServer;
+import io.kerbgate.replay.CloseableReplayCache;
 import io.kerbgate.replay.LocalReplayCache;
+import io.kerbgate.replay.ReplayCaches;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -35,15 +37,17 @@ public final class Kerbgate implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Metrics metrics;
     private final KeytabWatcher watcher;
+    private final CloseableReplayCache replayCache;
     private final ProxyServer proxy;
     private final AdminServer admin;
     private final int frontPort;
     private final int adminPort;
 
-    private Kerbgate(Metrics metrics, KeytabWatcher watcher, ProxyServer proxy, AdminServer admin, int frontPort,
-            int adminPort) {
+    private Kerbgate(Metrics metrics, KeytabWatcher watcher, CloseableReplayCache replayCache, ProxyServer proxy,
+            AdminServer admin, int frontPort, int adminPort) {
         this.metrics = metrics;
         this.watcher = watcher;
+        this.replayCache = replayCache;
         this.proxy = proxy;
         this.admin = admin;
         this.frontPort = frontPort;
@@ -59,6 +63,7 @@ public final class Kerbgate implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Metrics metrics = Metrics.create();
         KeytabWatcher watcher = null;
+        CloseableReplayCache replayCache = null;
         ProxyServer proxy = null;
         AdminServer admin = null;
         try {
@@ -71,15 +76,16 @@ public final class Kerbgate implements AutoCloseable {
             watcher = new KeytabWatcher(config.keytab(), ring);
             watcher.start();
 
-            LocalReplayCache replayCache =
+            LocalReplayCache localReplay =
                     new LocalReplayCache(config.acceptor().replayCacheMaxEntries(), Ticker.systemTicker());
+            replayCache = ReplayCaches.create(config.replay(), localReplay, metrics.registry());
             ApReqVerifier verifier = new ApReqVerifier(AcceptorPolicy.from(config, clock.instant()), clock,
                     replayCache, ticketCache);
             SpnegoAcceptor acceptor = new SpnegoAcceptor(ring::current, verifier, config.limits().maxHeaderSize());
             if (config.acceptor().allowRc4()) {
                 log.warn("acceptor.allow_rc4 is on: rc4-hmac tickets are accepted; RC4 is broken, move clients to AES");
             }
-            GatewayMetrics.bind(metrics.registry(), ring, watcher, ticketCache, replayCache);
+            GatewayMetrics.bind(metrics.registry(), ring, watcher, ticketCache, localReplay);
 
             proxy = new ProxyServer(config, acceptor, metrics.registry());
             int frontPort = proxy.start();
@@ -94,10 +100,11 @@ public final class Kerbgate implements AutoCloseable {
             log.info("kerbgate listening on {}:{} (admin {}:{}); keytab {}: {}; backends {}",
                     config.listen().getHostString(), frontPort, config.admin().listen().getHostString(), adminPort,
                     config.keytab(), describe(keys), config.backends());
-            return new Kerbgate(metrics, watcher, proxy, admin, frontPort, adminPort);
+            return new Kerbgate(metrics, watcher, replayCache, proxy, admin, frontPort, adminPort);
         } catch (Exception | Error e) {
             closeQuietly(admin);
             closeQuietly(proxy);
+            closeQuietly(replayCache);
             closeQuietly(watcher);
             metrics.close();
             throw e;
@@ -132,6 +139,7 @@ public final class Kerbgate implements AutoCloseable {
         }
         closeQuietly(proxy);
         closeQuietly(admin);
+        closeQuietly(replayCache);
         closeQuietly(watcher);
         metrics.close();
         stopped.countDown();

@@ -15,6 +15,7 @@ import io.kerbgate.config.GatewayConfig.Acceptor;
 import io.kerbgate.config.GatewayConfig.Admin;
 import io.kerbgate.config.GatewayConfig.Identity;
 import io.kerbgate.config.GatewayConfig.Limits;
+import io.kerbgate.config.GatewayConfig.Replay;
 import io.kerbgate.config.GatewayConfig.Timeouts;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,13 +52,16 @@ public final class ConfigLoader {
     static final int MAX_REPLAY_ENTRIES = 100_000_000;
 
     private static final List<String> ROOT_KEYS = List.of("listen", "keytab", "principals", "backends", "clock_skew",
-            "identity", "admin", "acceptor", "limits", "timeouts");
+            "identity", "admin", "acceptor", "limits", "timeouts", "replay");
     private static final List<String> IDENTITY_KEYS = List.of("header");
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> ACCEPTOR_KEYS =
             List.of("allow_rc4", "replay_cache_max_entries", "allowed_client_realms");
     private static final List<String> LIMITS_KEYS = List.of("max_header_size");
     private static final List<String> TIMEOUTS_KEYS = List.of("connect", "response", "client_idle");
+    private static final List<String> REPLAY_KEYS = List.of("shared");
+    private static final List<String> SHARED_KEYS =
+            List.of("uri", "password_file", "fail", "timeout", "circuit_failures", "circuit_cooldown");
 
     private static final String KEYTAB_FIX = "point keytab at the array's keytab (kerbgate keys init writes one)";
 
@@ -135,7 +139,14 @@ public final class ConfigLoader {
 
         return new GatewayConfig(listen, keytab, principals, backends, clockSkew, identity, admin,
                 acceptor(root.section("acceptor", ACCEPTOR_KEYS)), limits(root.section("limits", LIMITS_KEYS)),
-                timeouts(root.section("timeouts", TIMEOUTS_KEYS)));
+                timeouts(root.section("timeouts", TIMEOUTS_KEYS)),
+                replay(root.section("replay", REPLAY_KEYS), baseDir));
+    }
+
+    private static Replay replay(YamlSection section, Path baseDir) throws ConfigException {
+        return section.has("shared")
+                ? new Replay(SharedStoreConfig.parse(section.section("shared", SHARED_KEYS), baseDir))
+                : Replay.NONE;
     }
 
     private static Acceptor acceptor(YamlSection section) throws ConfigException {
@@ -178,7 +189,7 @@ public final class ConfigLoader {
                 section.has("client_idle") ? duration(section, "client_idle", MAX_TIMEOUT, fix) : defaults.clientIdle());
     }
 
-    private static Duration duration(YamlSection section, String name, Duration max, String rangeFix)
+    static Duration duration(YamlSection section, String name, Duration max, String rangeFix)
             throws ConfigException {
         String key = section.key(name);
         Duration duration = ConfigValues.duration(key, section.get(name));
@@ -325,8 +336,8 @@ public final class ConfigLoader {
 
     /**
      * The effective config as the tree an admin endpoint shows, with the same keys as the YAML file, so that the
-     * output of {@code GET /config} is itself a valid config. No key holds a secret today; a future one (a Redis
-     * password, say) must be written here as {@code <redacted>} rather than its value.
+     * output of {@code GET /config} is itself a valid config, except that a password in {@code replay.shared.uri} is
+     * written as {@code <redacted>} (a {@code password_file} is shown as its path: the file is not read here).
      */
     public static ObjectNode toRedactedTree(GatewayConfig config) {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
@@ -350,6 +361,7 @@ public final class ConfigLoader {
         timeouts.put("connect", ConfigValues.formatDuration(config.timeouts().connect()));
         timeouts.put("response", ConfigValues.formatDuration(config.timeouts().response()));
         timeouts.put("client_idle", ConfigValues.formatDuration(config.timeouts().clientIdle()));
+        SharedStoreConfig.write(config.replay().shared(), root.putObject("replay"));
         return root;
     }
 

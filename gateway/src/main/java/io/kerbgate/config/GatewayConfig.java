@@ -5,7 +5,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gateway's whole configuration, immutable and already validated. {@link ConfigLoader} builds it from YAML;
@@ -21,6 +23,7 @@ import java.util.Objects;
  * @param acceptor    acceptor policy beyond the checklist's defaults
  * @param limits      request size limits
  * @param timeouts    client and backend timeouts
+ * @param replay      the replay cache across the array
  */
 public record GatewayConfig(
         InetSocketAddress listen,
@@ -32,7 +35,8 @@ public record GatewayConfig(
         Admin admin,
         Acceptor acceptor,
         Limits limits,
-        Timeouts timeouts) {
+        Timeouts timeouts,
+        Replay replay) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -45,6 +49,7 @@ public record GatewayConfig(
         Objects.requireNonNull(acceptor, "acceptor");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(replay, "replay");
     }
 
     /** @param header the request header that carries the principal to the backend, default {@code X-Remote-User} */
@@ -85,5 +90,72 @@ public record GatewayConfig(
     public record Timeouts(Duration connect, Duration response, Duration clientIdle) {
         public static final Timeouts DEFAULT =
                 new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(120));
+    }
+
+    /**
+     * @param shared the replay cache the nodes of the array share, or null for a per-node cache only (then a token
+     *               replayed to another node passes that node's check)
+     */
+    public record Replay(@Nullable Shared shared) {
+        public static final Replay NONE = new Replay(null);
+
+        /**
+         * A Redis or Valkey store that every node records authenticators in ({@code SET key 1 NX PX ttl}).
+         *
+         * @param uri             {@code redis://} or {@code rediss://} (TLS), host, port and database; may carry
+         *                        {@code user:password}, which {@link #toString()} hides
+         * @param passwordFile    a file holding the password instead of the URI; read when connecting, never logged
+         * @param fail            what a request gets when the store cannot answer
+         * @param timeout         the longest one request waits for the store
+         * @param circuitFailures consecutive failures that open the circuit (then no call is made for the cool-down)
+         * @param circuitCooldown how long an open circuit skips the store before one trial call
+         */
+        public record Shared(URI uri, @Nullable Path passwordFile, Fail fail, Duration timeout, int circuitFailures,
+                Duration circuitCooldown) {
+            public static final Fail DEFAULT_FAIL = Fail.CLOSED;
+            public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(50);
+            public static final int DEFAULT_CIRCUIT_FAILURES = 5;
+            public static final Duration DEFAULT_CIRCUIT_COOLDOWN = Duration.ofSeconds(2);
+
+            public Shared {
+                Objects.requireNonNull(uri, "uri");
+                Objects.requireNonNull(fail, "fail");
+                Objects.requireNonNull(timeout, "timeout");
+                Objects.requireNonNull(circuitCooldown, "circuitCooldown");
+            }
+
+            /** The URI with any password in it replaced by {@code <redacted>}: the form for logs and the admin view. */
+            public String redactedUri() {
+                String userInfo = uri.getRawUserInfo();
+                int colon = userInfo == null ? -1 : userInfo.indexOf(':');
+                if (colon < 0) {
+                    return uri.toString();
+                }
+                String text = uri.toString();
+                int at = text.indexOf(userInfo + "@", text.indexOf("//"));
+                return text.substring(0, at + colon + 1) + "<redacted>" + text.substring(at + userInfo.length());
+            }
+
+            // The generated toString would print a password carried in the URI.
+            @Override
+            public String toString() {
+                return "Shared[uri=" + redactedUri() + ", passwordFile=" + passwordFile + ", fail=" + fail
+                        + ", timeout=" + timeout + ", circuitFailures=" + circuitFailures
+                        + ", circuitCooldown=" + circuitCooldown + "]";
+            }
+
+            /** The direction a request goes when the shared store cannot answer. */
+            public enum Fail {
+                /** Refuse (503): no authenticator is accepted that the array may have seen. */
+                CLOSED,
+                /** Accept on this node's own replay cache alone: cross-node replay is open while the store is down. */
+                OPEN;
+
+                /** The config file's spelling. */
+                public String configName() {
+                    return name().toLowerCase(Locale.ROOT);
+                }
+            }
+        }
     }
 }

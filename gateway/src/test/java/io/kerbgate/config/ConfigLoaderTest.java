@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import io.kerbgate.config.GatewayConfig.Acceptor;
 import io.kerbgate.config.GatewayConfig.Identity;
 import io.kerbgate.config.GatewayConfig.Limits;
+import io.kerbgate.config.GatewayConfig.Replay;
 import io.kerbgate.config.GatewayConfig.Timeouts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -66,6 +67,7 @@ final class ConfigLoaderTest {
         assertEquals(Acceptor.DEFAULT, config.acceptor());
         assertEquals(Limits.DEFAULT, config.limits());
         assertEquals(Timeouts.DEFAULT, config.timeouts());
+        assertEquals(Replay.NONE, config.replay());
     }
 
     @Test
@@ -516,7 +518,7 @@ final class ConfigLoaderTest {
         assertEquals("config error at 'identity.heder': unknown key; did you mean header? valid keys under "
                 + "'identity': header", error(REQUIRED + "identity:\n  heder: X-User\n").getMessage());
         assertEquals("config error at 'foo': unknown key; valid top-level keys: listen, keytab, principals, backends, "
-                + "clock_skew, identity, admin, acceptor, limits, timeouts", error(REQUIRED + "foo: 1\n").getMessage());
+                + "clock_skew, identity, admin, acceptor, limits, timeouts, replay", error(REQUIRED + "foo: 1\n").getMessage());
         assertEquals("valid keys under 'timeouts': connect, response, client_idle",
                 error(REQUIRED + "timeouts:\n  idle: 1s\n").fix());
     }
@@ -635,7 +637,7 @@ final class ConfigLoaderTest {
         var tree = ConfigLoader.toRedactedTree(parse(REQUIRED));
 
         assertEquals(List.of("listen", "keytab", "principals", "backends", "clock_skew", "identity", "admin", "acceptor",
-                "limits", "timeouts"), iterate(tree.fieldNames()));
+                "limits", "timeouts", "replay"), iterate(tree.fieldNames()));
         assertEquals("96KiB", tree.path("limits").path("max_header_size").asText());
         assertEquals("127.0.0.1:9090", tree.path("admin").path("listen").asText());
     }

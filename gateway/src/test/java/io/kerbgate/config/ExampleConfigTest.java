@@ -3,7 +3,9 @@ package io.kerbgate.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kerbgate.config.GatewayConfig.Replay.Shared;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 final class ExampleConfigTest {
 
     private static final String EXAMPLE_KEYTAB = "/etc/kerbgate/http.keytab";
+    private static final String EXAMPLE_PASSWORD_FILE = "/etc/kerbgate/redis.password";
 
     @TempDir
     Path dir;
@@ -37,6 +40,23 @@ final class ExampleConfigTest {
         assertEquals(defaults.acceptor(), config.acceptor());
         assertEquals(defaults.limits(), config.limits());
         assertEquals(defaults.timeouts(), config.timeouts());
+        assertEquals(defaults.replay(), config.replay());
+    }
+
+    @Test
+    void exampleSharedReplayBlock_uncommented_showsItsDefaults() throws IOException, ConfigException {
+        Path keytab = Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        Path password = Files.writeString(dir.resolve("redis.password"), "secret\n");
+        String example = Files.readString(exampleFile());
+        assertTrue(example.contains("password_file: " + EXAMPLE_PASSWORD_FILE), "the example's password_file moved");
+        String uncommented = example.replace("\n  #   ", "\n    ")
+                .replace(EXAMPLE_KEYTAB, keytab.toString())
+                .replace(EXAMPLE_PASSWORD_FILE, password.toString());
+
+        Shared shared = ConfigLoader.parse(uncommented, dir).replay().shared();
+
+        assertEquals(new Shared(URI.create("redis://127.0.0.1:6379/0"), password, Shared.DEFAULT_FAIL,
+                Shared.DEFAULT_TIMEOUT, Shared.DEFAULT_CIRCUIT_FAILURES, Shared.DEFAULT_CIRCUIT_COOLDOWN), shared);
     }
 
     @Test

@@ -1,0 +1,148 @@
+package io.kerbgate.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kerbgate.config.GatewayConfig.Replay.Shared;
+import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/** The {@code replay.shared} section: reads it into {@link Shared} and writes it back for the admin view. */
+final class SharedStoreConfig {
+
+    static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration MAX_COOLDOWN = Duration.ofMinutes(10);
+    static final int MAX_CIRCUIT_FAILURES = 1_000;
+
+    private static final String URI_FIX = "write redis://host:6379/0, or rediss:// for TLS";
+    private static final String PASSWORD_FILE_FIX = "point password_file at a file that holds the password alone";
+    private static final Pattern DATABASE = Pattern.compile("/\\d{1,9}");
+
+    private SharedStoreConfig() {}
+
+    static Shared parse(YamlSection section, Path baseDir) throws ConfigException {
+        URI uri = uri(section.key("uri"), section.require("uri",
+                "add uri: redis://host:6379/0, or remove replay.shared for a per-node replay cache only"));
+        Path passwordFile = section.has("password_file")
+                ? passwordFile(section.key("password_file"), section.get("password_file"), baseDir)
+                : null;
+        String userInfo = uri.getRawUserInfo();
+        if (passwordFile != null && userInfo != null && userInfo.contains(":")) {
+            throw new ConfigException(section.key("password_file"), "is set but the uri carries a password too",
+                    "give the password once: remove it from the uri (redis://host:6379/0) or drop password_file");
+        }
+        if (passwordFile == null && userInfo != null && !userInfo.contains(":")) {
+            // Clients disagree on whether redis://word@host names a user or a password: accept neither reading.
+            throw new ConfigException(section.key("uri"), "names a user but no password",
+                    "write redis://user:password@host, redis://:password@host, or add password_file");
+        }
+        Fail fail = section.has("fail") ? fail(section.key("fail"), section.get("fail")) : Shared.DEFAULT_FAIL;
+        Duration timeout = section.has("timeout")
+                ? ConfigLoader.duration(section, "timeout", MAX_TIMEOUT, "use a duration from 1ms to "
+                        + ConfigValues.formatDuration(MAX_TIMEOUT) + " (default 50ms)")
+                : Shared.DEFAULT_TIMEOUT;
+        int failures = section.has("circuit_failures")
+                ? ConfigValues.integer(section.key("circuit_failures"), section.get("circuit_failures"), 1,
+                        MAX_CIRCUIT_FAILURES)
+                : Shared.DEFAULT_CIRCUIT_FAILURES;
+        Duration cooldown = section.has("circuit_cooldown")
+                ? ConfigLoader.duration(section, "circuit_cooldown", MAX_COOLDOWN, "use a duration from 1ms to "
+                        + ConfigValues.formatDuration(MAX_COOLDOWN) + " (default 2s)")
+                : Shared.DEFAULT_CIRCUIT_COOLDOWN;
+        return new Shared(uri, passwordFile, fail, timeout, failures, cooldown);
+    }
+
+    static void write(@Nullable Shared shared, ObjectNode replay) {
+        if (shared == null) {
+            replay.putNull("shared");
+            return;
+        }
+        ObjectNode node = replay.putObject("shared");
+        node.put("uri", shared.redactedUri());
+        if (shared.passwordFile() != null) {
+            node.put("password_file", shared.passwordFile().toString());
+        }
+        node.put("fail", shared.fail().configName());
+        node.put("timeout", ConfigValues.formatDuration(shared.timeout()));
+        node.put("circuit_failures", shared.circuitFailures());
+        node.put("circuit_cooldown", ConfigValues.formatDuration(shared.circuitCooldown()));
+    }
+
+    private static URI uri(String key, JsonNode node) throws ConfigException {
+        String text = ConfigValues.text(key, node, URI_FIX);
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            // The reason, not the input: the text may hold a password.
+            throw new ConfigException(key, "is not a URI (" + e.getReason() + ")", URI_FIX);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+            throw new ConfigException(key, "is not a redis:// or rediss:// URI", URI_FIX
+                    + " (Sentinel, Cluster and Unix sockets are not supported)");
+        }
+        if (uri.getHost() == null) {
+            throw new ConfigException(key, "has no host", URI_FIX);
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new ConfigException(key, "has a query or fragment",
+                    "set the timeout with replay.shared.timeout; the uri holds scheme, host, port and database only");
+        }
+        String path = uri.getRawPath();
+        if (!(path == null || path.isEmpty() || path.equals("/") || DATABASE.matcher(path).matches())) {
+            throw new ConfigException(key, "has a path that is not a database number", "end the uri with /0 or /N");
+        }
+        return uri;
+    }
+
+    private static Fail fail(String key, JsonNode node) throws ConfigException {
+        String fix = "write closed (refuse with 503 while the store is down) or open (trust this node's cache alone)";
+        if (node.isTextual()) {
+            for (Fail fail : Fail.values()) {
+                if (fail.configName().equals(node.textValue().strip())) {
+                    return fail;
+                }
+            }
+        }
+        throw new ConfigException(key, ConfigValues.describe(node) + " is not closed or open", fix);
+    }
+
+    // Checked now so that a wrong path fails the start; the secret itself is read only when connecting.
+    private static Path passwordFile(String key, JsonNode node, Path baseDir) throws ConfigException {
+        String text = ConfigValues.text(key, node, PASSWORD_FILE_FIX);
+        Path path;
+        try {
+            path = baseDir.toAbsolutePath().resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            throw new ConfigException(key, ConfigValues.quote(text) + " is not a file path", PASSWORD_FILE_FIX);
+        }
+        if (!Files.exists(path)) {
+            throw new ConfigException(key, path + " does not exist", PASSWORD_FILE_FIX);
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new ConfigException(key, path + " is not a regular file", PASSWORD_FILE_FIX);
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            if (in.read() == -1) {
+                throw new ConfigException(key, path + " is empty", PASSWORD_FILE_FIX);
+            }
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(key, path + " is not readable",
+                    "let the user that runs kerbgate read it, and nobody else");
+        } catch (IOException e) {
+            throw new ConfigException(key, path + " cannot be read (" + e.getMessage() + ")", PASSWORD_FILE_FIX, e);
+        }
+        return path;
+    }
+}

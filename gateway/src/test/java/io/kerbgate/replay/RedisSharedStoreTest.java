@@ -1,0 +1,91 @@
+package io.kerbgate.replay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.kerbgate.config.GatewayConfig.Replay.Shared;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisURI;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** How the configured URI and password become the client's connection settings; no server needed. */
+final class RedisSharedStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private static RedisURI redisUri(String uri, char[] password) {
+        return RedisSharedStore.redisUri(new Shared(URI.create(uri), null, Shared.DEFAULT_FAIL,
+                Shared.DEFAULT_TIMEOUT, 5, Duration.ofSeconds(2)), password);
+    }
+
+    private static RedisCredentials credentials(RedisURI uri) {
+        return uri.getCredentialsProvider().resolveCredentials().block();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "redis://h                | h   | 6379 | 0  | false",
+        "redis://h:6380/3         | h   | 6380 | 3  | false",
+        "rediss://h/15            | h   | 6379 | 15 | true",
+        "REDISS://h:1/            | h   | 1    | 0  | true",
+        "redis://[::1]:6379/2     | ::1 | 6379 | 2  | false",
+    })
+    void hostPortDatabaseTls(String uri, String host, int port, int database, boolean tls) {
+        RedisURI redis = redisUri(uri, null);
+
+        assertEquals(host, redis.getHost());
+        assertEquals(port, redis.getPort());
+        assertEquals(database, redis.getDatabase());
+        assertEquals(tls, redis.isSsl());
+        assertFalse(credentials(redis).hasPassword());
+    }
+
+    @Test
+    void passwordOnly_inTheUri_percentDecoded() {
+        RedisCredentials credentials = credentials(redisUri("redis://:p%40ss+word@h/0", null));
+
+        assertFalse(credentials.hasUsername());
+        assertArrayEquals("p@ss+word".toCharArray(), credentials.getPassword());
+    }
+
+    @Test
+    void userAndPassword_inTheUri() {
+        RedisCredentials credentials = credentials(redisUri("redis://gateway:s3cret@h/0", null));
+
+        assertEquals("gateway", credentials.getUsername());
+        assertArrayEquals("s3cret".toCharArray(), credentials.getPassword());
+    }
+
+    @Test
+    void userInTheUri_passwordFromTheFile() {
+        RedisCredentials credentials = credentials(redisUri("redis://gateway@h/0", "from-file".toCharArray()));
+
+        assertEquals("gateway", credentials.getUsername());
+        assertArrayEquals("from-file".toCharArray(), credentials.getPassword());
+    }
+
+    @Test
+    void passwordFile_oneTrailingLineBreakIsNotPartOfIt() throws Exception {
+        assertArrayEquals("pw".toCharArray(), ReplayCaches.readPassword(Files.writeString(dir.resolve("a"), "pw\n")));
+        assertArrayEquals("pw".toCharArray(), ReplayCaches.readPassword(Files.writeString(dir.resolve("b"), "pw\r\n")));
+        assertArrayEquals("pw\n".toCharArray(),
+                ReplayCaches.readPassword(Files.writeString(dir.resolve("c"), "pw\n\n")));
+        assertArrayEquals(" pw ".toCharArray(), ReplayCaches.readPassword(Files.writeString(dir.resolve("d"), " pw ")));
+    }
+
+    @Test
+    void describe_namesHostPortDatabase_neverTheCredentials() {
+        String shown = RedisSharedStore.describe(redisUri("rediss://gateway:s3cret@[::1]:6380/4", null));
+
+        assertEquals("rediss://[::1]:6380/4", shown);
+    }
+}
