@@ -569,7 +569,8 @@ final class ProxyServerTest {
                 new GatewayConfig.Admin(new InetSocketAddress("127.0.0.1", 0)),
                 GatewayConfig.Acceptor.DEFAULT,
                 GatewayConfig.Limits.DEFAULT,
-                timeouts);
+                timeouts,
+                GatewayConfig.Replay.NONE);
         ProxyServer proxy = track(new ProxyServer(config, acceptor, registry, settings));
         return proxy.start();
     }
