@@ -17,7 +17,6 @@ import io.kerbgate.metrics.Metrics;
 import io.kerbgate.proxy.ProxyServer;
 import io.kerbgate.replay.LocalReplayCache;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,13 +61,11 @@ public final class Kerbgate implements AutoCloseable {
         ProxyServer proxy = null;
         AdminServer admin = null;
         try {
-            // Tickets live up to 10 h by default (MIT and AD), so a kvno that left the keytab stays accepted that long.
-            Duration grace = Duration.ofHours(10).plus(config.clockSkew());
-            KeyRing ring = new KeyRing(config.principals(), grace, clock);
+            KeyRing ring = new KeyRing(config.principals(), config.keys().grace(), clock);
             TicketCache ticketCache = new TicketCache(TICKET_CACHE_ENTRIES, Ticker.systemTicker());
             ring.addListener(change -> change.retired().forEach((principal, kvnos) ->
                     kvnos.forEach(kvno -> ticketCache.invalidateKvno(principal, kvno))));
-            watcher = new KeytabWatcher(config.keytab(), ring);
+            watcher = new KeytabWatcher(config.keytab(), ring, config.keys().pollInterval());
             watcher.start();
 
             LocalReplayCache replayCache =

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param acceptor    acceptor policy beyond the checklist's defaults
  * @param limits      request size limits
  * @param timeouts    client and backend timeouts
+ * @param keys        the rollover listener: grace of rolled kvnos and the keytab poll
  */
 public record GatewayConfig(
         InetSocketAddress listen,
@@ -32,7 +33,8 @@ public record GatewayConfig(
         Admin admin,
         Acceptor acceptor,
         Limits limits,
-        Timeouts timeouts) {
+        Timeouts timeouts,
+        Keys keys) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -45,6 +47,14 @@ public record GatewayConfig(
         Objects.requireNonNull(acceptor, "acceptor");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(keys, "keys");
+    }
+
+    /** A config with the default {@link Keys} for its clock skew. */
+    public GatewayConfig(InetSocketAddress listen, Path keytab, List<String> principals, List<URI> backends,
+            Duration clockSkew, Identity identity, Admin admin, Acceptor acceptor, Limits limits, Timeouts timeouts) {
+        this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts,
+                Keys.defaults(clockSkew));
     }
 
     /** @param header the request header that carries the principal to the backend, default {@code X-Remote-User} */
@@ -52,8 +62,22 @@ public record GatewayConfig(
         public static final Identity DEFAULT = new Identity("X-Remote-User");
     }
 
-    /** @param listen the admin listener, default {@code 127.0.0.1:9090} */
-    public record Admin(InetSocketAddress listen) {}
+    /**
+     * @param listen     the admin listener, default {@code 127.0.0.1:9090}
+     * @param keyWriters client principals ({@code name@REALM}) allowed to {@code PUT} and {@code DELETE /keys},
+     *                   authenticated with Negotiate against this node's own keys; empty (the default) disables
+     *                   key writes through the admin API
+     */
+    public record Admin(InetSocketAddress listen, List<String> keyWriters) {
+        public Admin {
+            Objects.requireNonNull(listen, "listen");
+            keyWriters = List.copyOf(keyWriters);
+        }
+
+        public Admin(InetSocketAddress listen) {
+            this(listen, List.of());
+        }
+    }
 
     /**
      * @param allowRc4              accept rc4-hmac (enctype 23) tickets; off by default, logged as a warning when on
@@ -85,5 +109,26 @@ public record GatewayConfig(
     public record Timeouts(Duration connect, Duration response, Duration clientIdle) {
         public static final Timeouts DEFAULT =
                 new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(120));
+    }
+
+    /**
+     * @param grace        how long a kvno gone from the keytab is still accepted: the longest ticket lifetime plus
+     *                     the clock skew (default 10h + {@code clock_skew})
+     * @param pollInterval how often the watcher hashes the keytab, for file systems that send no change events
+     *                     (default 2s)
+     */
+    public record Keys(Duration grace, Duration pollInterval) {
+        public static final Duration DEFAULT_TICKET_LIFETIME = Duration.ofHours(10);
+        public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
+
+        public Keys {
+            Objects.requireNonNull(grace, "grace");
+            Objects.requireNonNull(pollInterval, "pollInterval");
+        }
+
+        /** The defaults: tickets live up to 10 h (MIT and AD), so a rolled kvno stays that long plus the skew. */
+        public static Keys defaults(Duration clockSkew) {
+            return new Keys(DEFAULT_TICKET_LIFETIME.plus(clockSkew), DEFAULT_POLL_INTERVAL);
+        }
     }
 }

@@ -37,6 +37,7 @@ final class ExampleConfigTest {
         assertEquals(defaults.acceptor(), config.acceptor());
         assertEquals(defaults.limits(), config.limits());
         assertEquals(defaults.timeouts(), config.timeouts());
+        assertEquals(defaults.keys(), config.keys());
     }
 
     @Test
