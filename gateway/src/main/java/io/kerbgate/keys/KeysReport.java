@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.kerbgate.crypto.Enctype;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,7 +130,7 @@ public record KeysReport(List<PrincipalKeys> principals) {
                     sum += c;
                 }
                 Long untilRetire = v.retiresAt() == null ? null
-                        : Math.max(0, java.time.Duration.between(now, v.retiresAt()).toSeconds());
+                        : Math.max(0, Duration.between(now, v.retiresAt()).toSeconds());
                 versions.add(new Version(v.kvno(), v.enctypes(), v.firstSeen(), v.lastSeen(), v.inGrace(),
                         v.retiresAt(), new Accepted(sum, perMinute), untilRetire));
             }

@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -154,7 +155,7 @@ final class AdminKeysApiTest {
         HttpResponse<String> garbage = put(node, "not a keytab".getBytes(StandardCharsets.UTF_8),
                 Map.of("Authorization", header(KEYADMIN, keyadminKeytab)));
         byte[] truncated = keytab(SPN, 7);
-        HttpResponse<String> half = put(node, java.util.Arrays.copyOf(truncated, truncated.length - 5),
+        HttpResponse<String> half = put(node, Arrays.copyOf(truncated, truncated.length - 5),
                 Map.of("Authorization", header(KEYADMIN, keyadminKeytab)));
         HttpResponse<String> other = put(node, keytab("HTTP/other.example.test@" + REALM, 7),
                 Map.of("Authorization", header(KEYADMIN, keyadminKeytab)));

@@ -34,6 +34,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -137,7 +138,7 @@ final class RolloverFaultsTest {
      */
     @Test
     void clockSkewBetweenNodes_fourMinutesEitherWayIsAccepted_sixIsRefusedWithSkew() throws Exception {
-        KeyRing ring = new KeyRing(List.of(SPN), Duration.ofHours(10), java.time.Clock.systemUTC());
+        KeyRing ring = new KeyRing(List.of(SPN), Duration.ofHours(10), Clock.systemUTC());
         ring.update(KeytabFile.parse(Files.readAllBytes(keytab)));
         Instant now = Instant.now();
         MutableClock ahead = new MutableClock(now.plus(Duration.ofMinutes(4)));
