@@ -1,17 +1,21 @@
 package io.kerbgate;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.AcceptorPolicy;
 import io.kerbgate.acceptor.ApReqVerifier;
+import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.acceptor.SpnegoAcceptor;
 import io.kerbgate.admin.AdminEndpoints;
 import io.kerbgate.admin.AdminServer;
+import io.kerbgate.admin.KeyWrites;
 import io.kerbgate.cache.TicketCache;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.keys.KeyRing;
 import io.kerbgate.keys.KeySet;
 import io.kerbgate.keys.KeysReport;
 import io.kerbgate.keys.KeytabWatcher;
+import io.kerbgate.keys.KvnoUsage;
 import io.kerbgate.metrics.GatewayMetrics;
 import io.kerbgate.metrics.Metrics;
 import io.kerbgate.proxy.ProxyServer;
@@ -19,7 +23,6 @@ import io.kerbgate.replay.CloseableReplayCache;
 import io.kerbgate.replay.LocalReplayCache;
 import io.kerbgate.replay.ReplayCaches;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,13 +70,11 @@ public final class Kerbgate implements AutoCloseable {
         ProxyServer proxy = null;
         AdminServer admin = null;
         try {
-            // Tickets live up to 10 h by default (MIT and AD), so a kvno that left the keytab stays accepted that long.
-            Duration grace = Duration.ofHours(10).plus(config.clockSkew());
-            KeyRing ring = new KeyRing(config.principals(), grace, clock);
+            KeyRing ring = new KeyRing(config.principals(), config.keys().grace(), clock);
             TicketCache ticketCache = new TicketCache(TICKET_CACHE_ENTRIES, Ticker.systemTicker());
             ring.addListener(change -> change.retired().forEach((principal, kvnos) ->
                     kvnos.forEach(kvno -> ticketCache.invalidateKvno(principal, kvno))));
-            watcher = new KeytabWatcher(config.keytab(), ring);
+            watcher = new KeytabWatcher(config.keytab(), ring, config.keys().pollInterval());
             watcher.start();
 
             LocalReplayCache localReplay =
@@ -82,16 +83,27 @@ public final class Kerbgate implements AutoCloseable {
             ApReqVerifier verifier = new ApReqVerifier(AcceptorPolicy.from(config, clock.instant()), clock,
                     replayCache, ticketCache);
             SpnegoAcceptor acceptor = new SpnegoAcceptor(ring::current, verifier, config.limits().maxHeaderSize());
+            // Tickets accepted per kvno, for GET /keys: an operator sees the traffic move to a new key.
+            KvnoUsage usage = new KvnoUsage(clock);
+            ring.addListener(change -> usage.retainOnly(change.keySet()));
+            HttpAuthenticator counted = (authorization, peer) -> {
+                Acceptance verdict = acceptor.authenticate(authorization, peer);
+                if (verdict instanceof Acceptance.Accepted ok) {
+                    usage.accepted(ok.service(), ok.kvno());
+                }
+                return verdict;
+            };
             if (config.acceptor().allowRc4()) {
                 log.warn("acceptor.allow_rc4 is on: rc4-hmac tickets are accepted; RC4 is broken, move clients to AES");
             }
             GatewayMetrics.bind(metrics.registry(), ring, watcher, ticketCache, localReplay);
 
-            proxy = new ProxyServer(config, acceptor, metrics.registry());
+            proxy = new ProxyServer(config, counted, metrics.registry());
             int frontPort = proxy.start();
             KeytabWatcher w = watcher;
             AdminEndpoints endpoints = AdminEndpoints.starting(config)
-                    .withKeys(() -> KeysReport.of(ring.current()))
+                    .withKeys(() -> KeysReport.of(ring.current(), usage, clock.instant()))
+                    .withKeyWrites(KeyWrites.of(config, acceptor))
                     .withReadiness(() -> !ring.current().isEmpty(), () -> "no keys loaded from " + config.keytab()
                             + (w.lastError() == null ? "" : ": " + w.lastError()));
             admin = new AdminServer(config.admin().listen(), metrics.registry(), endpoints);

@@ -16,15 +16,24 @@ import java.util.function.Supplier;
  *                       {@code java.time} values are written as ISO-8601 strings)
  * @param config         the effective configuration for {@code /config}; the server redacts it
  *                       ({@link io.kerbgate.config.ConfigLoader#toRedactedTree}), so the supplier need not
+ * @param keyWrites      {@code PUT} and {@code DELETE /keys}: who may, and the keytab they change
  */
 public record AdminEndpoints(
-        BooleanSupplier ready, Supplier<String> notReadyReason, Supplier<Object> keys, Supplier<GatewayConfig> config) {
+        BooleanSupplier ready, Supplier<String> notReadyReason, Supplier<Object> keys, Supplier<GatewayConfig> config,
+        KeyWrites keyWrites) {
 
     public AdminEndpoints {
         Objects.requireNonNull(ready, "ready");
         Objects.requireNonNull(notReadyReason, "notReadyReason");
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(keyWrites, "keyWrites");
+    }
+
+    /** Endpoints without key writes. */
+    public AdminEndpoints(BooleanSupplier ready, Supplier<String> notReadyReason, Supplier<Object> keys,
+            Supplier<GatewayConfig> config) {
+        this(ready, notReadyReason, keys, config, KeyWrites.disabled());
     }
 
     /** Endpoints for a node still starting: not ready ("starting"), no keys, the given config. */
@@ -34,10 +43,14 @@ public record AdminEndpoints(
     }
 
     public AdminEndpoints withReadiness(BooleanSupplier ready, Supplier<String> notReadyReason) {
-        return new AdminEndpoints(ready, notReadyReason, keys, config);
+        return new AdminEndpoints(ready, notReadyReason, keys, config, keyWrites);
     }
 
     public AdminEndpoints withKeys(Supplier<Object> keys) {
-        return new AdminEndpoints(ready, notReadyReason, keys, config);
+        return new AdminEndpoints(ready, notReadyReason, keys, config, keyWrites);
+    }
+
+    public AdminEndpoints withKeyWrites(KeyWrites keyWrites) {
+        return new AdminEndpoints(ready, notReadyReason, keys, config, keyWrites);
     }
 }

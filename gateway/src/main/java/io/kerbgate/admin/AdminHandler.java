@@ -24,6 +24,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.prometheus.client.exporter.common.TextFormat;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code GET /keys}</td><td>200 JSON</td></tr>
  *   <tr><td>{@code GET /config}</td><td>200 JSON, or YAML for {@code ?format=yaml} or {@code Accept: application/yaml}</td></tr>
  *   <tr><td>{@code HEAD} of any of these</td><td>the same status and headers, no body</td></tr>
- *   <tr><td>another method on these paths</td><td>405 with {@code Allow: GET, HEAD}</td></tr>
+ *   <tr><td>{@code PUT /keys} (a keytab), {@code DELETE /keys?principal=P&below_kvno=N}</td>
+ *       <td>authenticated key writes, see {@link KeyWrites}</td></tr>
+ *   <tr><td>another method on these paths</td><td>405 with {@code Allow: GET, HEAD} (and PUT, DELETE on /keys)</td></tr>
  *   <tr><td>any other path</td><td>404</td></tr>
  *   <tr><td>a supplier that throws</td><td>500; the exception goes to the log</td></tr>
  * </table>
@@ -93,7 +97,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         FullHttpResponse response;
         try {
-            response = respond(request);
+            response = respond(request, peer(ctx));
         } catch (RuntimeException | JsonProcessingException e) {
             log.warn("admin {} {} failed", request.method(), request.uri(), e);
             response = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getClass().getSimpleName());
@@ -108,15 +112,25 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.writeAndFlush(response);
     }
 
-    private FullHttpResponse respond(FullHttpRequest request) throws JsonProcessingException {
+    private static InetAddress peer(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress address && address.getAddress() != null
+                ? address.getAddress() : InetAddress.getLoopbackAddress();
+    }
+
+    private FullHttpResponse respond(FullHttpRequest request, InetAddress peer) throws JsonProcessingException {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         if (!PATHS.contains(path)) {
             return text(HttpResponseStatus.NOT_FOUND, "not found; try " + String.join(", ", PATHS));
         }
+        boolean write = path.equals("/keys")
+                && (request.method().equals(HttpMethod.PUT) || request.method().equals(HttpMethod.DELETE));
+        if (write) {
+            return keyWrite(request, uri, peer);
+        }
         if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
             FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
-            response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+            response.headers().set(HttpHeaderNames.ALLOW, path.equals("/keys") ? "GET, HEAD, PUT, DELETE" : "GET, HEAD");
             return response;
         }
         String accept = request.headers().get(HttpHeaderNames.ACCEPT, "");
@@ -132,6 +146,25 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/keys" -> response(HttpResponseStatus.OK, JSON_TYPE, JSON.writeValueAsString(endpoints.keys().get()));
             default -> config(uri, accept);
         };
+    }
+
+    private FullHttpResponse keyWrite(FullHttpRequest request, QueryStringDecoder uri, InetAddress peer) {
+        List<String> authorization = request.headers().getAll(HttpHeaderNames.AUTHORIZATION);
+        KeyWrites.Answer answer;
+        if (request.method().equals(HttpMethod.PUT)) {
+            byte[] body = new byte[request.content().readableBytes()];
+            request.content().getBytes(request.content().readerIndex(), body);
+            answer = endpoints.keyWrites().put(authorization, peer, body);
+        } else {
+            answer = endpoints.keyWrites().delete(authorization, peer,
+                    uri.parameters().getOrDefault("principal", List.of()),
+                    uri.parameters().getOrDefault("below_kvno", List.of()));
+        }
+        FullHttpResponse response = text(HttpResponseStatus.valueOf(answer.status()), answer.body());
+        if (answer.wwwAuthenticate() != null) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, answer.wwwAuthenticate());
+        }
+        return response;
     }
 
     private FullHttpResponse config(QueryStringDecoder uri, String accept) throws JsonProcessingException {

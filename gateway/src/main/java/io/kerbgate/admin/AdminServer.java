@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
-    // Admin requests carry no body; anything larger is not one of ours (the aggregator answers 413).
+    // Only PUT /keys carries a body, a keytab of about 100 bytes an entry; anything larger is not one of ours (413).
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
     private static final int IDLE_SECONDS = 60;
 

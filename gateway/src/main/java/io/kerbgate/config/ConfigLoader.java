@@ -14,6 +14,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.kerbgate.config.GatewayConfig.Acceptor;
 import io.kerbgate.config.GatewayConfig.Admin;
 import io.kerbgate.config.GatewayConfig.Identity;
+import io.kerbgate.config.GatewayConfig.Keys;
 import io.kerbgate.config.GatewayConfig.Limits;
 import io.kerbgate.config.GatewayConfig.Replay;
 import io.kerbgate.config.GatewayConfig.Timeouts;
@@ -50,11 +51,15 @@ public final class ConfigLoader {
     static final int MAX_HEADER_SIZE = 1024 * 1024;
     static final int MIN_REPLAY_ENTRIES = 1_000;
     static final int MAX_REPLAY_ENTRIES = 100_000_000;
+    // A grace beyond a week outlives any ticket lifetime policy: a retired key would stay usable for nothing.
+    static final Duration MAX_GRACE = Duration.ofDays(7);
+    static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(10);
+    static final Duration MAX_POLL_INTERVAL = Duration.ofMinutes(10);
 
     private static final List<String> ROOT_KEYS = List.of("listen", "keytab", "principals", "backends", "clock_skew",
-            "identity", "admin", "acceptor", "limits", "timeouts", "replay");
+            "identity", "admin", "acceptor", "limits", "timeouts", "replay", "keys");
     private static final List<String> IDENTITY_KEYS = List.of("header");
-    private static final List<String> ADMIN_KEYS = List.of("listen");
+    private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers");
     private static final List<String> ACCEPTOR_KEYS =
             List.of("allow_rc4", "replay_cache_max_entries", "allowed_client_realms");
     private static final List<String> LIMITS_KEYS = List.of("max_header_size");
@@ -62,6 +67,7 @@ public final class ConfigLoader {
     private static final List<String> REPLAY_KEYS = List.of("shared");
     private static final List<String> SHARED_KEYS =
             List.of("uri", "password_file", "fail", "timeout", "circuit_failures", "circuit_cooldown");
+    private static final List<String> KEYS_KEYS = List.of("grace", "poll_interval");
 
     private static final String KEYTAB_FIX = "point keytab at the array's keytab (kerbgate keys init writes one)";
 
@@ -131,7 +137,9 @@ public final class ConfigLoader {
         YamlSection adminSection = root.section("admin", ADMIN_KEYS);
         Admin admin = new Admin(adminSection.has("listen")
                 ? ConfigValues.address(adminSection.key("listen"), adminSection.get("listen"))
-                : DEFAULT_ADMIN_LISTEN);
+                : DEFAULT_ADMIN_LISTEN,
+                distinctList(adminSection, "key_writers", ConfigValues::clientPrincipal,
+                        "write key_writers: [keyadmin@ARRAY.TEST], the principals that may change this node's keys"));
         if (clash(listen, admin.listen())) {
             throw new ConfigException(adminSection.key("listen"), "uses the same port as listen",
                     "give the admin listener a port of its own, e.g. 127.0.0.1:9090");
@@ -140,13 +148,34 @@ public final class ConfigLoader {
         return new GatewayConfig(listen, keytab, principals, backends, clockSkew, identity, admin,
                 acceptor(root.section("acceptor", ACCEPTOR_KEYS)), limits(root.section("limits", LIMITS_KEYS)),
                 timeouts(root.section("timeouts", TIMEOUTS_KEYS)),
-                replay(root.section("replay", REPLAY_KEYS), baseDir));
+                replay(root.section("replay", REPLAY_KEYS), baseDir),
+                keys(root.section("keys", KEYS_KEYS), clockSkew));
     }
 
     private static Replay replay(YamlSection section, Path baseDir) throws ConfigException {
         return section.has("shared")
                 ? new Replay(SharedStoreConfig.parse(section.section("shared", SHARED_KEYS), baseDir))
                 : Replay.NONE;
+    }
+
+    private static Keys keys(YamlSection section, Duration clockSkew) throws ConfigException {
+        Keys defaults = Keys.defaults(clockSkew);
+        Duration grace = section.has("grace")
+                ? duration(section, "grace", MAX_GRACE, "use the longest ticket lifetime plus clock_skew, e.g. 10h5m "
+                        + "(at most " + ConfigValues.formatDuration(MAX_GRACE) + ")")
+                : defaults.grace();
+        Duration poll = defaults.pollInterval();
+        if (section.has("poll_interval")) {
+            String fix = "use a duration from " + ConfigValues.formatDuration(MIN_POLL_INTERVAL) + " to "
+                    + ConfigValues.formatDuration(MAX_POLL_INTERVAL) + " (default "
+                    + ConfigValues.formatDuration(defaults.pollInterval()) + ")";
+            poll = duration(section, "poll_interval", MAX_POLL_INTERVAL, fix);
+            if (poll.compareTo(MIN_POLL_INTERVAL) < 0) {
+                throw new ConfigException(section.key("poll_interval"), ConfigValues.formatDuration(poll)
+                        + " is below the minimum", fix);
+            }
+        }
+        return new Keys(grace, poll);
     }
 
     private static Acceptor acceptor(YamlSection section) throws ConfigException {
@@ -350,7 +379,10 @@ public final class ConfigLoader {
         config.backends().forEach(uri -> backends.add(uri.toString()));
         root.put("clock_skew", ConfigValues.formatDuration(config.clockSkew()));
         root.putObject("identity").put("header", config.identity().header());
-        root.putObject("admin").put("listen", ConfigValues.formatAddress(config.admin().listen()));
+        ObjectNode admin = root.putObject("admin");
+        admin.put("listen", ConfigValues.formatAddress(config.admin().listen()));
+        ArrayNode writers = admin.putArray("key_writers");
+        config.admin().keyWriters().forEach(writers::add);
         ObjectNode acceptor = root.putObject("acceptor");
         acceptor.put("allow_rc4", config.acceptor().allowRc4());
         acceptor.put("replay_cache_max_entries", config.acceptor().replayCacheMaxEntries());
@@ -362,6 +394,9 @@ public final class ConfigLoader {
         timeouts.put("response", ConfigValues.formatDuration(config.timeouts().response()));
         timeouts.put("client_idle", ConfigValues.formatDuration(config.timeouts().clientIdle()));
         SharedStoreConfig.write(config.replay().shared(), root.putObject("replay"));
+        ObjectNode keys = root.putObject("keys");
+        keys.put("grace", ConfigValues.formatDuration(config.keys().grace()));
+        keys.put("poll_interval", ConfigValues.formatDuration(config.keys().pollInterval()));
         return root;
     }
 

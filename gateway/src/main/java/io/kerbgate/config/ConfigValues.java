@@ -269,6 +269,16 @@ final class ConfigValues {
         return principal;
     }
 
+    /** A client principal as the acceptor reports it, {@code name[/instance]@REALM}. */
+    static String clientPrincipal(String key, JsonNode node) throws ConfigException {
+        String fix = "write name[/instance]@REALM, e.g. keyadmin@ARRAY.TEST";
+        String principal = text(key, node, fix);
+        if (!PRINCIPAL.matcher(principal).matches()) {
+            throw new ConfigException(key, quote(principal) + " is not a Kerberos principal", fix);
+        }
+        return principal;
+    }
+
     static String realm(String key, JsonNode node) throws ConfigException {
         String fix = "write the realm alone, e.g. EXAMPLE.COM";
         String realm = text(key, node, fix);

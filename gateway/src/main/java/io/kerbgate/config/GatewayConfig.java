@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param limits      request size limits
  * @param timeouts    client and backend timeouts
  * @param replay      the replay cache across the array
+ * @param keys        the rollover listener: grace of rolled kvnos and the keytab poll
  */
 public record GatewayConfig(
         InetSocketAddress listen,
@@ -36,7 +37,8 @@ public record GatewayConfig(
         Acceptor acceptor,
         Limits limits,
         Timeouts timeouts,
-        Replay replay) {
+        Replay replay,
+        Keys keys) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -50,6 +52,14 @@ public record GatewayConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(replay, "replay");
+        Objects.requireNonNull(keys, "keys");
+    }
+
+    /** A config with no shared replay cache and the default {@link Keys} for its clock skew. */
+    public GatewayConfig(InetSocketAddress listen, Path keytab, List<String> principals, List<URI> backends,
+            Duration clockSkew, Identity identity, Admin admin, Acceptor acceptor, Limits limits, Timeouts timeouts) {
+        this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts,
+                Replay.NONE, Keys.defaults(clockSkew));
     }
 
     /** @param header the request header that carries the principal to the backend, default {@code X-Remote-User} */
@@ -57,8 +67,22 @@ public record GatewayConfig(
         public static final Identity DEFAULT = new Identity("X-Remote-User");
     }
 
-    /** @param listen the admin listener, default {@code 127.0.0.1:9090} */
-    public record Admin(InetSocketAddress listen) {}
+    /**
+     * @param listen     the admin listener, default {@code 127.0.0.1:9090}
+     * @param keyWriters client principals ({@code name@REALM}) allowed to {@code PUT} and {@code DELETE /keys},
+     *                   authenticated with Negotiate against this node's own keys; empty (the default) disables
+     *                   key writes through the admin API
+     */
+    public record Admin(InetSocketAddress listen, List<String> keyWriters) {
+        public Admin {
+            Objects.requireNonNull(listen, "listen");
+            keyWriters = List.copyOf(keyWriters);
+        }
+
+        public Admin(InetSocketAddress listen) {
+            this(listen, List.of());
+        }
+    }
 
     /**
      * @param allowRc4              accept rc4-hmac (enctype 23) tickets; off by default, logged as a warning when on
@@ -156,6 +180,27 @@ public record GatewayConfig(
                     return name().toLowerCase(Locale.ROOT);
                 }
             }
+        }
+    }
+
+    /**
+     * @param grace        how long a kvno gone from the keytab is still accepted: the longest ticket lifetime plus
+     *                     the clock skew (default 10h + {@code clock_skew})
+     * @param pollInterval how often the watcher hashes the keytab, for file systems that send no change events
+     *                     (default 2s)
+     */
+    public record Keys(Duration grace, Duration pollInterval) {
+        public static final Duration DEFAULT_TICKET_LIFETIME = Duration.ofHours(10);
+        public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
+
+        public Keys {
+            Objects.requireNonNull(grace, "grace");
+            Objects.requireNonNull(pollInterval, "pollInterval");
+        }
+
+        /** The defaults: tickets live up to 10 h (MIT and AD), so a rolled kvno stays that long plus the skew. */
+        public static Keys defaults(Duration clockSkew) {
+            return new Keys(DEFAULT_TICKET_LIFETIME.plus(clockSkew), DEFAULT_POLL_INTERVAL);
         }
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.kerbgate.crypto.Enctype;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,13 @@ import org.jspecify.annotations.Nullable;
  *       "first_seen": "2026-11-25T09:00:00Z", "last_seen": "2026-11-25T09:00:00Z",
  *       "in_grace": false, "retires_at": null}]}]}
  * }</pre>
+ * A running gateway adds, per version, the tickets it accepted under it lately and, for a version in grace, the
+ * seconds left until it is dropped:
+ * <pre>{@code
+ *       "accepted": {"last_5m": 42, "per_minute": [9, 8, 10, 7, 8]}, "seconds_until_retire": 36000
+ * }</pre>
+ * ({@code per_minute} starts with the current, partial minute.) Both are left out where unknown, e.g. in a report
+ * made from a keytab alone.
  * Enctypes are MIT names; an enctype kerbgate does not know is its number as a string ({@code "26"}). Principals are
  * sorted, versions ascend by kvno. Readers ignore fields they do not know, so the shape can grow.
  */
@@ -64,9 +72,18 @@ public record KeysReport(List<PrincipalKeys> principals) {
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Version(int kvno, List<String> enctypes, @JsonProperty("first_seen") Instant firstSeen,
             @JsonProperty("last_seen") Instant lastSeen, @JsonProperty("in_grace") boolean inGrace,
-            @JsonProperty("retires_at") @Nullable Instant retiresAt) {
+            @JsonProperty("retires_at") @Nullable Instant retiresAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Accepted accepted,
+            @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("seconds_until_retire")
+            @Nullable Long secondsUntilRetire) {
         public Version {
             enctypes = List.copyOf(enctypes);
+        }
+
+        /** A version as the keytab shows it, without the running gateway's traffic. */
+        public Version(int kvno, List<String> enctypes, Instant firstSeen, Instant lastSeen, boolean inGrace,
+                @Nullable Instant retiresAt) {
+            this(kvno, enctypes, firstSeen, lastSeen, inGrace, retiresAt, null, null);
         }
 
         /** The enctype numbers of {@link #enctypes}; a name that is neither known nor a number is left out. */
@@ -82,6 +99,44 @@ public record KeysReport(List<PrincipalKeys> principals) {
             }
             return ids;
         }
+    }
+
+    /**
+     * Tickets a version decrypted lately ({@link KvnoUsage}).
+     *
+     * @param last5m    the sum of {@code perMinute}
+     * @param perMinute one count a minute, the current (partial) minute first
+     */
+    public record Accepted(@JsonProperty("last_5m") long last5m, @JsonProperty("per_minute") List<Long> perMinute) {
+        public Accepted {
+            perMinute = List.copyOf(perMinute);
+        }
+    }
+
+    /**
+     * The report of a running gateway: {@link #of(KeySet)} plus, per version, the tickets accepted under it lately
+     * and the seconds until an in-grace version is dropped.
+     */
+    public static KeysReport of(KeySet keys, KvnoUsage usage, Instant now) {
+        List<PrincipalKeys> principals = new ArrayList<>();
+        for (PrincipalKeys p : of(keys).principals()) {
+            List<Version> versions = new ArrayList<>();
+            for (Version v : p.versions()) {
+                long[] counts = usage.perMinute(p.principal(), v.kvno());
+                List<Long> perMinute = new ArrayList<>();
+                long sum = 0;
+                for (long c : counts) {
+                    perMinute.add(c);
+                    sum += c;
+                }
+                Long untilRetire = v.retiresAt() == null ? null
+                        : Math.max(0, Duration.between(now, v.retiresAt()).toSeconds());
+                versions.add(new Version(v.kvno(), v.enctypes(), v.firstSeen(), v.lastSeen(), v.inGrace(),
+                        v.retiresAt(), new Accepted(sum, perMinute), untilRetire));
+            }
+            principals.add(new PrincipalKeys(p.principal(), versions));
+        }
+        return new KeysReport(principals);
     }
 
     /** The report of a key set: every principal, every version, current and in grace. */

@@ -62,8 +62,12 @@ final class AdminApiNode implements NodeTarget {
     @Override
     public HeldKeys held(String principal) throws NodeException {
         Map<Integer, Set<Integer>> byKvno = new TreeMap<>();
+        // What the node's keytab lists, as a keytab file node reports it: a version in grace has left the keytab and
+        // is only still accepted (GET /keys shows it; keys status reads the report itself).
         for (KeysReport.Version v : report().versions(principal)) {
-            byKvno.put(v.kvno(), new TreeSet<>(v.enctypeIds()));
+            if (!v.inGrace()) {
+                byKvno.put(v.kvno(), new TreeSet<>(v.enctypeIds()));
+            }
         }
         return HeldKeys.of(byKvno);
     }

@@ -18,6 +18,25 @@ public interface AdminAuth {
         return request -> {};
     }
 
+    /**
+     * {@code Authorization: Negotiate <token>} for the node's service principal (the array's: a gateway accepts
+     * tickets for the principals of its keytab), from a keytab login of {@code client}. Each request logs in anew,
+     * so its ticket is always under the KDC's current kvno, and carries a new authenticator (no replay).
+     */
+    static AdminAuth negotiate(ArrayConfig.Check client, String servicePrincipal) {
+        KeytabTicketSource tickets = new KeytabTicketSource(client);
+        return request -> {
+            try {
+                request.header("Authorization", tickets.negotiateHeader(servicePrincipal));
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("Kerberos login of " + client.client() + " with " + client.keytab()
+                        + " failed: " + e.getMessage(), e);
+            }
+        };
+    }
+
     /** {@code Authorization: Bearer <token>}, the token read from {@code file} at each request, so it can be rotated. */
     static AdminAuth bearerTokenFile(Path file) {
         return request -> request.header("Authorization", "Bearer " + Files.readString(file).strip());

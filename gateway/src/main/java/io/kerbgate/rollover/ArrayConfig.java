@@ -21,9 +21,11 @@ import org.jspecify.annotations.Nullable;
  * @param grace         how long the gateways keep accepting a rolled kvno; {@code keys retire} waits this long
  * @param verifyTimeout how long to wait for a node's admin API to report a new kvno loaded
  * @param check         the client that asks the KDC for a ticket after the commit; none skips the check step
+ * @param adminClient   the key writer the admin API calls authenticate as (Negotiate, a ticket for
+ *                      {@link #principal}); none sends them unauthenticated, which a gateway refuses
  */
 public record ArrayConfig(Path file, String principal, List<Enctype> enctypes, Kdc kdc, List<Node> nodes,
-        Duration grace, Duration verifyTimeout, @Nullable Check check) {
+        Duration grace, Duration verifyTimeout, @Nullable Check check, @Nullable Check adminClient) {
 
     public ArrayConfig {
         Objects.requireNonNull(file, "file");
@@ -81,7 +83,7 @@ public record ArrayConfig(Path file, String principal, List<Enctype> enctypes, K
     }
 
     /**
-     * The test client of the check step.
+     * A client that logs in with its own keytab: the test client of the check step, or the admin API's key writer.
      *
      * @param client   a principal of its own, never the array's
      * @param keytab   its keytab

@@ -29,7 +29,7 @@ public final class ArrayFile {
     static final Duration DEFAULT_VERIFY_TIMEOUT = Duration.ofSeconds(30);
 
     private static final List<String> ROOT_KEYS =
-            List.of("principal", "enctypes", "kdc", "nodes", "grace", "verify_timeout", "check");
+            List.of("principal", "enctypes", "kdc", "nodes", "grace", "verify_timeout", "check", "admin_client");
     private static final List<String> MIT_KEYS =
             List.of("type", "kadmin", "admin_principal", "admin_keytab", "krb5_config", "kdc_profile", "server");
     private static final List<String> NODE_KEYS = List.of("name", "keytab", "admin", "front", "admin_token_file");
@@ -68,7 +68,9 @@ public final class ArrayFile {
         return new ArrayConfig(file, principal, enctypes(require(root, "", "enctypes", "list the enctypes of new keys")),
                 kdc(require(root, "", "kdc", "say which KDC holds the principal")), nodes(require(root, "", "nodes",
                         "list the array's nodes")), duration(root, "grace", DEFAULT_GRACE),
-                duration(root, "verify_timeout", DEFAULT_VERIFY_TIMEOUT), check(root.get("check")));
+                duration(root, "verify_timeout", DEFAULT_VERIFY_TIMEOUT), client("check", root.get("check"),
+                        "a test principal, e.g. rollcheck@ARRAY.TEST"),
+                client("admin_client", root.get("admin_client"), "a key writer of the nodes, e.g. keyadmin@ARRAY.TEST"));
     }
 
     private static List<Enctype> enctypes(JsonNode node) throws ConfigException {
@@ -155,17 +157,22 @@ public final class ArrayFile {
         return out;
     }
 
-    private ArrayConfig.@Nullable Check check(@Nullable JsonNode node) throws ConfigException {
+    /** {@code check} and {@code admin_client}: a client principal that logs in with its keytab. */
+    private ArrayConfig.@Nullable Check client(String section, @Nullable JsonNode node, String example)
+            throws ConfigException {
         if (node == null || node.isNull()) {
             return null;
         }
-        checkKeys("check", node, CHECK_KEYS);
-        String client = text("check.client", require(node, "check", "client", "a test principal, e.g. rollcheck@ARRAY.TEST"));
-        Path keytab = optionalPath(node, "keytab", "check.keytab");
-        if (keytab == null) {
-            throw new ConfigException("check.keytab", "is missing", "give the keytab of " + client);
+        checkKeys(section, node, CHECK_KEYS);
+        String client = text(section + ".client", require(node, section, "client", example));
+        if (!PRINCIPAL.matcher(client).matches()) {
+            throw new ConfigException(section + ".client", "\"" + client + "\" is not name@REALM", example);
         }
-        return new ArrayConfig.Check(client, keytab, optionalPath(node, "krb5_conf", "check.krb5_conf"));
+        Path keytab = optionalPath(node, "keytab", section + ".keytab");
+        if (keytab == null) {
+            throw new ConfigException(section + ".keytab", "is missing", "give the keytab of " + client);
+        }
+        return new ArrayConfig.Check(client, keytab, optionalPath(node, "krb5_conf", section + ".krb5_conf"));
     }
 
     private static void checkKeys(String path, @Nullable JsonNode node, List<String> valid) throws ConfigException {

@@ -13,15 +13,17 @@ final class Nodes {
     static List<NodeTarget> of(ArrayConfig array, HttpClient http) {
         List<NodeTarget> nodes = new ArrayList<>();
         for (ArrayConfig.Node node : array.nodes()) {
-            nodes.add(of(node, http, array.verifyTimeout()));
+            nodes.add(of(node, http, array.verifyTimeout(), array.adminClient() == null ? AdminAuth.none()
+                    : AdminAuth.negotiate(array.adminClient(), array.principal())));
         }
         return nodes;
     }
 
-    static NodeTarget of(ArrayConfig.Node node, HttpClient http, Duration verifyTimeout) {
+    /** @param negotiate how to authenticate to the node's admin API when it has no token file of its own */
+    static NodeTarget of(ArrayConfig.Node node, HttpClient http, Duration verifyTimeout, AdminAuth negotiate) {
         AdminApiNode admin = null;
         if (node.admin() != null) {
-            AdminAuth auth = node.adminTokenFile() == null ? AdminAuth.none()
+            AdminAuth auth = node.adminTokenFile() == null ? negotiate
                     : AdminAuth.bearerTokenFile(node.adminTokenFile());
             admin = new AdminApiNode(node.name(), node.admin(), node.front(), http, auth, verifyTimeout);
         }

@@ -191,6 +191,19 @@ final class AdminServerTest {
     }
 
     @Test
+    void keys_writesAreRefusedUnlessConfigured_andPostIs405() throws Exception {
+        HttpResponse<String> put = send("PUT", "/keys");
+        HttpResponse<String> delete = send("DELETE", "/keys?principal=HTTP/a@R&below_kvno=2");
+        HttpResponse<String> post = send("POST", "/keys");
+
+        assertEquals(403, put.statusCode());
+        assertEquals("key writes are disabled: configure admin.key_writers\n", put.body());
+        assertEquals(403, delete.statusCode());
+        assertEquals(405, post.statusCode());
+        assertEquals("GET, HEAD, PUT, DELETE", post.headers().firstValue("allow").orElse(""));
+    }
+
+    @Test
     void supplierThatThrows_500_andTheServerKeepsServing() throws Exception {
         server.close();
         AdminEndpoints broken = new AdminEndpoints(() -> true, () -> "", () -> {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.kerbgate.config.GatewayConfig.Acceptor;
 import io.kerbgate.config.GatewayConfig.Identity;
+import io.kerbgate.config.GatewayConfig.Keys;
 import io.kerbgate.config.GatewayConfig.Limits;
 import io.kerbgate.config.GatewayConfig.Replay;
 import io.kerbgate.config.GatewayConfig.Timeouts;
@@ -518,7 +519,7 @@ final class ConfigLoaderTest {
         assertEquals("config error at 'identity.heder': unknown key; did you mean header? valid keys under "
                 + "'identity': header", error(REQUIRED + "identity:\n  heder: X-User\n").getMessage());
         assertEquals("config error at 'foo': unknown key; valid top-level keys: listen, keytab, principals, backends, "
-                + "clock_skew, identity, admin, acceptor, limits, timeouts, replay", error(REQUIRED + "foo: 1\n").getMessage());
+                + "clock_skew, identity, admin, acceptor, limits, timeouts, replay, keys", error(REQUIRED + "foo: 1\n").getMessage());
         assertEquals("valid keys under 'timeouts': connect, response, client_idle",
                 error(REQUIRED + "timeouts:\n  idle: 1s\n").fix());
     }
@@ -637,9 +638,54 @@ final class ConfigLoaderTest {
         var tree = ConfigLoader.toRedactedTree(parse(REQUIRED));
 
         assertEquals(List.of("listen", "keytab", "principals", "backends", "clock_skew", "identity", "admin", "acceptor",
-                "limits", "timeouts", "replay"), iterate(tree.fieldNames()));
+                "limits", "timeouts", "replay", "keys"), iterate(tree.fieldNames()));
         assertEquals("96KiB", tree.path("limits").path("max_header_size").asText());
         assertEquals("127.0.0.1:9090", tree.path("admin").path("listen").asText());
+    }
+
+    // keys and admin.key_writers
+
+    @Test
+    void keys_default_graceIsTenHoursPlusTheClockSkew() throws ConfigException {
+        assertEquals(new Keys(Duration.parse("PT10H5M"), Duration.ofSeconds(2)), parse(REQUIRED).keys());
+        assertEquals(Duration.parse("PT10H2M"), parse(REQUIRED + "clock_skew: 2m\n").keys().grace());
+        assertEquals(List.of(), parse(REQUIRED).admin().keyWriters());
+    }
+
+    @Test
+    void keys_andKeyWriters_areRead_andReadBack() throws ConfigException {
+        GatewayConfig config = parse(REQUIRED + """
+                admin:
+                  key_writers: [keyadmin@ARRAY.TEST, roll/admin@ARRAY.TEST]
+                keys:
+                  grace: 20s
+                  poll_interval: 200ms
+                """);
+
+        assertEquals(new Keys(Duration.ofSeconds(20), Duration.ofMillis(200)), config.keys());
+        assertEquals(List.of("keyadmin@ARRAY.TEST", "roll/admin@ARRAY.TEST"), config.admin().keyWriters());
+        assertEquals(config, parse(ConfigLoader.toRedactedYaml(config)));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "keys:\\n  grace: 10 hours          | keys.grace             | \"10 hours\" is not a duration",
+        "keys:\\n  grace: 0s                | keys.grace             | 0s is not more than 0",
+        "keys:\\n  grace: 8d                | keys.grace             | 8d is more than 7d",
+        "keys:\\n  grace: 36000             | keys.grace             | 36000 has no unit",
+        "keys:\\n  poll_interval: 5ms       | keys.poll_interval     | 5ms is below the minimum",
+        "keys:\\n  poll_interval: 1h        | keys.poll_interval     | 1h is more than 10m",
+        "keys:\\n  poll: 2s                 | keys.poll              | unknown key",
+        "keys: 10h                          | keys                   | \"10h\" is not a mapping of keys",
+        "admin:\\n  key_writers: keyadmin    | admin.key_writers      | \"keyadmin\" is not a list",
+        "admin:\\n  key_writers: [keyadmin]  | admin.key_writers[0]   | \"keyadmin\" is not a Kerberos principal",
+        "admin:\\n  key_writers: [a@R, a@R]  | admin.key_writers[1]   | \"a@R\" is listed twice",
+    })
+    void keys_andKeyWriters_bad(String lines, String key, String problem) {
+        ConfigException e = error(REQUIRED + lines.replace("\\n", "\n") + "\n");
+
+        assertEquals(key, e.key());
+        assertEquals(problem, e.problem());
     }
 
     private static List<String> iterate(java.util.Iterator<String> names) {

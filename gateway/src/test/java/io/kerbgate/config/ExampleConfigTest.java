@@ -40,6 +40,7 @@ final class ExampleConfigTest {
         assertEquals(defaults.acceptor(), config.acceptor());
         assertEquals(defaults.limits(), config.limits());
         assertEquals(defaults.timeouts(), config.timeouts());
+        assertEquals(defaults.keys(), config.keys());
         assertEquals(defaults.replay(), config.replay());
     }
 

@@ -569,8 +569,7 @@ final class ProxyServerTest {
                 new GatewayConfig.Admin(new InetSocketAddress("127.0.0.1", 0)),
                 GatewayConfig.Acceptor.DEFAULT,
                 GatewayConfig.Limits.DEFAULT,
-                timeouts,
-                GatewayConfig.Replay.NONE);
+                timeouts);
         ProxyServer proxy = track(new ProxyServer(config, acceptor, registry, settings));
         return proxy.start();
     }
