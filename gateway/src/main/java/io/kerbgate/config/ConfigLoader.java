@@ -51,7 +51,7 @@ public final class ConfigLoader {
     static final int MAX_REPLAY_ENTRIES = 100_000_000;
 
     private static final List<String> ROOT_KEYS = List.of("listen", "keytab", "principals", "backends", "clock_skew",
-            "identity", "admin", "acceptor", "limits", "timeouts");
+            "identity", "admin", "acceptor", "limits", "timeouts", "logging", "routes");
     private static final List<String> IDENTITY_KEYS = List.of("header");
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> ACCEPTOR_KEYS =
@@ -135,7 +135,9 @@ public final class ConfigLoader {
 
         return new GatewayConfig(listen, keytab, principals, backends, clockSkew, identity, admin,
                 acceptor(root.section("acceptor", ACCEPTOR_KEYS)), limits(root.section("limits", LIMITS_KEYS)),
-                timeouts(root.section("timeouts", TIMEOUTS_KEYS)));
+                timeouts(root.section("timeouts", TIMEOUTS_KEYS)),
+                OperationsConfig.logging(root.section("logging", OperationsConfig.LOGGING_KEYS)),
+                OperationsConfig.routes(root));
     }
 
     private static Acceptor acceptor(YamlSection section) throws ConfigException {
@@ -234,11 +236,11 @@ public final class ConfigLoader {
     }
 
     @FunctionalInterface
-    private interface Converter<T> {
+    interface Converter<T> {
         T convert(String key, JsonNode node) throws ConfigException;
     }
 
-    private static <T> List<T> distinctList(YamlSection section, String name, Converter<T> converter, String fix)
+    static <T> List<T> distinctList(YamlSection section, String name, Converter<T> converter, String fix)
             throws ConfigException {
         JsonNode node = section.get(name);
         if (node == null) {
@@ -350,6 +352,7 @@ public final class ConfigLoader {
         timeouts.put("connect", ConfigValues.formatDuration(config.timeouts().connect()));
         timeouts.put("response", ConfigValues.formatDuration(config.timeouts().response()));
         timeouts.put("client_idle", ConfigValues.formatDuration(config.timeouts().clientIdle()));
+        OperationsConfig.write(config, root);
         return root;
     }
 

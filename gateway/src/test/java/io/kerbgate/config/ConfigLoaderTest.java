@@ -516,7 +516,8 @@ final class ConfigLoaderTest {
         assertEquals("config error at 'identity.heder': unknown key; did you mean header? valid keys under "
                 + "'identity': header", error(REQUIRED + "identity:\n  heder: X-User\n").getMessage());
         assertEquals("config error at 'foo': unknown key; valid top-level keys: listen, keytab, principals, backends, "
-                + "clock_skew, identity, admin, acceptor, limits, timeouts", error(REQUIRED + "foo: 1\n").getMessage());
+                + "clock_skew, identity, admin, acceptor, limits, timeouts, logging, routes",
+                error(REQUIRED + "foo: 1\n").getMessage());
         assertEquals("valid keys under 'timeouts': connect, response, client_idle",
                 error(REQUIRED + "timeouts:\n  idle: 1s\n").fix());
     }
@@ -635,7 +636,7 @@ final class ConfigLoaderTest {
         var tree = ConfigLoader.toRedactedTree(parse(REQUIRED));
 
         assertEquals(List.of("listen", "keytab", "principals", "backends", "clock_skew", "identity", "admin", "acceptor",
-                "limits", "timeouts"), iterate(tree.fieldNames()));
+                "limits", "timeouts", "logging", "routes"), iterate(tree.fieldNames()));
         assertEquals("96KiB", tree.path("limits").path("max_header_size").asText());
         assertEquals("127.0.0.1:9090", tree.path("admin").path("listen").asText());
     }
