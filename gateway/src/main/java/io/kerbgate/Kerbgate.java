@@ -12,6 +12,7 @@ import io.kerbgate.keys.KeyRing;
 import io.kerbgate.keys.KeySet;
 import io.kerbgate.keys.KeysReport;
 import io.kerbgate.keys.KeytabWatcher;
+import io.kerbgate.logging.LogFormat;
 import io.kerbgate.metrics.GatewayMetrics;
 import io.kerbgate.metrics.Metrics;
 import io.kerbgate.proxy.ProxyServer;
@@ -57,6 +58,7 @@ public final class Kerbgate implements AutoCloseable {
      */
     public static Kerbgate start(GatewayConfig config) throws Exception {
         Clock clock = Clock.systemUTC();
+        LogFormat.apply(config.logging().format());
         Metrics metrics = Metrics.create();
         KeytabWatcher watcher = null;
         ProxyServer proxy = null;
@@ -79,7 +81,8 @@ public final class Kerbgate implements AutoCloseable {
             if (config.acceptor().allowRc4()) {
                 log.warn("acceptor.allow_rc4 is on: rc4-hmac tickets are accepted; RC4 is broken, move clients to AES");
             }
-            GatewayMetrics.bind(metrics.registry(), ring, watcher, ticketCache, replayCache);
+            GatewayMetrics.bind(metrics.registry(), clock, ring, watcher, ticketCache, replayCache,
+                    config.acceptor().replayCacheMaxEntries());
 
             proxy = new ProxyServer(config, acceptor, metrics.registry());
             int frontPort = proxy.start();
