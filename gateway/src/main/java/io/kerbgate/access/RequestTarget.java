@@ -56,8 +56,10 @@ public record RequestTarget(@Nullable String host, String path, boolean plain) {
         if (!rawPath.startsWith("/")) {
             rawPath = "/" + rawPath;
         }
-        String path = normalize(decode(rawPath).replace('\\', '/'));
-        return new RequestTarget(hostName(host), path, isPlain(rawPath));
+        boolean plain = isPlain(rawPath);
+        // The common case costs no copy: a plain path without escapes is already normal.
+        String path = plain && rawPath.indexOf('%') < 0 ? rawPath : normalize(decode(rawPath).replace('\\', '/'));
+        return new RequestTarget(hostName(host), path, plain);
     }
 
     /** True when {@code prefix} is this path or a segment-wise ancestor of it. */

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <token>} when the acceptor produced a mutual-authentication token (RFC 4559 §5).
  *
  * <p>Settings used: {@code listen}, {@code backends}, {@code identity.header}, {@code limits.maxHeaderSize},
- * {@code timeouts.connect/response/clientIdle}; the rest of the tuning is {@link ProxySettings}. Meters are listed in
+ * {@code timeouts.connect/response/clientIdle}, {@code routes} and {@code logging.format}; the rest of the tuning is {@link ProxySettings}. Meters are listed in
  * {@link ProxyMetrics}; the responses the proxy makes itself in {@link Responses}.
  */
 public final class ProxyServer implements AutoCloseable {
