@@ -16,6 +16,7 @@ import io.kerbgate.keys.KeySet;
 import io.kerbgate.keys.KeysReport;
 import io.kerbgate.keys.KeytabWatcher;
 import io.kerbgate.keys.KvnoUsage;
+import io.kerbgate.logging.LogFormat;
 import io.kerbgate.metrics.GatewayMetrics;
 import io.kerbgate.metrics.Metrics;
 import io.kerbgate.proxy.ProxyServer;
@@ -64,6 +65,7 @@ public final class Kerbgate implements AutoCloseable {
      */
     public static Kerbgate start(GatewayConfig config) throws Exception {
         Clock clock = Clock.systemUTC();
+        LogFormat.apply(config.logging().format());
         Metrics metrics = Metrics.create();
         KeytabWatcher watcher = null;
         CloseableReplayCache replayCache = null;
@@ -86,17 +88,12 @@ public final class Kerbgate implements AutoCloseable {
             // Tickets accepted per kvno, for GET /keys: an operator sees the traffic move to a new key.
             KvnoUsage usage = new KvnoUsage(clock);
             ring.addListener(change -> usage.retainOnly(change.keySet()));
-            HttpAuthenticator counted = (authorization, peer) -> {
-                Acceptance verdict = acceptor.authenticate(authorization, peer);
-                if (verdict instanceof Acceptance.Accepted ok) {
-                    usage.accepted(ok.service(), ok.kvno());
-                }
-                return verdict;
-            };
+            HttpAuthenticator counted = new UsageCounting(acceptor, usage);
             if (config.acceptor().allowRc4()) {
                 log.warn("acceptor.allow_rc4 is on: rc4-hmac tickets are accepted; RC4 is broken, move clients to AES");
             }
-            GatewayMetrics.bind(metrics.registry(), ring, watcher, ticketCache, localReplay);
+            GatewayMetrics.bind(metrics.registry(), clock, ring, watcher, ticketCache, localReplay,
+                    config.acceptor().replayCacheMaxEntries());
 
             proxy = new ProxyServer(config, counted, metrics.registry());
             int frontPort = proxy.start();
@@ -155,6 +152,23 @@ public final class Kerbgate implements AutoCloseable {
         closeQuietly(watcher);
         metrics.close();
         stopped.countDown();
+    }
+
+    /** Counts accepted tickets per (principal, kvno) for {@code GET /keys}: traffic moving to a new kvno. */
+    private record UsageCounting(HttpAuthenticator delegate, KvnoUsage usage) implements HttpAuthenticator {
+        @Override
+        public Acceptance authenticate(String authorization, java.net.InetAddress peer) {
+            Acceptance verdict = delegate.authenticate(authorization, peer);
+            if (verdict instanceof Acceptance.Accepted ok) {
+                usage.accepted(ok.service(), ok.kvno());
+            }
+            return verdict;
+        }
+
+        @Override
+        public KeySet keys() {
+            return delegate.keys();
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -2,8 +2,11 @@ package io.kerbgate.acceptor;
 
 import java.util.Objects;
 
-/** The acceptor's verdict on one {@code Authorization} header: {@link Accepted} or {@link Rejected}. */
-public sealed interface Acceptance permits Acceptance.Accepted, Acceptance.Rejected {
+/**
+ * The verdict on one request: {@link Accepted} or {@link Rejected} from the acceptor, or {@link Anonymous} when an
+ * access route lets the request through without authentication.
+ */
+public sealed interface Acceptance permits Acceptance.Accepted, Acceptance.Rejected, Acceptance.Anonymous {
 
     /**
      * A token that passed every check.
@@ -42,6 +45,18 @@ public sealed interface Acceptance permits Acceptance.Accepted, Acceptance.Rejec
 
         public static Rejected of(RejectReason reason, String detail) {
             return new Rejected(reason, detail, TokenFacts.NONE, null);
+        }
+    }
+
+    /**
+     * A request on an anonymous route ({@code routes[].anonymous}): the acceptor was not asked, and the request goes to
+     * the backend without an identity (client copies of the identity header and {@code Authorization} are removed).
+     *
+     * @param route the name of the route that let it through
+     */
+    record Anonymous(String route) implements Acceptance {
+        public Anonymous {
+            Objects.requireNonNull(route, "route");
         }
     }
 }

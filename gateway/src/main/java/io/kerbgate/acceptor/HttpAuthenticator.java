@@ -1,5 +1,6 @@
 package io.kerbgate.acceptor;
 
+import io.kerbgate.keys.KeySet;
 import java.net.InetAddress;
 
 /**
@@ -14,4 +15,12 @@ public interface HttpAuthenticator {
      * @param peer          the client's address as seen on the socket (never from X-Forwarded-For)
      */
     Acceptance authenticate(String authorization, InetAddress peer);
+
+    /**
+     * The keys this authenticator holds now, for diagnostics only: the refusal log compares a refused ticket's kvno and
+     * enctype with them. Empty for an authenticator without a keytab.
+     */
+    default KeySet keys() {
+        return KeySet.EMPTY;
+    }
 }

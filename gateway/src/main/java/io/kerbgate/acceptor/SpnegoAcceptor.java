@@ -54,6 +54,11 @@ public final class SpnegoAcceptor implements HttpAuthenticator {
         }
     }
 
+    @Override
+    public KeySet keys() {
+        return keys.get();
+    }
+
     /** Collects what is known about a token as the layers get through it; one per request, never shared. */
     private static final class Facts implements ApReqVerifier.FactsSink {
         String mech;

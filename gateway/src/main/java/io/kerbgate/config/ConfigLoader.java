@@ -57,7 +57,8 @@ public final class ConfigLoader {
     static final Duration MAX_POLL_INTERVAL = Duration.ofMinutes(10);
 
     private static final List<String> ROOT_KEYS = List.of("listen", "keytab", "principals", "backends", "clock_skew",
-            "identity", "admin", "acceptor", "limits", "timeouts", "replay", "keys");
+            "identity", "admin", "acceptor", "limits", "timeouts", "replay", "keys",
+            "logging", "routes");
     private static final List<String> IDENTITY_KEYS = List.of("header");
     private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers");
     private static final List<String> ACCEPTOR_KEYS =
@@ -149,7 +150,9 @@ public final class ConfigLoader {
                 acceptor(root.section("acceptor", ACCEPTOR_KEYS)), limits(root.section("limits", LIMITS_KEYS)),
                 timeouts(root.section("timeouts", TIMEOUTS_KEYS)),
                 replay(root.section("replay", REPLAY_KEYS), baseDir),
-                keys(root.section("keys", KEYS_KEYS), clockSkew));
+                keys(root.section("keys", KEYS_KEYS), clockSkew),
+                OperationsConfig.logging(root.section("logging", OperationsConfig.LOGGING_KEYS)),
+                OperationsConfig.routes(root));
     }
 
     private static Replay replay(YamlSection section, Path baseDir) throws ConfigException {
@@ -274,11 +277,11 @@ public final class ConfigLoader {
     }
 
     @FunctionalInterface
-    private interface Converter<T> {
+    interface Converter<T> {
         T convert(String key, JsonNode node) throws ConfigException;
     }
 
-    private static <T> List<T> distinctList(YamlSection section, String name, Converter<T> converter, String fix)
+    static <T> List<T> distinctList(YamlSection section, String name, Converter<T> converter, String fix)
             throws ConfigException {
         JsonNode node = section.get(name);
         if (node == null) {
@@ -397,6 +400,7 @@ public final class ConfigLoader {
         ObjectNode keys = root.putObject("keys");
         keys.put("grace", ConfigValues.formatDuration(config.keys().grace()));
         keys.put("poll_interval", ConfigValues.formatDuration(config.keys().pollInterval()));
+        OperationsConfig.write(config, root);
         return root;
     }
 

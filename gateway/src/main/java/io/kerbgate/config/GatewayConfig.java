@@ -25,6 +25,9 @@ import org.jspecify.annotations.Nullable;
  * @param timeouts    client and backend timeouts
  * @param replay      the replay cache across the array
  * @param keys        the rollover listener: grace of rolled kvnos and the keytab poll
+ * @param logging     how log lines are written (plain text or JSON)
+ * @param routes      access rules by path prefix and host, first match wins; empty means every request needs an
+ *                    authenticated principal and any principal may pass
  */
 public record GatewayConfig(
         InetSocketAddress listen,
@@ -38,7 +41,9 @@ public record GatewayConfig(
         Limits limits,
         Timeouts timeouts,
         Replay replay,
-        Keys keys) {
+        Keys keys,
+        Logging logging,
+        List<Route> routes) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -53,13 +58,15 @@ public record GatewayConfig(
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(replay, "replay");
         Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(logging, "logging");
+        routes = List.copyOf(routes);
     }
 
-    /** A config with no shared replay cache and the default {@link Keys} for its clock skew. */
+    /** A config with the defaults of every optional section: no shared replay cache, no routes, plain logs. */
     public GatewayConfig(InetSocketAddress listen, Path keytab, List<String> principals, List<URI> backends,
             Duration clockSkew, Identity identity, Admin admin, Acceptor acceptor, Limits limits, Timeouts timeouts) {
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts,
-                Replay.NONE, Keys.defaults(clockSkew));
+                Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of());
     }
 
     /** @param header the request header that carries the principal to the backend, default {@code X-Remote-User} */
@@ -201,6 +208,62 @@ public record GatewayConfig(
         /** The defaults: tickets live up to 10 h (MIT and AD), so a rolled kvno stays that long plus the skew. */
         public static Keys defaults(Duration clockSkew) {
             return new Keys(DEFAULT_TICKET_LIFETIME.plus(clockSkew), DEFAULT_POLL_INTERVAL);
+        }
+    }
+
+    /** @param format how each log line is written: {@code plain} text (default) or one JSON object per line */
+    public record Logging(Format format) {
+        public static final Logging DEFAULT = new Logging(Format.PLAIN);
+
+        public Logging {
+            Objects.requireNonNull(format, "format");
+        }
+
+        public enum Format {
+            PLAIN,
+            JSON
+        }
+    }
+
+    /**
+     * One access rule. A request matches when its normalized path is {@code path} or lies under it (segment-wise:
+     * {@code /admin} matches {@code /admin} and {@code /admin/x}, not {@code /administrator}) and, when {@code host}
+     * is set, its {@code Host} (port and case aside) is that host.
+     *
+     * @param name      a short name for logs and the {@code route} tag of metrics; unique
+     * @param path      the path prefix, starting with {@code /}
+     * @param host      the host name the route is limited to, lower case, or {@code null} for any host
+     * @param anonymous the route needs no authentication at all (health pages, static assets); no allow or deny
+     * @param allow     who may pass: a principal matching any entry; {@code null} means any authenticated principal
+     * @param deny      who may not pass, checked before {@code allow}; {@code null} means nobody is denied
+     */
+    public record Route(String name, String path, @Nullable String host, boolean anonymous,
+            @Nullable Principals allow, @Nullable Principals deny) {
+        public Route {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(path, "path");
+            if (anonymous && (allow != null || deny != null)) {
+                throw new IllegalArgumentException("route " + name + ": an anonymous route has no allow or deny");
+            }
+        }
+    }
+
+    /**
+     * A set of principals, by any of three criteria (a principal is in the set when it matches any entry).
+     *
+     * @param principals exact client principals, {@code name@REALM}
+     * @param realms     client realms
+     * @param regex      regular expressions searched for in {@code name@REALM} (anchor them with {@code ^...$})
+     */
+    public record Principals(List<String> principals, List<String> realms, List<String> regex) {
+        public Principals {
+            principals = List.copyOf(principals);
+            realms = List.copyOf(realms);
+            regex = List.copyOf(regex);
+        }
+
+        public boolean isEmpty() {
+            return principals.isEmpty() && realms.isEmpty() && regex.isEmpty();
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rewrites the headers of an authenticated request before it goes to a backend. Backends trust the identity header
@@ -52,17 +53,20 @@ public final class IdentityHeaders {
     /**
      * Prepares {@code headers} of an authenticated request for the backend.
      *
-     * @param principal the authenticated client, {@code name@REALM}
+     * @param principal the authenticated client, {@code name@REALM}; {@code null} for a request on an anonymous
+     *                  route, which gets no identity header (client copies are still removed)
      * @param client    the client's address on the socket
      * @param proto     the scheme the client used ({@code http} or {@code https})
      * @throws IllegalArgumentException if the principal contains control characters (it could split the header)
      */
-    public void forward(HttpHeaders headers, String principal, InetAddress client, String proto) {
-        if (principal.isEmpty() || principal.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+    public void forward(HttpHeaders headers, @Nullable String principal, InetAddress client, String proto) {
+        if (principal != null && (principal.isEmpty() || principal.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
             throw new IllegalArgumentException("principal is not a valid header value: " + principal.length() + " chars");
         }
         removeClientCopies(headers);
-        headers.set(header, principal);
+        if (principal != null) {
+            headers.set(header, principal);
+        }
         headers.remove(HttpHeaderNames.AUTHORIZATION);
 
         List<String> chain = headers.getAll(X_FORWARDED_FOR);

@@ -203,6 +203,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             pool.release(ex.backendChannel, false);
             ex.backendChannel = null;
         }
+        if (cause instanceof TooLongHttpHeaderException && channel.remoteAddress() instanceof InetSocketAddress peer) {
+            negotiate.headersTooLarge(peer);
+        }
         FullHttpResponse response = cause instanceof TooLongHttpHeaderException
                 ? Responses.HEADERS_TOO_LARGE : Responses.BAD_REQUEST;
         respondLocally(response.retainedDuplicate(), -1, true);
@@ -225,12 +228,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             return;
         }
         InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
-        Acceptance verdict = negotiate.authenticate(request.headers(), peer);
+        Acceptance verdict = negotiate.authenticate(request, peer);
         if (verdict instanceof Rejected rejected) {
             respondLocally(Responses.refusal(rejected.reason(), rejected.rejectToken()), -1, false);
             return;
         }
-        Accepted accepted = (Accepted) verdict;
+        // null on an anonymous route: forwarded without an identity.
+        Accepted accepted = verdict instanceof Accepted a ? a : null;
         Backend backend = pool.next();
         ex.accepted = accepted;
         ex.backend = backend;
@@ -247,14 +251,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
                 && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim());
     }
 
-    private HttpRequest forwardedRequest(HttpRequest request, Accepted accepted, InetSocketAddress peer,
+    private HttpRequest forwardedRequest(HttpRequest request, @Nullable Accepted accepted, InetSocketAddress peer,
                                          Backend backend) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HopByHopHeaders.strip(headers);
         // The proxy answers 100-continue itself once the backend is connected; the backend never waits for a body.
         headers.remove(HttpHeaderNames.EXPECT);
-        identity.forward(headers, accepted.client(), peer.getAddress(), FORWARDED_PROTO);
+        identity.forward(headers, accepted == null ? null : accepted.client(), peer.getAddress(), FORWARDED_PROTO);
         if (!headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, backend.authority());
         }
@@ -419,7 +423,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
                 ex.keepAlive = false;
             }
         }
-        byte[] token = Objects.requireNonNull(ex.accepted).responseToken();
+        byte[] token = ex.accepted == null ? null : ex.accepted.responseToken();
         // RFC 4559 §5: the final token rides on the successful response. A 401 from the backend carries its own
         // challenge, which a Negotiate token must not confuse.
         if (token != null && code != 401) {

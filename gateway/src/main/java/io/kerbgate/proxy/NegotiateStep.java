@@ -1,21 +1,26 @@
 package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.Acceptance;
+import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.Acceptance.Rejected;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.acceptor.RejectReason;
-import io.kerbgate.acceptor.TokenFacts;
+import io.kerbgate.access.AccessRules;
+import io.kerbgate.access.RequestTarget;
+import io.kerbgate.config.GatewayConfig.Logging;
+import io.kerbgate.logging.RefusalLog;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetSocketAddress;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The authentication step of one request (RFC 4559 §4): exactly one {@code Authorization} header, handed to the
- * acceptor; verdicts are counted, and refusals logged.
+ * acceptor; verdicts are counted, and refusals logged ({@link RefusalLog}). The access route of the request
+ * ({@link AccessRules}) may skip authentication (anonymous routes) or refuse an authenticated principal (403).
  *
  * <p>The acceptor is synchronous and CPU-only (microseconds), so this runs on the event loop. The caller reads nothing
  * more from the client until it has the verdict, so moving this call to an executor later only changes where the
@@ -27,24 +32,41 @@ final class NegotiateStep {
 
     private final HttpAuthenticator authenticator;
     private final ProxyMetrics metrics;
+    private final AccessRules access;
+    private final RefusalLog refusals;
 
+    /** No access routes, and refusal lines without the keytab's view. */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics) {
-        this.authenticator = authenticator;
-        this.metrics = metrics;
+        this(authenticator, metrics, AccessRules.none(),
+                new RefusalLog(authenticator::keys, Logging.DEFAULT.format()));
     }
 
-    Acceptance authenticate(HttpHeaders headers, InetSocketAddress peer) {
+    NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, AccessRules access, RefusalLog refusals) {
+        this.authenticator = authenticator;
+        this.metrics = metrics;
+        this.access = access;
+        this.refusals = refusals;
+    }
+
+    Acceptance authenticate(HttpRequest request, InetSocketAddress peer) {
+        HttpHeaders headers = request.headers();
+        RequestTarget target = RequestTarget.of(request.uri(), headers.get(HttpHeaderNames.HOST));
+        AccessRules.Route route = access.route(target);
+        if (route.anonymous(target)) {
+            return route.pass();
+        }
         List<String> values = headers.getAll(HttpHeaderNames.AUTHORIZATION);
         if (values.isEmpty()) {
-            // The first leg of every browser's Negotiate exchange: routine, so not logged at INFO.
-            metrics.rejected(RejectReason.NO_HEADER, -1);
-            log.debug("auth challenge client={}", peer);
-            return Rejected.of(RejectReason.NO_HEADER, "no Authorization header");
+            // The first leg of every browser's Negotiate exchange: routine, so RefusalLog writes it at DEBUG.
+            Rejected rejected = Rejected.of(RejectReason.NO_HEADER, "no Authorization header");
+            metrics.rejected(rejected.reason(), -1);
+            logRefusal(rejected, peer, route);
+            return rejected;
         }
         if (values.size() > 1) {
             Rejected rejected = Rejected.of(RejectReason.DUPLICATE_HEADER, values.size() + " Authorization headers");
             metrics.rejected(rejected.reason(), -1);
-            logRefusal(rejected, peer);
+            logRefusal(rejected, peer, route);
             return rejected;
         }
         long start = System.nanoTime();
@@ -58,39 +80,29 @@ final class NegotiateStep {
             return Rejected.of(RejectReason.MALFORMED, "acceptor threw " + e.getClass().getName());
         }
         long nanos = System.nanoTime() - start;
-        if (verdict instanceof Rejected rejected) {
-            metrics.rejected(rejected.reason(), nanos);
-            logRefusal(rejected, peer);
-        } else {
-            metrics.authenticated(nanos);
-        }
-        return verdict;
-    }
-
-    private static void logRefusal(Rejected rejected, InetSocketAddress peer) {
-        TokenFacts facts = rejected.facts();
-        log.info("auth rejected reason={} status={} client={} detail=\"{}\" mech={} sname={} kvno={} enctype={} principal={}",
-                rejected.reason().tag(), rejected.reason().httpStatus(), peer, printable(rejected.detail()),
-                facts.mech(), printable(facts.sname()), facts.kvno(), facts.enctype(), printable(facts.client()));
-    }
-
-    /** Names in a refused ticket are unauthenticated client input: keep them from forging log lines. */
-    private static String printable(@Nullable String text) {
-        if (text == null) {
-            return "-";
-        }
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '"') {
-                if (out == null) {
-                    out = new StringBuilder(text.length() + 8).append(text, 0, i);
-                }
-                out.append(String.format("\\x%02x", (int) c));
-            } else if (out != null) {
-                out.append(c);
+        if (verdict instanceof Accepted accepted) {
+            metrics.authenticated(accepted, nanos);
+            Acceptance allowed = route.authorize(accepted);
+            if (allowed instanceof Rejected denied) {
+                logRefusal(denied, peer, route);
             }
+            return allowed;
         }
-        return out == null ? text : out.toString();
+        Rejected rejected = verdict instanceof Rejected r ? r
+                : Rejected.of(RejectReason.MALFORMED, "acceptor returned " + verdict.getClass().getSimpleName());
+        metrics.rejected(rejected.reason(), nanos);
+        logRefusal(rejected, peer, route);
+        return rejected;
+    }
+
+    /** The request head was over {@code limits.max_header_size} (431): typically a Negotiate token with a large PAC. */
+    void headersTooLarge(InetSocketAddress peer) {
+        Rejected rejected = Rejected.of(RejectReason.TOO_LARGE, "request header block over limits.max_header_size");
+        metrics.rejected(rejected.reason(), -1);
+        refusals.refused(rejected, peer, null);
+    }
+
+    private void logRefusal(Rejected rejected, InetSocketAddress peer, AccessRules.Route route) {
+        refusals.refused(rejected, peer, route.name());
     }
 }

@@ -1,13 +1,12 @@
 package io.kerbgate.proxy;
 
+import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.metrics.AuthMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,37 +23,29 @@ import java.util.concurrent.TimeUnit;
  *   <tr><td>{@code kerbgate.proxy.upstream.latency} ({@code kerbgate_proxy_upstream_latency_seconds})</td>
  *       <td>{@code backend}</td>
  *       <td>from writing the request head to the backend until its response head arrived; histogram</td></tr>
- *   <tr><td>{@code kerbgate.auth.requests} ({@code kerbgate_auth_requests_total})</td>
- *       <td>{@code result} ok/rejected, {@code reason} {@link RejectReason#tag()}, {@code ok} or
- *           {@code acceptor_error}</td>
- *       <td>authentication verdicts, including the proxy's own {@code no_header} and {@code duplicate_header}</td></tr>
- *   <tr><td>{@code kerbgate.auth.latency} ({@code kerbgate_auth_latency_seconds})</td><td>{@code result}</td>
- *       <td>time spent in the acceptor per call; histogram</td></tr>
+ *   <tr><td>{@code kerbgate.auth.*}</td><td colspan="2">authentication verdicts and acceptor latency: see
+ *       {@link AuthMetrics}, to which this class hands them</td></tr>
  * </table>
  */
 public final class ProxyMetrics {
 
     public static final String PROXY_REQUESTS = "kerbgate.proxy.requests";
     public static final String UPSTREAM_LATENCY = "kerbgate.proxy.upstream.latency";
-    public static final String AUTH_REQUESTS = "kerbgate.auth.requests";
-    public static final String AUTH_LATENCY = "kerbgate.auth.latency";
+    public static final String AUTH_REQUESTS = AuthMetrics.AUTH_REQUESTS;
+    public static final String AUTH_LATENCY = AuthMetrics.AUTH_LATENCY;
 
     /** The {@code backend} tag of responses the proxy made itself. */
     public static final String NO_BACKEND = "none";
 
     /** The {@code reason} tag when the acceptor broke its contract and threw. */
-    static final String ACCEPTOR_ERROR = "acceptor_error";
+    static final String ACCEPTOR_ERROR = AuthMetrics.ACCEPTOR_ERROR;
 
     private static final String[] STATUS_CLASSES = {"2xx", "3xx", "4xx", "5xx"};
 
     /** [backend index + 1][status class]: row 0 is {@link #NO_BACKEND}. */
     private final Counter[][] requests;
     private final Timer[] upstreamLatency;
-    private final Counter authOk;
-    private final Counter authAcceptorError;
-    private final Map<RejectReason, Counter> authRejected;
-    private final Timer authLatencyOk;
-    private final Timer authLatencyRejected;
+    private final AuthMetrics auth;
 
     private ProxyMetrics(MeterRegistry registry, List<String> backends) {
         requests = new Counter[backends.size() + 1][STATUS_CLASSES.length];
@@ -76,14 +67,7 @@ public final class ProxyMetrics {
                         .register(registry);
             }
         }
-        authOk = authCounter(registry, "ok", "ok");
-        authAcceptorError = authCounter(registry, "rejected", ACCEPTOR_ERROR);
-        authRejected = new EnumMap<>(RejectReason.class);
-        for (RejectReason reason : RejectReason.values()) {
-            authRejected.put(reason, authCounter(registry, "rejected", reason.tag()));
-        }
-        authLatencyOk = authTimer(registry, "ok");
-        authLatencyRejected = authTimer(registry, "rejected");
+        auth = AuthMetrics.create(registry);
     }
 
     static ProxyMetrics create(MeterRegistry registry, List<String> backendTags) {
@@ -101,40 +85,16 @@ public final class ProxyMetrics {
         upstreamLatency[backend].record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    void authenticated(long nanos) {
-        authOk.increment();
-        authLatencyOk.record(nanos, TimeUnit.NANOSECONDS);
+    void authenticated(Accepted accepted, long nanos) {
+        auth.accepted(accepted, nanos);
     }
 
     /** A refusal; {@code nanos} is negative when the acceptor was not called (no or two headers). */
     void rejected(RejectReason reason, long nanos) {
-        authRejected.get(reason).increment();
-        if (nanos >= 0) {
-            authLatencyRejected.record(nanos, TimeUnit.NANOSECONDS);
-        }
+        auth.rejected(reason, nanos);
     }
 
     void acceptorError(long nanos) {
-        authAcceptorError.increment();
-        authLatencyRejected.record(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    private static Counter authCounter(MeterRegistry registry, String result, String reason) {
-        return Counter.builder(AUTH_REQUESTS)
-                .description("Authentication verdicts")
-                .tag("result", result)
-                .tag("reason", reason)
-                .register(registry);
-    }
-
-    private static Timer authTimer(MeterRegistry registry, String result) {
-        return Timer.builder(AUTH_LATENCY)
-                .description("Time spent in the acceptor")
-                .tag("result", result)
-                .publishPercentileHistogram()
-                // A cached ticket takes microseconds; the default histogram would start at 1 ms.
-                .minimumExpectedValue(Duration.ofNanos(1_000))
-                .maximumExpectedValue(Duration.ofSeconds(1))
-                .register(registry);
+        auth.acceptorError(nanos);
     }
 }

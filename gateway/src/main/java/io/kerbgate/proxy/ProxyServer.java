@@ -1,8 +1,10 @@
 package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.HttpAuthenticator;
+import io.kerbgate.access.AccessRules;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.identity.IdentityHeaders;
+import io.kerbgate.logging.RefusalLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <token>} when the acceptor produced a mutual-authentication token (RFC 4559 §5).
  *
  * <p>Settings used: {@code listen}, {@code backends}, {@code identity.header}, {@code limits.maxHeaderSize},
- * {@code timeouts.connect/response/clientIdle}; the rest of the tuning is {@link ProxySettings}. Meters are listed in
+ * {@code timeouts.connect/response/clientIdle}, {@code routes} and {@code logging.format}; the rest of the tuning is {@link ProxySettings}. Meters are listed in
  * {@link ProxyMetrics}; the responses the proxy makes itself in {@link Responses}.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -88,8 +90,9 @@ public final class ProxyServer implements AutoCloseable {
         ProxyMetrics metrics =
                 ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
-                new NegotiateStep(authenticator, metrics), new IdentityHeaders(config.identity().header()), pool,
-                metrics);
+                new NegotiateStep(authenticator, metrics, AccessRules.of(config.routes(), registry),
+                        new RefusalLog(authenticator::keys, config.logging().format())),
+                new IdentityHeaders(config.identity().header()), pool, metrics);
     }
 
     /**

@@ -519,7 +519,7 @@ final class ConfigLoaderTest {
         assertEquals("config error at 'identity.heder': unknown key; did you mean header? valid keys under "
                 + "'identity': header", error(REQUIRED + "identity:\n  heder: X-User\n").getMessage());
         assertEquals("config error at 'foo': unknown key; valid top-level keys: listen, keytab, principals, backends, "
-                + "clock_skew, identity, admin, acceptor, limits, timeouts, replay, keys", error(REQUIRED + "foo: 1\n").getMessage());
+                + "clock_skew, identity, admin, acceptor, limits, timeouts, replay, keys, logging, routes", error(REQUIRED + "foo: 1\n").getMessage());
         assertEquals("valid keys under 'timeouts': connect, response, client_idle",
                 error(REQUIRED + "timeouts:\n  idle: 1s\n").fix());
     }
@@ -638,7 +638,7 @@ final class ConfigLoaderTest {
         var tree = ConfigLoader.toRedactedTree(parse(REQUIRED));
 
         assertEquals(List.of("listen", "keytab", "principals", "backends", "clock_skew", "identity", "admin", "acceptor",
-                "limits", "timeouts", "replay", "keys"), iterate(tree.fieldNames()));
+                "limits", "timeouts", "replay", "keys", "logging", "routes"), iterate(tree.fieldNames()));
         assertEquals("96KiB", tree.path("limits").path("max_header_size").asText());
         assertEquals("127.0.0.1:9090", tree.path("admin").path("listen").asText());
     }

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.RejectReason;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +28,7 @@ final class NegotiateStepTest {
             throw new IllegalStateException("bug");
         }, metrics);
 
-        Acceptance verdict = step.authenticate(new DefaultHttpHeaders().add("Authorization", "Negotiate YII="), PEER);
+        Acceptance verdict = step.authenticate(request("Authorization", "Negotiate YII="), PEER);
 
         Acceptance.Rejected rejected = assertInstanceOf(Acceptance.Rejected.class, verdict);
         assertEquals(401, rejected.reason().httpStatus());
@@ -41,7 +44,7 @@ final class NegotiateStepTest {
             return Acceptance.Rejected.of(RejectReason.MALFORMED, "unused");
         }, metrics);
 
-        Acceptance verdict = step.authenticate(new DefaultHttpHeaders(), PEER);
+        Acceptance verdict = step.authenticate(request(), PEER);
 
         assertEquals(RejectReason.NO_HEADER, assertInstanceOf(Acceptance.Rejected.class, verdict).reason());
         assertEquals(0, calls.get());
@@ -58,5 +61,13 @@ final class NegotiateStepTest {
                 response.release();
             }
         }
+    }
+
+    private static HttpRequest request(String... headerPairs) {
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            request.headers().add(headerPairs[i], headerPairs[i + 1]);
+        }
+        return request;
     }
 }

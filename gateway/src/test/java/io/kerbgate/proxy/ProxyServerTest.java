@@ -552,7 +552,7 @@ final class ProxyServerTest {
         assertEquals(1.0, requestCount("2xx", "127.0.0.1:" + a.port()) + requestCount("2xx", "127.0.0.1:" + b.port()));
         long upstream = registry.get(ProxyMetrics.UPSTREAM_LATENCY).timers().stream().mapToLong(t -> t.count()).sum();
         assertEquals(1, upstream);
-        assertEquals(1, registry.get(ProxyMetrics.AUTH_LATENCY).tag("result", "ok").timer().count());
+        assertEquals(1, registry.get(ProxyMetrics.AUTH_LATENCY).tag("result", "ok").tag("ticket", "cold").timer().count());
         assertEquals(1, registry.get(ProxyMetrics.AUTH_LATENCY).tag("result", "rejected").timer().count());
     }
 

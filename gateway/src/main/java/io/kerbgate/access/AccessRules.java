@@ -1,0 +1,199 @@
+package io.kerbgate.access;
+
+import io.kerbgate.acceptor.Acceptance;
+import io.kerbgate.acceptor.Acceptance.Accepted;
+import io.kerbgate.acceptor.Acceptance.Rejected;
+import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.acceptor.TokenFacts;
+import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.config.GatewayConfig.Principals;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The access rules of {@code routes}, compiled once: the first route whose path prefix (and host, when it names one)
+ * matches the request decides; a request that matches none needs an authenticated principal, and any will do.
+ *
+ * <p>A route either skips authentication ({@code anonymous: true}) or checks the authenticated principal: refused
+ * when it matches {@code deny}, else let through when there is no {@code allow} or it matches {@code allow}. A set
+ * matches a principal {@code name@REALM} that is listed in {@code principals}, whose realm is in {@code realms}, or
+ * in which a {@code regex} is found. A refusal is a {@link Rejected} with {@link RejectReason#ACCESS_DENIED}
+ * (403), whose detail names the route and the rule.
+ *
+ * <p>Immutable and thread-safe; matching costs one normalization of the path and a scan of the routes.
+ *
+ * <table>
+ *   <caption>Meters</caption>
+ *   <tr><th>Meter (Prometheus)</th><th>Tags</th><th>Meaning</th></tr>
+ *   <tr><td>{@code kerbgate.access.requests} ({@code kerbgate_access_requests_total})</td>
+ *       <td>{@code route} a configured name or {@code none}; {@code decision} {@code anonymous}, {@code allowed},
+ *           {@code denied}</td>
+ *       <td>requests by the route that decided them; {@code allowed}/{@code denied} only for authenticated
+ *           requests (a refused token never reaches the rules)</td></tr>
+ * </table>
+ */
+public final class AccessRules {
+
+    public static final String ACCESS_REQUESTS = "kerbgate.access.requests";
+
+    /** The {@code route} tag, and the name, of the rule that applies when no configured route matches. */
+    public static final String NO_ROUTE = "none";
+
+    private final List<Route> routes;
+    private final Route fallback;
+
+    private AccessRules(List<Route> routes, Route fallback) {
+        this.routes = routes;
+        this.fallback = fallback;
+    }
+
+    /** Compiles the configured routes and registers their meters. */
+    public static AccessRules of(List<GatewayConfig.Route> configured, MeterRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        List<Route> routes = new ArrayList<>(configured.size());
+        for (GatewayConfig.Route r : configured) {
+            routes.add(new Route(r, registry));
+        }
+        return new AccessRules(List.copyOf(routes),
+                new Route(new GatewayConfig.Route(NO_ROUTE, "/", null, false, null, null), registry));
+    }
+
+    /** No routes, and nothing counted: every request needs an authenticated principal, and any will do. */
+    public static AccessRules none() {
+        // A composite registry without children hands out no-op meters.
+        return of(List.of(), new CompositeMeterRegistry());
+    }
+
+    /** The route that decides a request. Never {@code null}: the fallback lets any authenticated principal pass. */
+    public Route route(RequestTarget target) {
+        for (Route route : routes) {
+            if (route.matches(target)) {
+                return route;
+            }
+        }
+        return fallback;
+    }
+
+    /** One compiled route, with its meters. */
+    public static final class Route {
+        private final GatewayConfig.Route config;
+        private final @Nullable Matcher allow;
+        private final @Nullable Matcher deny;
+        private final Counter anonymousCount;
+        private final Counter allowedCount;
+        private final Counter deniedCount;
+
+        Route(GatewayConfig.Route config, MeterRegistry registry) {
+            this.config = config;
+            this.allow = config.allow() == null ? null : new Matcher(config.allow());
+            this.deny = config.deny() == null ? null : new Matcher(config.deny());
+            this.anonymousCount = counter(registry, config.name(), "anonymous");
+            this.allowedCount = counter(registry, config.name(), "allowed");
+            this.deniedCount = counter(registry, config.name(), "denied");
+        }
+
+        public String name() {
+            return config.name();
+        }
+
+        /**
+         * Whether the request may skip authentication: an anonymous route, and a plain path (see
+         * {@link RequestTarget}).
+         */
+        public boolean anonymous(RequestTarget target) {
+            return config.anonymous() && target.plain();
+        }
+
+        /** The verdict for a request let through without authentication; counts it. */
+        public Acceptance.Anonymous pass() {
+            anonymousCount.increment();
+            return new Acceptance.Anonymous(config.name());
+        }
+
+        /** {@code accepted} itself when the principal may pass, or a 403 refusal naming the rule; counts either. */
+        public Acceptance authorize(Accepted accepted) {
+            String principal = accepted.client();
+            String why = null;
+            String rule = deny == null ? null : deny.match(principal);
+            if (rule != null) {
+                why = "matches deny " + rule;
+            } else if (allow != null && allow.match(principal) == null) {
+                why = "matches nothing in allow " + allow.describe();
+            }
+            if (why == null) {
+                allowedCount.increment();
+                return accepted;
+            }
+            deniedCount.increment();
+            String detail = principal + " may not use route '" + config.name() + "' (path " + config.path()
+                    + (config.host() == null ? "" : ", host " + config.host()) + "): it " + why;
+            TokenFacts facts = new TokenFacts(null, accepted.service(), accepted.kvno(), accepted.enctype(), principal);
+            return new Rejected(RejectReason.ACCESS_DENIED, detail, facts, null);
+        }
+
+        boolean matches(RequestTarget target) {
+            if (config.host() != null && !config.host().equals(target.host())) {
+                return false;
+            }
+            return target.under(config.path());
+        }
+
+        private static Counter counter(MeterRegistry registry, String route, String decision) {
+            return Counter.builder(ACCESS_REQUESTS)
+                    .description("Requests by the access route that decided them")
+                    .tag("route", route)
+                    .tag("decision", decision)
+                    .register(registry);
+        }
+
+        @Override
+        public String toString() {
+            return "Route[" + config.name() + " " + config.path() + "]";
+        }
+    }
+
+    /** A compiled {@link Principals}: exact names and realms in sets, the regexes compiled. */
+    private static final class Matcher {
+        private final Principals config;
+        private final Set<String> principals;
+        private final Set<String> realms;
+        private final List<Pattern> regex;
+
+        Matcher(Principals config) {
+            this.config = config;
+            this.principals = Set.copyOf(config.principals());
+            this.realms = Set.copyOf(config.realms());
+            this.regex = config.regex().stream().map(Pattern::compile).toList();
+        }
+
+        /** What matched ({@code principal alice@A}, {@code realm A}, {@code regex ^svc-}), or {@code null}. */
+        @Nullable String match(String principal) {
+            if (principals.contains(principal)) {
+                return "principal " + principal;
+            }
+            int at = principal.lastIndexOf('@');
+            String realm = at < 0 ? "" : principal.substring(at + 1);
+            if (realms.contains(realm)) {
+                return "realm " + realm;
+            }
+            for (Pattern p : regex) {
+                if (p.matcher(principal).find()) {
+                    return "regex " + p.pattern();
+                }
+            }
+            return null;
+        }
+
+        String describe() {
+            return "(principals " + config.principals() + ", realms " + config.realms() + ", regex " + config.regex()
+                    + ")";
+        }
+    }
+}
