@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rewrites the headers of an authenticated request before it goes to a backend. Backends trust the identity header
@@ -34,15 +35,25 @@ public final class IdentityHeaders {
 
     private final AsciiString header;
     private final String normalizedHeader;
+    private final @Nullable IdentityHeaders groups;
 
     /** @param header the identity header, {@code identity.header} of the configuration (e.g. {@code X-Remote-User}) */
     public IdentityHeaders(String header) {
+        this(header, null);
+    }
+
+    /**
+     * @param groupsHeader {@code identity.groups_header}: carries the verified PAC's group SIDs, comma-separated; it is
+     *                     stripped from client requests like the identity header, and absent when there are no groups
+     */
+    public IdentityHeaders(String header, @Nullable String groupsHeader) {
         Objects.requireNonNull(header, "header");
         if (header.isEmpty() || !header.chars().allMatch(IdentityHeaders::isTokenChar)) {
             throw new IllegalArgumentException("identity.header is not a valid header name: '" + header + "'");
         }
         this.header = AsciiString.cached(header);
         this.normalizedHeader = normalize(header);
+        this.groups = groupsHeader == null ? null : new IdentityHeaders(groupsHeader, null);
     }
 
     public String header() {
@@ -58,11 +69,21 @@ public final class IdentityHeaders {
      * @throws IllegalArgumentException if the principal contains control characters (it could split the header)
      */
     public void forward(HttpHeaders headers, String principal, InetAddress client, String proto) {
+        forward(headers, principal, List.of(), client, proto);
+    }
+
+    /** As {@link #forward(HttpHeaders, String, InetAddress, String)}, with the PAC's group SIDs when configured. */
+    public void forward(HttpHeaders headers, String principal, List<String> groupSids, InetAddress client,
+            String proto) {
         if (principal.isEmpty() || principal.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new IllegalArgumentException("principal is not a valid header value: " + principal.length() + " chars");
         }
         removeClientCopies(headers);
         headers.set(header, principal);
+        if (groups != null && !groupSids.isEmpty()) {
+            // SIDs are S-1-... of digits and dashes: nothing in them can split or fold the header.
+            headers.set(groups.header, String.join(",", groupSids));
+        }
         headers.remove(HttpHeaderNames.AUTHORIZATION);
 
         List<String> chain = headers.getAll(X_FORWARDED_FOR);
@@ -79,6 +100,9 @@ public final class IdentityHeaders {
 
     /** Removes every header that a backend could read as the identity header. */
     public void removeClientCopies(HttpHeaders headers) {
+        if (groups != null) {
+            groups.removeClientCopies(headers);
+        }
         headers.remove(header);
         List<String> lookAlikes = null;
         for (Map.Entry<String, String> entry : headers) {

@@ -254,7 +254,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         HopByHopHeaders.strip(headers);
         // The proxy answers 100-continue itself once the backend is connected; the backend never waits for a body.
         headers.remove(HttpHeaderNames.EXPECT);
-        identity.forward(headers, accepted.client(), peer.getAddress(), FORWARDED_PROTO);
+        identity.forward(headers, accepted.client(), accepted.groups(), peer.getAddress(), FORWARDED_PROTO);
         if (!headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, backend.authority());
         }

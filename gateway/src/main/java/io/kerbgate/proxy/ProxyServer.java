@@ -88,7 +88,7 @@ public final class ProxyServer implements AutoCloseable {
         ProxyMetrics metrics =
                 ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
-                new NegotiateStep(authenticator, metrics), new IdentityHeaders(config.identity().header()), pool,
+                new NegotiateStep(authenticator, metrics), new IdentityHeaders(config.identity().header(), config.identity().groupsHeader()), pool,
                 metrics);
     }
 
