@@ -98,6 +98,9 @@ public final class ArrayFile {
             throw new ConfigException("kdc", "is not a mapping", "e.g. {type: mit, kadmin: local}");
         }
         String type = text("kdc.type", require(node, "kdc", "type", "mit or kerby"));
+        if (type.equals("ad")) {
+            return AdKdcFile.read(node, dir);
+        }
         if (type.equals("kerby")) {
             checkKeys("kdc", node, List.of("type", "kadmin"));
             return new ArrayConfig.KerbyKdc();
