@@ -21,6 +21,7 @@ import javax.naming.Context;
 import javax.naming.NamingEnumeration;
 import javax.naming.NamingException;
 import javax.naming.NoPermissionException;
+import javax.naming.PartialResultException;
 import javax.naming.directory.Attribute;
 import javax.naming.directory.Attributes;
 import javax.naming.directory.BasicAttribute;
@@ -62,6 +63,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ActiveDirectoryKdcAdapter implements KdcAdapter {
 
+    private static final int UF_ACCOUNTDISABLE = 0x2;
     private static final int UF_NORMAL_ACCOUNT = 0x200;
     private static final int UF_WORKSTATION_TRUST_ACCOUNT = 0x1000;
     private static final int UF_DONT_EXPIRE_PASSWD = 0x10000;
@@ -109,7 +111,9 @@ public final class ActiveDirectoryKdcAdapter implements KdcAdapter {
     @Override
     public String salt(String principal) throws KdcException {
         supportedEnctypeBits();
-        return salt(account(), realm);
+        Account a = withLdap(this::find);
+        // An account keys init is about to create gets the name exactly as configured.
+        return salt(a != null ? a : new Account("", config.account(), config.computer(), List.of(), 0, null, 0), realm);
     }
 
     /** AD's salt for the account's password-derived keys (MS-KILE §3.1.1.2). */
@@ -152,14 +156,21 @@ public final class ActiveDirectoryKdcAdapter implements KdcAdapter {
                     objectClass.add("computer");
                 }
                 attrs.put(objectClass);
+                int uac = (config.computer() ? UF_WORKSTATION_TRUST_ACCOUNT : UF_NORMAL_ACCOUNT)
+                        | UF_DONT_EXPIRE_PASSWD;
                 attrs.put("sAMAccountName", config.account());
                 attrs.put("servicePrincipalName", spn);
-                attrs.put("userAccountControl", Integer.toString((config.computer() ? UF_WORKSTATION_TRUST_ACCOUNT
-                        : UF_NORMAL_ACCOUNT) | UF_DONT_EXPIRE_PASSWD));
+                attrs.put("userAccountControl", Integer.toString(uac | UF_ACCOUNTDISABLE));
                 attrs.put("msDS-SupportedEncryptionTypes", Integer.toString(bits));
-                attrs.put("unicodePwd", password);
+                String dn = "CN=" + escapeRdn(cn) + "," + base;
                 try {
-                    ctx.createSubcontext("CN=" + escapeRdn(cn) + "," + base, attrs).close();
+                    // Created disabled without a password (kvno 1), then the password and enabled in one modify
+                    // (kvno 2), as Windows' own tools do: the kvno is then the same on AD and Samba.
+                    ctx.createSubcontext(dn, attrs).close();
+                    ctx.modifyAttributes(dn, new ModificationItem[] {
+                            new ModificationItem(DirContext.REPLACE_ATTRIBUTE, new BasicAttribute("unicodePwd", password)),
+                            new ModificationItem(DirContext.REPLACE_ATTRIBUTE,
+                                    new BasicAttribute("userAccountControl", Integer.toString(uac)))});
                 } catch (NoPermissionException e) {
                     throw new KdcException(describe() + ": the bind identity may not create " + config.account()
                             + " (" + e.getMessage() + "). Have a domain admin create it:\n" + manualCommands(spn)
@@ -214,7 +225,9 @@ public final class ActiveDirectoryKdcAdapter implements KdcAdapter {
     /** Every SPN of the account and the account's own name, besides {@code principal}, all {@code @REALM}. */
     @Override
     public List<String> aliases(String principal) throws KdcException {
-        Account a = account();
+        Account found = withLdap(this::find);
+        // keys init distributes before it creates the account: then it will have the array SPN and its name only.
+        Account a = found != null ? found : new Account("", config.account(), config.computer(), List.of(), 0, null, 0);
         List<String> out = new ArrayList<>();
         for (String spn : a.spns()) {
             String name = spn + "@" + realm;
@@ -330,6 +343,9 @@ public final class ActiveDirectoryKdcAdapter implements KdcAdapter {
             while (results.hasMore()) {
                 found.add(results.next());
             }
+        } catch (PartialResultException e) {
+            // AD ends a subtree search of the domain with continuation references (DomainDnsZones, ...), which
+            // referral=ignore reports here; the domain's own entries have all been returned by then.
         } finally {
             results.close();
         }

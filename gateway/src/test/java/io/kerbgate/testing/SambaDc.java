@@ -82,7 +82,10 @@ public final class SambaDc implements AutoCloseable {
     }
 
     /** Whether Samba's DC and MIT's kinit are installed and the DC's ports are free. */
-    public static boolean isAvailable() {
+    public static synchronized boolean isAvailable() {
+        if (shared != null) {
+            return true;
+        }
         return List.of(SAMBA, SAMBA_TOOL, KINIT, "/usr/bin/openssl").stream()
                 .allMatch(p -> Files.isExecutable(Path.of(p))) && !listening(88) && !listening(389)
                 && !listening(636);
