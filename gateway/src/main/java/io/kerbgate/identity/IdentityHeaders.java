@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>every client-supplied copy of the identity header is removed, in any case and any count, and so are look-alikes
  *       that differ only in {@code _} for {@code -} (CGI, PHP and some frameworks map both to {@code HTTP_X_REMOTE_USER});
  *       then the header is set once to the authenticated principal;
+ *   <li>with {@code identity.groups_header}, the same for that header, then set to the verified PAC's group SIDs
+ *       (absent when there are none);
  *   <li>{@code Authorization} is removed: the backend (and its access logs) must not see the ticket, a credential that
  *       another node of the array would accept until its replay cache has seen it;
  *   <li>{@code X-Forwarded-For} gets the client's socket address appended; {@code X-Forwarded-Proto} and

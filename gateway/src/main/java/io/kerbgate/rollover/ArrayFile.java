@@ -107,7 +107,7 @@ public final class ArrayFile {
         }
         if (!type.equals("mit")) {
             throw new ConfigException("kdc.type", "\"" + type + "\" is not a KDC type",
-                    "use mit (kadmin.local or kadmin) or kerby (embedded, tests and demo)");
+                    "use mit (kadmin.local or kadmin), ad (Active Directory over LDAP) or kerby (embedded, tests and demo)");
         }
         checkKeys("kdc", node, MIT_KEYS);
         String kadmin = node.has("kadmin") ? text("kdc.kadmin", node.get("kadmin")) : "local";
