@@ -50,7 +50,7 @@ public class TicketCacheBenchmark extends AbstractBenchmark {
             DecryptedTicket dt = new DecryptedTicket(sessionKey, BenchTokens.REALM,
                     new PrincipalName(PrincipalName.NT_PRINCIPAL, List.of("alice")), BenchTokens.CLIENT,
                     EncTicketPart.FLAG_INITIAL, now, now, now.plus(BenchTokens.TICKET_LIFETIME), List.of(),
-                    new byte[0]);
+                    new byte[0], List.of());
             cache.put(BenchTokens.SERVICE, BenchTokens.KVNO, cached[i], dt, now, Duration.ofMinutes(5));
         }
         KerberosKey other = minter.sessionKey();

@@ -1,5 +1,6 @@
 package io.kerbgate.acceptor;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,12 +20,19 @@ public sealed interface Acceptance permits Acceptance.Accepted, Acceptance.Rejec
      *                      (SPNEGO accept-completed, with the AP-REP when mutual authentication was asked),
      *                      or {@code null} when there is nothing to send
      * @param cachedTicket  true when the ticket's decryption came from the ticket cache
+     * @param groups        the group SIDs of the ticket's verified PAC ({@code acceptor.pac}); empty otherwise
      */
-    record Accepted(String client, String service, int kvno, int enctype, byte[] responseToken, boolean cachedTicket)
-            implements Acceptance {
+    record Accepted(String client, String service, int kvno, int enctype, byte[] responseToken, boolean cachedTicket,
+            List<String> groups) implements Acceptance {
         public Accepted {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(service, "service");
+            groups = List.copyOf(groups);
+        }
+
+        public Accepted(String client, String service, int kvno, int enctype, byte[] responseToken,
+                boolean cachedTicket) {
+            this(client, service, kvno, enctype, responseToken, cachedTicket, List.of());
         }
     }
 

@@ -2,6 +2,7 @@ package io.kerbgate.acceptor;
 
 import io.kerbgate.cache.DecryptedTicket;
 import io.kerbgate.cache.TicketCache;
+import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.IntegrityException;
 import io.kerbgate.crypto.KerberosCrypto;
@@ -17,6 +18,8 @@ import io.kerbgate.messages.EncryptedData;
 import io.kerbgate.messages.EncryptionKey;
 import io.kerbgate.messages.HostAddress;
 import io.kerbgate.messages.Ticket;
+import io.kerbgate.pac.PacException;
+import io.kerbgate.pac.PacVerifier;
 import io.kerbgate.replay.ReplayCache;
 import io.kerbgate.replay.ReplayCacheUnavailableException;
 import io.kerbgate.replay.ReplayKey;
@@ -25,6 +28,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -33,8 +38,9 @@ import java.util.stream.Collectors;
  * ({@code shared/ACCEPTOR-CHECKLIST.md} items 8–25 are the specification).
  *
  * <p>The order: envelope (pvno, msg-type, options) → ticket enctype policy → key by (principal, kvno, enctype) →
- * ticket decryption (or the ticket cache) → session key policy → authenticator decryption → cname/crealm match →
- * skew → GSS checksum → subkey policy → transited → client realm → addresses → ticket times → replay. The replay
+ * ticket decryption (or the ticket cache) → session key policy → PAC (when {@code acceptor.pac} asks) →
+ * authenticator decryption → cname/crealm match → skew → GSS checksum → subkey policy → transited → client realm →
+ * addresses → ticket times → replay. The replay
  * check is last so that only authenticators that passed everything else occupy the cache.
  *
  * <p>Thread-safe and allocation-conscious: one {@link KeySet} snapshot is read per request by the caller, no
@@ -65,7 +71,8 @@ public final class ApReqVerifier {
             KerberosKey sessionKey,
             Authenticator authenticator,
             boolean mutualRequested,
-            boolean cachedTicket) {}
+            boolean cachedTicket,
+            List<String> groups) {}
 
     public ApReqVerifier(AcceptorPolicy policy, Clock clock, ReplayCache replayCache, TicketCache ticketCache) {
         this.policy = policy;
@@ -105,7 +112,7 @@ public final class ApReqVerifier {
             byte[] plain = decrypt(serviceKey, USAGE_TICKET, encTicket.cipher(), "ticket", sname, kvno);
             EncTicketPart part = decode(() -> EncTicketPart.decode(plain), "EncTicketPart");
             Enctype sessionEtype = allowedEnctype(part.key().keytype(), "session key");
-            dt = DecryptedTicket.of(part, key(sessionEtype, part.key(), "session key"));
+            dt = DecryptedTicket.of(part, key(sessionEtype, part.key(), "session key"), pacGroups(part, serviceKey));
             if (ticketCache != null) {
                 ticketCache.put(sname, kvno, encTicket, dt, clock.instant(), policy.clockSkew());
             }
@@ -166,7 +173,8 @@ public final class ApReqVerifier {
                     + ": the client must get a new service ticket");
         }
         checkReplay(encAuth, sname, ctime, now);
-        return new Verified(dt.client(), sname, kvno, encTicket.etype(), dt.sessionKey(), auth, mutual, cached);
+        return new Verified(dt.client(), sname, kvno, encTicket.etype(), dt.sessionKey(), auth, mutual, cached,
+                dt.groups());
     }
 
     private Lookup.Found findKey(KeySet keys, String sname, EncryptedData enc, Enctype etype) throws Refusal {
@@ -195,6 +203,27 @@ public final class ApReqVerifier {
         throw new Refusal(RejectReason.BADKEYVER, "ticket " + etype.kerberosName() + " kvno " + enc.kvno()
                 + " but keytab has only enctypes " + Arrays.stream(e.enctypesPresent()).mapToObj(Enctype::describe)
                 .collect(Collectors.joining(", ")) + " at that kvno for " + sname);
+    }
+
+    /**
+     * Checklist item 23: with {@code acceptor.pac} on, the ticket's PAC is verified ({@link PacVerifier}) once, when
+     * the ticket is decrypted; a cached ticket keeps its groups. Off, the PAC is never read.
+     */
+    private List<String> pacGroups(EncTicketPart part, KerberosKey serviceKey) throws Refusal {
+        if (policy.pac() == GatewayConfig.Pac.OFF) {
+            return List.of();
+        }
+        try {
+            Optional<PacVerifier.PacInfo> pac =
+                    PacVerifier.verify(part.authorizationData(), serviceKey, part.cname(), part.authtime());
+            if (pac.isEmpty() && policy.pac() == GatewayConfig.Pac.REQUIRE) {
+                throw new Refusal(RejectReason.PAC_INVALID, "ticket for " + part.client() + " has no PAC "
+                        + "(acceptor.pac: require)");
+            }
+            return pac.map(PacVerifier.PacInfo::groups).orElse(List.of());
+        } catch (PacException e) {
+            throw new Refusal(RejectReason.PAC_INVALID, "ticket for " + part.client() + ": " + e.getMessage());
+        }
     }
 
     private Enctype allowedEnctype(int id, String what) throws Refusal {

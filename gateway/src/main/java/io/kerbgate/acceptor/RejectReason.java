@@ -34,6 +34,7 @@ public enum RejectReason {
     CHANNEL_BINDING(0, "channel_binding", 401, "channel bindings do not match"),
     TRANSITED(43, "transited", 401, "cross-realm path not checked by the KDC"),
     REALM_NOT_ALLOWED(0, "realm_not_allowed", 401, "client realm is not allowed"),
+    PAC_INVALID(0, "pac_invalid", 401, "the ticket's PAC failed verification"),
     REPLAY_CACHE_UNAVAILABLE(0, "replay_cache_unavailable", 503, "replay cache cannot record the authenticator"),
     /** Not the acceptor's: the principal authenticated, but an access route ({@code routes}) refuses it. */
     ACCESS_DENIED(0, "access_denied", 403, "principal not allowed on this route");

@@ -43,7 +43,8 @@ public final class SpnegoAcceptor implements HttpAuthenticator {
             ApReqVerifier.Verified v = verifier.verify(initial.apReq(), keys.get(), peer, facts);
             byte[] apRep = v.mutualRequested() ? apReps.build(v.sessionKey(), v.authenticator()) : null;
             byte[] response = NegotiationTokens.acceptCompleted(initial, apRep);
-            return new Acceptance.Accepted(v.client(), v.service(), v.kvno(), v.enctype(), response, v.cachedTicket());
+            return new Acceptance.Accepted(v.client(), v.service(), v.kvno(), v.enctype(), response, v.cachedTicket(),
+                    v.groups());
         } catch (Refusal r) {
             byte[] rejectToken = r.reason() == RejectReason.MECH_UNSUPPORTED ? NegotiationTokens.reject() : null;
             return new Acceptance.Rejected(r.reason(), r.detail(), facts.toFacts(), rejectToken);

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * What a ticket's decryption yields and the acceptor needs afterwards: the session key, the client, the flags,
- * the times, the addresses and the transited path. It is what the {@link TicketCache} keeps, so that a client that
+ * the times, the addresses, the transited path and the verified PAC's groups. It is what the {@link TicketCache} keeps, so that a client that
  * reuses its service ticket skips only the ticket decryption, never a check on the authenticator.
  */
 public record DecryptedTicket(
@@ -22,11 +22,21 @@ public record DecryptedTicket(
         Instant starttime,
         Instant endtime,
         List<HostAddress> addresses,
-        byte[] transitedContents) {
+        byte[] transitedContents,
+        List<String> groups) {
+
+    public DecryptedTicket {
+        groups = List.copyOf(groups);
+    }
 
     public static DecryptedTicket of(EncTicketPart part, KerberosKey sessionKey) {
+        return of(part, sessionKey, List.of());
+    }
+
+    /** @param groups the group SIDs of the ticket's verified PAC, empty when none was verified */
+    public static DecryptedTicket of(EncTicketPart part, KerberosKey sessionKey, List<String> groups) {
         return new DecryptedTicket(sessionKey, part.crealm(), part.cname(), part.client(), part.flags(),
-                part.authtime(), part.starttime(), part.endtime(), part.caddr(), part.transitedContents());
+                part.authtime(), part.starttime(), part.endtime(), part.caddr(), part.transitedContents(), groups);
     }
 
     public boolean hasFlag(int flag) {

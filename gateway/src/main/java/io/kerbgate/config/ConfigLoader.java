@@ -59,10 +59,10 @@ public final class ConfigLoader {
     private static final List<String> ROOT_KEYS = List.of("listen", "keytab", "principals", "backends", "clock_skew",
             "identity", "admin", "acceptor", "limits", "timeouts", "replay", "keys",
             "logging", "routes");
-    private static final List<String> IDENTITY_KEYS = List.of("header");
+    private static final List<String> IDENTITY_KEYS = List.of("header", "groups_header");
     private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers");
     private static final List<String> ACCEPTOR_KEYS =
-            List.of("allow_rc4", "replay_cache_max_entries", "allowed_client_realms");
+            List.of("allow_rc4", "replay_cache_max_entries", "allowed_client_realms", "pac");
     private static final List<String> LIMITS_KEYS = List.of("max_header_size");
     private static final List<String> TIMEOUTS_KEYS = List.of("connect", "response", "client_idle");
     private static final List<String> REPLAY_KEYS = List.of("shared");
@@ -134,6 +134,15 @@ public final class ConfigLoader {
         Identity identity = identitySection.has("header")
                 ? new Identity(ConfigValues.headerName(identitySection.key("header"), identitySection.get("header")))
                 : Identity.DEFAULT;
+        if (identitySection.has("groups_header")) {
+            String groupsHeader = ConfigValues.headerName(identitySection.key("groups_header"),
+                    identitySection.get("groups_header"));
+            if (groupsHeader.equalsIgnoreCase(identity.header())) {
+                throw new ConfigException(identitySection.key("groups_header"), "is the identity header",
+                        "give the groups their own header, e.g. X-Remote-Groups");
+            }
+            identity = new Identity(identity.header(), groupsHeader);
+        }
 
         YamlSection adminSection = root.section("admin", ADMIN_KEYS);
         Admin admin = new Admin(adminSection.has("listen")
@@ -146,8 +155,13 @@ public final class ConfigLoader {
                     "give the admin listener a port of its own, e.g. 127.0.0.1:9090");
         }
 
+        Acceptor acceptor = acceptor(root.section("acceptor", ACCEPTOR_KEYS));
+        if (identity.groupsHeader() != null && acceptor.pac() == GatewayConfig.Pac.OFF) {
+            throw new ConfigException(identitySection.key("groups_header"), "needs the PAC's groups",
+                    "set acceptor.pac: verify (or require), or remove groups_header");
+        }
         return new GatewayConfig(listen, keytab, principals, backends, clockSkew, identity, admin,
-                acceptor(root.section("acceptor", ACCEPTOR_KEYS)), limits(root.section("limits", LIMITS_KEYS)),
+                acceptor, limits(root.section("limits", LIMITS_KEYS)),
                 timeouts(root.section("timeouts", TIMEOUTS_KEYS)),
                 replay(root.section("replay", REPLAY_KEYS), baseDir),
                 keys(root.section("keys", KEYS_KEYS), clockSkew),
@@ -192,7 +206,21 @@ public final class ConfigLoader {
                 : defaults.replayCacheMaxEntries();
         List<String> realms = distinctList(section, "allowed_client_realms", ConfigValues::realm,
                 "write allowed_client_realms: [EXAMPLE.COM], or [] for any realm");
-        return new Acceptor(allowRc4, replayEntries, realms);
+        GatewayConfig.Pac pac = GatewayConfig.Pac.OFF;
+        JsonNode pacNode = section.get("pac");
+        if (pacNode != null && pacNode.isBoolean() && !pacNode.booleanValue()) {
+            pac = GatewayConfig.Pac.OFF; // YAML 1.1 reads an unquoted off as false
+        } else if (section.has("pac")) {
+            String value = ConfigValues.text(section.key("pac"), section.get("pac"), "use off, verify or require");
+            pac = switch (value) {
+                case "off" -> GatewayConfig.Pac.OFF;
+                case "verify" -> GatewayConfig.Pac.VERIFY;
+                case "require" -> GatewayConfig.Pac.REQUIRE;
+                default -> throw new ConfigException(section.key("pac"), "\"" + value + "\" is not a PAC mode",
+                        "use off, verify (check a PAC when present, use its groups) or require");
+            };
+        }
+        return new Acceptor(allowRc4, replayEntries, realms, pac);
     }
 
     private static Limits limits(YamlSection section) throws ConfigException {
@@ -381,7 +409,10 @@ public final class ConfigLoader {
         ArrayNode backends = root.putArray("backends");
         config.backends().forEach(uri -> backends.add(uri.toString()));
         root.put("clock_skew", ConfigValues.formatDuration(config.clockSkew()));
-        root.putObject("identity").put("header", config.identity().header());
+        ObjectNode identity = root.putObject("identity").put("header", config.identity().header());
+        if (config.identity().groupsHeader() != null) {
+            identity.put("groups_header", config.identity().groupsHeader());
+        }
         ObjectNode admin = root.putObject("admin");
         admin.put("listen", ConfigValues.formatAddress(config.admin().listen()));
         ArrayNode writers = admin.putArray("key_writers");
@@ -391,6 +422,7 @@ public final class ConfigLoader {
         acceptor.put("replay_cache_max_entries", config.acceptor().replayCacheMaxEntries());
         ArrayNode realms = acceptor.putArray("allowed_client_realms");
         config.acceptor().allowedClientRealms().forEach(realms::add);
+        acceptor.put("pac", config.acceptor().pac().name().toLowerCase(java.util.Locale.ROOT));
         root.putObject("limits").put("max_header_size", ConfigValues.formatSize(config.limits().maxHeaderSize()));
         ObjectNode timeouts = root.putObject("timeouts");
         timeouts.put("connect", ConfigValues.formatDuration(config.timeouts().connect()));

@@ -69,9 +69,17 @@ public record GatewayConfig(
                 Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of());
     }
 
-    /** @param header the request header that carries the principal to the backend, default {@code X-Remote-User} */
-    public record Identity(String header) {
+    /**
+     * @param header       the request header that carries the principal to the backend, default {@code X-Remote-User}
+     * @param groupsHeader the request header that carries the PAC's group SIDs (comma-separated), or {@code null} for
+     *                     none; needs {@code acceptor.pac: verify} or {@code require}
+     */
+    public record Identity(String header, @Nullable String groupsHeader) {
         public static final Identity DEFAULT = new Identity("X-Remote-User");
+
+        public Identity(String header) {
+            this(header, null);
+        }
     }
 
     /**
@@ -96,13 +104,28 @@ public record GatewayConfig(
      * @param replayCacheMaxEntries bound of the in-memory replay cache; when full, new authenticators are refused
      *                              (fail closed) rather than evicting live entries
      * @param allowedClientRealms   client realms allowed; empty means any realm the KDC vouched for
+     * @param pac                   what to do with an Active Directory PAC in the ticket (groups)
      */
-    public record Acceptor(boolean allowRc4, int replayCacheMaxEntries, List<String> allowedClientRealms) {
+    public record Acceptor(boolean allowRc4, int replayCacheMaxEntries, List<String> allowedClientRealms, Pac pac) {
         public static final Acceptor DEFAULT = new Acceptor(false, 1_000_000, List.of());
 
         public Acceptor {
             allowedClientRealms = List.copyOf(allowedClientRealms);
+            Objects.requireNonNull(pac, "pac");
         }
+
+        public Acceptor(boolean allowRc4, int replayCacheMaxEntries, List<String> allowedClientRealms) {
+            this(allowRc4, replayCacheMaxEntries, allowedClientRealms, Pac.OFF);
+        }
+    }
+
+    /**
+     * {@code acceptor.pac}: {@code off} ignores PACs (no groups); {@code verify} checks a PAC when there is one and
+     * refuses the ticket when it fails ({@code pac_invalid}), tickets without one pass with no groups; {@code require}
+     * also refuses tickets without a PAC.
+     */
+    public enum Pac {
+        OFF, VERIFY, REQUIRE
     }
 
     /**

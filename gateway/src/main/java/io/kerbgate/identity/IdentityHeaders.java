@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>every client-supplied copy of the identity header is removed, in any case and any count, and so are look-alikes
  *       that differ only in {@code _} for {@code -} (CGI, PHP and some frameworks map both to {@code HTTP_X_REMOTE_USER});
  *       then the header is set once to the authenticated principal;
+ *   <li>with {@code identity.groups_header}, the same for that header, then set to the verified PAC's group SIDs
+ *       (absent when there are none);
  *   <li>{@code Authorization} is removed: the backend (and its access logs) must not see the ticket, a credential that
  *       another node of the array would accept until its replay cache has seen it;
  *   <li>{@code X-Forwarded-For} gets the client's socket address appended; {@code X-Forwarded-Proto} and
@@ -35,15 +37,25 @@ public final class IdentityHeaders {
 
     private final AsciiString header;
     private final String normalizedHeader;
+    private final @Nullable IdentityHeaders groups;
 
     /** @param header the identity header, {@code identity.header} of the configuration (e.g. {@code X-Remote-User}) */
     public IdentityHeaders(String header) {
+        this(header, null);
+    }
+
+    /**
+     * @param groupsHeader {@code identity.groups_header}: carries the verified PAC's group SIDs, comma-separated; it is
+     *                     stripped from client requests like the identity header, and absent when there are no groups
+     */
+    public IdentityHeaders(String header, @Nullable String groupsHeader) {
         Objects.requireNonNull(header, "header");
         if (header.isEmpty() || !header.chars().allMatch(IdentityHeaders::isTokenChar)) {
             throw new IllegalArgumentException("identity.header is not a valid header name: '" + header + "'");
         }
         this.header = AsciiString.cached(header);
         this.normalizedHeader = normalize(header);
+        this.groups = groupsHeader == null ? null : new IdentityHeaders(groupsHeader, null);
     }
 
     public String header() {
@@ -60,12 +72,22 @@ public final class IdentityHeaders {
      * @throws IllegalArgumentException if the principal contains control characters (it could split the header)
      */
     public void forward(HttpHeaders headers, @Nullable String principal, InetAddress client, String proto) {
+        forward(headers, principal, List.of(), client, proto);
+    }
+
+    /** As {@link #forward(HttpHeaders, String, InetAddress, String)}, with the PAC's group SIDs when configured. */
+    public void forward(HttpHeaders headers, @Nullable String principal, List<String> groupSids, InetAddress client,
+            String proto) {
         if (principal != null && (principal.isEmpty() || principal.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
             throw new IllegalArgumentException("principal is not a valid header value: " + principal.length() + " chars");
         }
         removeClientCopies(headers);
         if (principal != null) {
             headers.set(header, principal);
+        }
+        if (groups != null && !groupSids.isEmpty()) {
+            // SIDs are S-1-... of digits and dashes: nothing in them can split or fold the header.
+            headers.set(groups.header, String.join(",", groupSids));
         }
         headers.remove(HttpHeaderNames.AUTHORIZATION);
 
@@ -83,6 +105,9 @@ public final class IdentityHeaders {
 
     /** Removes every header that a backend could read as the identity header. */
     public void removeClientCopies(HttpHeaders headers) {
+        if (groups != null) {
+            groups.removeClientCopies(headers);
+        }
         headers.remove(header);
         List<String> lookAlikes = null;
         for (Map.Entry<String, String> entry : headers) {

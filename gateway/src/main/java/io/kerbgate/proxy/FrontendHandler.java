@@ -36,6 +36,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -258,7 +259,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         HopByHopHeaders.strip(headers);
         // The proxy answers 100-continue itself once the backend is connected; the backend never waits for a body.
         headers.remove(HttpHeaderNames.EXPECT);
-        identity.forward(headers, accepted == null ? null : accepted.client(), peer.getAddress(), FORWARDED_PROTO);
+        identity.forward(headers, accepted == null ? null : accepted.client(),
+                accepted == null ? List.of() : accepted.groups(), peer.getAddress(), FORWARDED_PROTO);
         if (!headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, backend.authority());
         }

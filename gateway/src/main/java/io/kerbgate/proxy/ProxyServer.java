@@ -92,7 +92,7 @@ public final class ProxyServer implements AutoCloseable {
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 new NegotiateStep(authenticator, metrics, AccessRules.of(config.routes(), registry),
                         new RefusalLog(authenticator::keys, config.logging().format())),
-                new IdentityHeaders(config.identity().header()), pool, metrics);
+                new IdentityHeaders(config.identity().header(), config.identity().groupsHeader()), pool, metrics);
     }
 
     /**

@@ -51,7 +51,7 @@ public record ArrayConfig(Path file, String principal, List<Enctype> enctypes, K
     }
 
     /** The KDC's admin side. */
-    public sealed interface Kdc permits MitKdc, KerbyKdc {}
+    public sealed interface Kdc permits MitKdc, KerbyKdc, AdKdc {}
 
     /**
      * MIT krb5 through {@code kadmin.local} on the KDC host (local) or {@code kadmin} with an admin keytab (remote).
@@ -62,6 +62,34 @@ public record ArrayConfig(Path file, String principal, List<Enctype> enctypes, K
      */
     public record MitKdc(boolean local, @Nullable String adminPrincipal, @Nullable Path adminKeytab,
             @Nullable Path krb5Config, @Nullable Path kdcProfile, @Nullable String server) implements Kdc {}
+
+    /**
+     * Active Directory (or a Samba AD DC) over LDAP: see {@link ActiveDirectoryKdcAdapter} and {@link AdKdcFile}.
+     *
+     * @param ldap          {@code ldaps://dc.example.com} or {@code ldap://dc.example.com} (StartTLS for a simple bind)
+     * @param account       the ASA account's sAMAccountName: {@code asa-array} (a user) or {@code ASA-ARRAY$} (a computer)
+     * @param bindPrincipal SASL GSSAPI bind as this principal with {@code bindKeytab}; or
+     * @param bindDn        a simple bind as this DN (or {@code user@domain}) with the password in {@code passwordFile}
+     * @param ca            PEM file of the CA(s) to trust for the DC's certificate; absent means the JDK's trust store
+     * @param tlsServerName the name the DC's certificate must carry; absent means the host of {@code ldap}
+     * @param krb5Config    the krb5.conf the JDK reads for a GSSAPI bind; absent means the JDK's default
+     * @param container     where {@code keys init} creates the account; absent means CN=Users or CN=Computers
+     */
+    public record AdKdc(URI ldap, String account, @Nullable String bindPrincipal, @Nullable Path bindKeytab,
+            @Nullable String bindDn, @Nullable Path passwordFile, @Nullable Path ca, @Nullable String tlsServerName,
+            @Nullable Path krb5Config, @Nullable String container) implements Kdc {
+        public AdKdc {
+            Objects.requireNonNull(ldap, "ldap");
+            Objects.requireNonNull(account, "account");
+            if ((bindPrincipal == null) == (bindDn == null)) {
+                throw new IllegalArgumentException("bind by principal+keytab or by dn+password_file, one of them");
+            }
+        }
+
+        public boolean computer() {
+            return account.endsWith("$");
+        }
+    }
 
     /** Apache Kerby's embedded KDC: in-process only, for the demo and tests; see {@link KerbyKdcAdapter}. */
     public record KerbyKdc() implements Kdc {}

@@ -100,13 +100,16 @@ public final class ArrayFile {
             throw new ConfigException("kdc", "is not a mapping", "e.g. {type: mit, kadmin: local}");
         }
         String type = text("kdc.type", require(node, "kdc", "type", "mit or kerby"));
+        if (type.equals("ad")) {
+            return AdKdcFile.read(node, dir);
+        }
         if (type.equals("kerby")) {
             checkKeys("kdc", node, List.of("type", "kadmin"));
             return new ArrayConfig.KerbyKdc();
         }
         if (!type.equals("mit")) {
             throw new ConfigException("kdc.type", "\"" + type + "\" is not a KDC type",
-                    "use mit (kadmin.local or kadmin) or kerby (embedded, tests and demo)");
+                    "use mit (kadmin.local or kadmin), ad (Active Directory over LDAP) or kerby (embedded, tests and demo)");
         }
         checkKeys("kdc", node, MIT_KEYS);
         String kadmin = node.has("kadmin") ? text("kdc.kadmin", node.get("kadmin")) : "local";

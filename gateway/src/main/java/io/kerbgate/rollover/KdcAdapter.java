@@ -1,12 +1,13 @@
 package io.kerbgate.rollover;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The KDC's admin side, as the rollover needs it. One implementation per KDC family: {@link MitKdcAdapter}
  * ({@code kadmin.local} or {@code kadmin}), {@link KerbyKdcAdapter} (the embedded KDC of the demo and tests). An
- * Active Directory adapter fits the same shape: {@link #currentKvno} reads {@code msDS-KeyVersionNumber},
+ * Active Directory adapter ({@link ActiveDirectoryKdcAdapter}) fits the same shape: {@link #currentKvno} reads {@code msDS-KeyVersionNumber},
  * {@link #salt} returns AD's salt ({@code REALM} + {@code host} + the lower-cased sAMAccountName for computer accounts,
  * or {@code REALM} + the case-sensitive user name for user accounts), and {@link #commit} sets
  * {@code unicodePwd} over LDAPS; it {@link #needsPassword() needs the password}, as MIT's {@code cpw -pw} does.
@@ -46,4 +47,12 @@ public interface KdcAdapter {
 
     /** When the principal's current key was set, if the KDC records it; {@code keys retire} counts the grace from it. */
     Optional<Instant> keyChangedAt(String principal) throws KdcException;
+
+    /**
+     * Other names the same keys go to the nodes under ({@code name@REALM}): AD's account has several SPNs and a name
+     * of its own, all with the account's one key. None for MIT and Kerby.
+     */
+    default List<String> aliases(String principal) throws KdcException {
+        return List.of();
+    }
 }

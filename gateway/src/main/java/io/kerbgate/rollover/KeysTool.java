@@ -36,6 +36,10 @@ public final class KeysTool {
      */
     public static KeysTool forArrayFile(Path file, PrintStream out) throws ConfigException {
         ArrayConfig array = ArrayFile.load(file);
+        if (array.kdc() instanceof ArrayConfig.AdKdc ad) {
+            return forArray(array, ActiveDirectoryKdcAdapter.create(ad, array.realm(), array.enctypes()),
+                    Clock.systemUTC(), out);
+        }
         if (!(array.kdc() instanceof ArrayConfig.MitKdc mit)) {
             throw new ConfigException("kdc.type", "kerby is the embedded KDC of the demo and tests; it cannot be "
                     + "reached from the command line", "use type: mit");

@@ -55,6 +55,9 @@ final class Retirement {
                                 + " kept until " + due + " (grace)");
                     } else {
                         List<Integer> removed = node.retireBelow(principal, current);
+                        for (String alias : ctx.kdc().aliases(principal)) {
+                            node.retireBelow(alias, current);
+                        }
                         out.line(Step.RETIRE, node.name(), Progress.OK, "removed kvno " + join(removed) + "; holds "
                                 + node.held(principal).describe());
                     }

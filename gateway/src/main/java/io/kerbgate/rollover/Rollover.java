@@ -176,7 +176,10 @@ final class Rollover {
                     + "happened meanwhile. Nothing was committed by this run; check the KDC, remove " + journalFile
                     + " and roll again");
         }
-        List<KeytabEntry> entries = key.entries(principal, now().getEpochSecond());
+        List<KeytabEntry> entries = new ArrayList<>(key.entries(principal, now().getEpochSecond()));
+        for (String alias : ctx.kdc().aliases(principal)) {
+            entries.addAll(key.entries(alias, now().getEpochSecond()));
+        }
 
         if (!eachNode(journal, Step.DISTRIBUTE, nodes, node -> {
             String before = heldQuietly(node).describe();

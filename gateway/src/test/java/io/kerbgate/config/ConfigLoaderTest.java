@@ -517,7 +517,7 @@ final class ConfigLoaderTest {
     @Test
     void unknownKey_listsTheValidKeysAtItsLevel() {
         assertEquals("config error at 'identity.heder': unknown key; did you mean header? valid keys under "
-                + "'identity': header", error(REQUIRED + "identity:\n  heder: X-User\n").getMessage());
+                + "'identity': header, groups_header", error(REQUIRED + "identity:\n  heder: X-User\n").getMessage());
         assertEquals("config error at 'foo': unknown key; valid top-level keys: listen, keytab, principals, backends, "
                 + "clock_skew, identity, admin, acceptor, limits, timeouts, replay, keys, logging, routes", error(REQUIRED + "foo: 1\n").getMessage());
         assertEquals("valid keys under 'timeouts': connect, response, client_idle",
@@ -529,7 +529,7 @@ final class ConfigLoaderTest {
         ConfigException e = error(REQUIRED + "identity: X-Remote-User\n");
 
         assertEquals("config error at 'identity': \"X-Remote-User\" is not a mapping of keys; write it as key: value "
-                + "lines; valid keys under 'identity': header", e.getMessage());
+                + "lines; valid keys under 'identity': header, groups_header", e.getMessage());
     }
 
     @Test
