@@ -159,7 +159,7 @@ final class ZeroDowntimeRolloverTest {
                 HttpResponse<String> r = get(node, kvno1);
                 assertEquals(401, r.statusCode(), node.name + " still accepts kvno 1 after the grace");
                 assertEquals(before + 1, node.badkeyver(), node.name + " counts the refusal as badkeyver");
-                assertTrue(node.log().contains("auth rejected reason=badkeyver"), node.name + " logs it");
+                assertTrue(node.log().contains("auth refused reason=badkeyver"), node.name + " logs it");
             }
             try (GssClient fresh = GssClient.withPassword(kdc.krb5Conf(), ALICE, ALICE_PASSWORD)) {
                 assertEquals(200, get(nodes.get(0), fresh).statusCode(), "a kvno 3 ticket is still accepted");
