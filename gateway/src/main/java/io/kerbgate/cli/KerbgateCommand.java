@@ -16,7 +16,8 @@ import picocli.CommandLine.IVersionProvider;
         mixinStandardHelpOptions = true,
         versionProvider = KerbgateCommand.Version.class,
         description = "Kerberos (SPNEGO) authentication gateway for load-balanced server arrays.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, KeysCommand.class})
+        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, KeysCommand.class,
+                TokenInspectCommand.class, DiagnoseCommand.class})
 public final class KerbgateCommand {
 
     /** Exit code for a usage or configuration error, the same code picocli uses for a bad option. */
