@@ -52,6 +52,33 @@ final class ExampleConfigTest {
                 .forEach(key -> assertTrue(example.contains(key + ":"), "conf/kerbgate.yaml lacks " + key));
     }
 
+    @Test
+    void exampleMentionsEveryOptionalKey() throws IOException, ConfigException {
+        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n");
+        Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+        Files.write(dir.resolve("assertion.key"), new byte[32]);
+        String example = Files.readString(exampleFile());
+        String everything = ConfigLoader.toRedactedYaml(ConfigLoader.parse("""
+                listen: 127.0.0.1:8443
+                keytab: http.keytab
+                backends: [https://127.0.0.1:9443]
+                identity:
+                  rules: [{match: a, replace: b}]
+                  assertion: {type: hmac, key_file: assertion.key}
+                tls: {cert: cert.pem, key: key.pem}
+                backend_tls: {ca: cert.pem}
+                """, dir));
+
+        everything.lines()
+                .map(String::strip)
+                // "- match: a" starts a mapping in a list; "- TLSv1.3" is a value
+                .map(line -> line.startsWith("- ") && line.contains(":") ? line.substring(2) : line)
+                .map(line -> line.replaceFirst(":.*", ""))
+                .filter(key -> !key.isEmpty() && !key.startsWith("-"))
+                .forEach(key -> assertTrue(example.contains(key + ":"), "conf/kerbgate.yaml lacks " + key));
+    }
+
     // Surefire runs in the module directory; walk up to the repository root, which holds conf/.
     private static Path exampleFile() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
