@@ -267,6 +267,9 @@ final class ConfigValues {
     static @Nullable String replacementProblem(String replacement, int groups) {
         for (int i = 0; i < replacement.length(); i++) {
             char c = replacement.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "holds a control character, which cannot go into a header";
+            }
             if (c == '\\') {
                 if (++i == replacement.length()) {
                     return "ends with a lone \\";
