@@ -2,6 +2,7 @@ package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Rejected;
+import io.kerbgate.acceptor.ChannelBindings;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.acceptor.TokenFacts;
@@ -34,6 +35,11 @@ final class NegotiateStep {
     }
 
     Acceptance authenticate(HttpHeaders headers, InetSocketAddress peer) {
+        return authenticate(headers, peer, ChannelBindings.NONE);
+    }
+
+    /** @param bindings what the token must be bound to: the connection's TLS channel, or none */
+    Acceptance authenticate(HttpHeaders headers, InetSocketAddress peer, ChannelBindings bindings) {
         List<String> values = headers.getAll(HttpHeaderNames.AUTHORIZATION);
         if (values.isEmpty()) {
             // The first leg of every browser's Negotiate exchange: routine, so not logged at INFO.
@@ -50,7 +56,7 @@ final class NegotiateStep {
         long start = System.nanoTime();
         Acceptance verdict;
         try {
-            verdict = authenticator.authenticate(values.get(0), peer.getAddress());
+            verdict = authenticator.authenticate(values.get(0), peer.getAddress(), bindings);
         } catch (RuntimeException e) {
             // The acceptor's contract is to never throw; if it does, fail closed with a challenge, not a 5xx.
             metrics.acceptorError(System.nanoTime() - start);

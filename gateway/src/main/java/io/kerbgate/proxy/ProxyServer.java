@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,7 @@ public final class ProxyServer implements AutoCloseable {
     private final GatewayConfig config;
     private final ProxySettings settings;
     private final FrontendInitializer initializer;
+    private final @Nullable TlsContextReloader tls;
 
     private @Nullable EventLoopGroup acceptGroup;
     private @Nullable EventLoopGroup ioGroup;
@@ -84,12 +86,18 @@ public final class ProxyServer implements AutoCloseable {
         if (maxHeaderSize < 1024) {
             throw new IllegalArgumentException("limits.maxHeaderSize must be >= 1024 bytes: " + maxHeaderSize);
         }
-        BackendPool pool = new BackendPool(config.backends(), settings, timeouts.connect(), maxHeaderSize);
+        boolean httpsBackends = config.backends().stream().anyMatch(uri -> "https".equalsIgnoreCase(uri.getScheme()));
+        BackendPool pool = new BackendPool(config.backends(), settings, timeouts.connect(), maxHeaderSize,
+                httpsBackends ? BackendTls.of(config.backendTls()) : null);
         ProxyMetrics metrics =
                 ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
+        IdentityHeaders identity = IdentityHeaders.of(config.identity(), Clock.systemUTC());
+        // Last: it starts a polling thread, which nothing after it may leak by throwing.
+        this.tls = config.tls() == null ? null
+                : new TlsContextReloader(config.tls(), registry, settings.tlsPollInterval(), Clock.systemUTC());
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
-                new NegotiateStep(authenticator, metrics), new IdentityHeaders(config.identity().header()), pool,
-                metrics);
+                new NegotiateStep(authenticator, metrics), identity, pool, metrics, tls,
+                config.tls() != null && config.tls().http2());
     }
 
     /**
@@ -121,7 +129,8 @@ public final class ProxyServer implements AutoCloseable {
             throw new IllegalStateException("listen: cannot bind " + config.listen() + ": " + e, e);
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("proxy listening on {}, backends {}", bound, config.backends());
+        log.info("proxy listening on {} ({}), backends {}", bound,
+                tls == null ? "http" : "https" + (config.tls().http2() ? ", h2" : ""), config.backends());
         return bound.getPort();
     }
 
@@ -135,6 +144,9 @@ public final class ProxyServer implements AutoCloseable {
             return;
         }
         closed = true;
+        if (tls != null) {
+            tls.close();
+        }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
