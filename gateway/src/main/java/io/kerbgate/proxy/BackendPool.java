@@ -1,5 +1,6 @@
 package io.kerbgate.proxy;
 
+import io.kerbgate.config.GatewayConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -57,10 +58,11 @@ final class BackendPool {
     /**
      * @param maxHeaderSize  the largest response header block accepted from a backend
      * @param connectTimeout then the request gets 502
-     * @param tls            for {@code https://} backends; {@code null} when there are none
+     * @param tlsConfig      how {@code https://} backends are verified
+     * @throws IllegalArgumentException naming the setting at fault
      */
     BackendPool(List<URI> uris, ProxySettings settings, Duration connectTimeout, int maxHeaderSize,
-                @Nullable BackendTls tls) {
+                GatewayConfig.BackendTls tlsConfig) {
         if (uris.isEmpty()) {
             throw new IllegalArgumentException("backends: at least one backend is required");
         }
@@ -69,10 +71,7 @@ final class BackendPool {
             list.add(Backend.of(i, uris.get(i), settings.maxConnectionsPerBackend()));
         }
         this.backends = List.copyOf(list);
-        if (tls == null && list.stream().anyMatch(Backend::tls)) {
-            throw new IllegalArgumentException("backends: https:// backends need backend TLS settings");
-        }
-        this.tls = tls;
+        this.tls = list.stream().anyMatch(Backend::tls) ? BackendTls.of(tlsConfig) : null;
         this.idleMillis = settings.backendIdleTimeout().toMillis();
         this.decoderConfig = new HttpDecoderConfig().setMaxHeaderSize(maxHeaderSize);
         this.bootstrap = new Bootstrap()

@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's front: accepts HTTP/1.1 clients on {@code listen}, authenticates every request with
- * {@code Negotiate}, and streams accepted requests to the backends with the principal in the identity header.
+ * The gateway's front: accepts HTTP/1.1 clients on {@code listen} (over TLS with {@code tls}, and HTTP/2 by ALPN
+ * with {@code tls.http2}), authenticates every request with {@code Negotiate}, and streams accepted requests to the
+ * backends (over TLS for {@code https://} ones) with the principal in the identity header.
  *
  * <pre>{@code
  * try (ProxyServer proxy = new ProxyServer(config, acceptor, registry)) {
@@ -45,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * The client receives the backend's response without its hop-by-hop headers, plus {@code WWW-Authenticate: Negotiate
  * <token>} when the acceptor produced a mutual-authentication token (RFC 4559 §5).
  *
- * <p>Settings used: {@code listen}, {@code backends}, {@code identity.header}, {@code limits.maxHeaderSize},
- * {@code timeouts.connect/response/clientIdle}; the rest of the tuning is {@link ProxySettings}. Meters are listed in
- * {@link ProxyMetrics}; the responses the proxy makes itself in {@link Responses}.
+ * <p>Settings used: {@code listen}, {@code backends}, {@code identity}, {@code limits.maxHeaderSize},
+ * {@code timeouts.connect/response/clientIdle}, {@code tls}, {@code backend_tls}; the rest of the tuning is
+ * {@link ProxySettings}. Meters are listed in {@link ProxyMetrics} and {@link TlsContextReloader}; the responses the
+ * proxy makes itself in {@link Responses}.
  */
 public final class ProxyServer implements AutoCloseable {
 
@@ -86,9 +88,8 @@ public final class ProxyServer implements AutoCloseable {
         if (maxHeaderSize < 1024) {
             throw new IllegalArgumentException("limits.maxHeaderSize must be >= 1024 bytes: " + maxHeaderSize);
         }
-        boolean httpsBackends = config.backends().stream().anyMatch(uri -> "https".equalsIgnoreCase(uri.getScheme()));
         BackendPool pool = new BackendPool(config.backends(), settings, timeouts.connect(), maxHeaderSize,
-                httpsBackends ? BackendTls.of(config.backendTls()) : null);
+                config.backendTls());
         ProxyMetrics metrics =
                 ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
         IdentityHeaders identity = IdentityHeaders.of(config.identity(), Clock.systemUTC());
