@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.AcceptorPolicy;
 import io.kerbgate.acceptor.ApReqVerifier;
+import io.kerbgate.acceptor.ChannelBindings;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.acceptor.SpnegoAcceptor;
 import io.kerbgate.admin.AdminEndpoints;
@@ -154,11 +155,15 @@ public final class Kerbgate implements AutoCloseable {
         stopped.countDown();
     }
 
-    /** Counts accepted tickets per (principal, kvno) for {@code GET /keys}: traffic moving to a new kvno. */
+    /**
+     * Counts accepted tickets per (principal, kvno) for {@code GET /keys}: traffic moving to a new kvno. Overrides the
+     * abstract three-argument {@code authenticate}, so that the connection's channel bindings reach the acceptor (the
+     * two-argument default calls it with {@link ChannelBindings#NONE}), and {@code keys()} for the refusal log.
+     */
     private record UsageCounting(HttpAuthenticator delegate, KvnoUsage usage) implements HttpAuthenticator {
         @Override
-        public Acceptance authenticate(String authorization, java.net.InetAddress peer) {
-            Acceptance verdict = delegate.authenticate(authorization, peer);
+        public Acceptance authenticate(String authorization, java.net.InetAddress peer, ChannelBindings bindings) {
+            Acceptance verdict = delegate.authenticate(authorization, peer, bindings);
             if (verdict instanceof Acceptance.Accepted ok) {
                 usage.accepted(ok.service(), ok.kvno());
             }

@@ -82,7 +82,9 @@ public final class ApReqVerifier {
         this.replayTtl = policy.clockSkew().multipliedBy(2);
     }
 
-    public Verified verify(byte[] apReqDer, KeySet keys, InetAddress peer, FactsSink facts) throws Refusal {
+    /** @param bindings what the GSS checksum's channel-binding hash must be (checklist item 21) */
+    public Verified verify(byte[] apReqDer, KeySet keys, InetAddress peer, ChannelBindings bindings, FactsSink facts)
+            throws Refusal {
         ApReq req = decode(() -> ApReq.decode(apReqDer), "AP-REQ");
         if (req.pvno() != 5) {
             throw new Refusal(RejectReason.BAD_VERSION, "AP-REQ pvno " + req.pvno());
@@ -144,7 +146,7 @@ public final class ApReqVerifier {
             throw new Refusal(RejectReason.SKEW, "authenticator time " + ctime + " is " + describeOffset(ctime, now)
                     + " from this node's clock " + now + " (allowed " + skew + "): check NTP on the client and here");
         }
-        boolean mutualByFlags = checkChecksum(auth, dt.sessionKey());
+        boolean mutualByFlags = checkChecksum(auth, dt.sessionKey(), bindings);
         boolean mutual = mutualByFlags || (req.apOptions() & ApReq.MUTUAL_REQUIRED) != 0;
         if (auth.subkey() != null) {
             // Checklist item 15: never used here, but a subkey must be a well-formed key of an allowed enctype.
@@ -248,15 +250,18 @@ public final class ApReqVerifier {
     }
 
     /** Returns whether the client asked for mutual authentication through the GSS flags. */
-    private boolean checkChecksum(Authenticator auth, KerberosKey sessionKey) throws Refusal {
+    private boolean checkChecksum(Authenticator auth, KerberosKey sessionKey, ChannelBindings bindings)
+            throws Refusal {
         Checksum c = auth.cksum();
         if (c == null) {
-            return false; // some clients send none: accept with no flags (a NULL checksum crashed MIT, CVE-2010-1321)
+            // Some clients send none: accept with no flags (a NULL checksum crashed MIT, CVE-2010-1321).
+            bindings.checkUnbound("the authenticator has no checksum, so no channel bindings,");
+            return false;
         }
         if (c.cksumtype() == Checksum.GSS_API) {
             GssChecksum gss = GssChecksum.parse(c.checksum());
-            // Channel bindings are ignored until TLS termination binds them (RFC 5929); like MIT and the JDK, an
-            // acceptor without bindings of its own accepts whatever hash the client sent.
+            // Without TLS (ChannelBindings.NONE), like MIT and the JDK, whatever hash the client sent is accepted.
+            bindings.check(gss.bindingHash());
             return gss.has(GssChecksum.MUTUAL_FLAG);
         }
         // A raw Kerberos checksum (Samba, some Java clients): MIT accepts it if it is keyed and verifies over empty
@@ -273,6 +278,7 @@ public final class ApReqVerifier {
             throw new Refusal(RejectReason.BAD_CHECKSUM, "authenticator checksum type " + c.cksumtype()
                     + " does not verify");
         }
+        bindings.checkUnbound("a raw Kerberos authenticator checksum carries no channel bindings,");
         return true;
     }
 

@@ -13,8 +13,15 @@ public interface HttpAuthenticator {
     /**
      * @param authorization the header value, e.g. {@code "Negotiate YIIC..."}; never {@code null}
      * @param peer          the client's address as seen on the socket (never from X-Forwarded-For)
+     * @param bindings      what the client's token must be bound to: the TLS connection's
+     *                      {@code tls-server-end-point}, or {@link ChannelBindings#NONE} (checklist item 21)
      */
-    Acceptance authenticate(String authorization, InetAddress peer);
+    Acceptance authenticate(String authorization, InetAddress peer, ChannelBindings bindings);
+
+    /** {@link #authenticate(String, InetAddress, ChannelBindings)} without channel bindings (plain HTTP). */
+    default Acceptance authenticate(String authorization, InetAddress peer) {
+        return authenticate(authorization, peer, ChannelBindings.NONE);
+    }
 
     /**
      * The keys this authenticator holds now, for diagnostics only: the refusal log compares a refused ticket's kvno and

@@ -34,13 +34,13 @@ public final class SpnegoAcceptor implements HttpAuthenticator {
     }
 
     @Override
-    public Acceptance authenticate(String authorization, InetAddress peer) {
+    public Acceptance authenticate(String authorization, InetAddress peer, ChannelBindings bindings) {
         Facts facts = new Facts();
         try {
             byte[] token = NegotiateHeader.decode(authorization, maxTokenBytes);
             InitialToken initial = NegotiationTokens.parseInitial(token);
             facts.mech = initial.mech();
-            ApReqVerifier.Verified v = verifier.verify(initial.apReq(), keys.get(), peer, facts);
+            ApReqVerifier.Verified v = verifier.verify(initial.apReq(), keys.get(), peer, bindings, facts);
             byte[] apRep = v.mutualRequested() ? apReps.build(v.sessionKey(), v.authenticator()) : null;
             byte[] response = NegotiationTokens.acceptCompleted(initial, apRep);
             return new Acceptance.Accepted(v.client(), v.service(), v.kvno(), v.enctype(), response, v.cachedTicket(),

@@ -13,27 +13,39 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.kerbgate.config.GatewayConfig.Acceptor;
 import io.kerbgate.config.GatewayConfig.Admin;
+import io.kerbgate.config.GatewayConfig.Assertion;
+import io.kerbgate.config.GatewayConfig.AssertionType;
+import io.kerbgate.config.GatewayConfig.BackendTls;
+import io.kerbgate.config.GatewayConfig.ChannelBindingMode;
 import io.kerbgate.config.GatewayConfig.Identity;
 import io.kerbgate.config.GatewayConfig.Keys;
 import io.kerbgate.config.GatewayConfig.Limits;
 import io.kerbgate.config.GatewayConfig.Replay;
+import io.kerbgate.config.GatewayConfig.Rule;
 import io.kerbgate.config.GatewayConfig.Timeouts;
+import io.kerbgate.config.GatewayConfig.Tls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the YAML configuration into a validated {@link GatewayConfig}. The YAML is read as a tree and checked key by
@@ -56,10 +68,19 @@ public final class ConfigLoader {
     static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_POLL_INTERVAL = Duration.ofMinutes(10);
 
+    /** The smallest HMAC key accepted: RFC 2104 §3 asks for at least the hash's output length (32 for SHA-256). */
+    static final int MIN_ASSERTION_KEY_BYTES = 32;
+
     private static final List<String> ROOT_KEYS = List.of("listen", "keytab", "principals", "backends", "clock_skew",
             "identity", "admin", "acceptor", "limits", "timeouts", "replay", "keys",
-            "logging", "routes");
-    private static final List<String> IDENTITY_KEYS = List.of("header", "groups_header");
+            "logging", "routes", "tls", "backend_tls");
+    private static final List<String> IDENTITY_KEYS =
+            List.of("header", "groups_header", "strip_realm", "rules", "assertion");
+    private static final List<String> RULE_KEYS = List.of("match", "replace");
+    private static final List<String> ASSERTION_KEYS = List.of("type", "key_file", "header");
+    private static final List<String> TLS_KEYS = List.of("cert", "key", "protocols", "http2", "channel_bindings");
+    private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "verify_hostname");
     private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers");
     private static final List<String> ACCEPTOR_KEYS =
             List.of("allow_rc4", "replay_cache_max_entries", "allowed_client_realms", "pac");
@@ -131,18 +152,7 @@ public final class ConfigLoader {
                 : DEFAULT_CLOCK_SKEW;
 
         YamlSection identitySection = root.section("identity", IDENTITY_KEYS);
-        Identity identity = identitySection.has("header")
-                ? new Identity(ConfigValues.headerName(identitySection.key("header"), identitySection.get("header")))
-                : Identity.DEFAULT;
-        if (identitySection.has("groups_header")) {
-            String groupsHeader = ConfigValues.headerName(identitySection.key("groups_header"),
-                    identitySection.get("groups_header"));
-            if (groupsHeader.equalsIgnoreCase(identity.header())) {
-                throw new ConfigException(identitySection.key("groups_header"), "is the identity header",
-                        "give the groups their own header, e.g. X-Remote-Groups");
-            }
-            identity = new Identity(identity.header(), groupsHeader);
-        }
+        Identity identity = identity(identitySection, baseDir);
 
         YamlSection adminSection = root.section("admin", ADMIN_KEYS);
         Admin admin = new Admin(adminSection.has("listen")
@@ -166,7 +176,9 @@ public final class ConfigLoader {
                 replay(root.section("replay", REPLAY_KEYS), baseDir),
                 keys(root.section("keys", KEYS_KEYS), clockSkew),
                 OperationsConfig.logging(root.section("logging", OperationsConfig.LOGGING_KEYS)),
-                OperationsConfig.routes(root));
+                OperationsConfig.routes(root),
+                root.has("tls") ? tls(root.section("tls", TLS_KEYS), baseDir) : null,
+                backendTls(root.section("backend_tls", BACKEND_TLS_KEYS), baseDir));
     }
 
     private static Replay replay(YamlSection section, Path baseDir) throws ConfigException {
@@ -193,6 +205,204 @@ public final class ConfigLoader {
             }
         }
         return new Keys(grace, poll);
+    }
+
+    private static Identity identity(YamlSection section, Path baseDir) throws ConfigException {
+        String header = section.has("header")
+                ? ConfigValues.headerName(section.key("header"), section.get("header"))
+                : Identity.DEFAULT.header();
+        String groupsHeader = null;
+        if (section.has("groups_header")) {
+            groupsHeader = ConfigValues.headerName(section.key("groups_header"), section.get("groups_header"));
+            if (groupsHeader.equalsIgnoreCase(header)) {
+                throw new ConfigException(section.key("groups_header"), "is the identity header",
+                        "give the groups their own header, e.g. X-Remote-Groups");
+            }
+        }
+        boolean stripRealm = section.has("strip_realm")
+                && ConfigValues.bool(section.key("strip_realm"), section.get("strip_realm"));
+        List<Rule> rules = new ArrayList<>();
+        JsonNode ruleNodes = section.get("rules");
+        String rulesFix = "write rules: [{match: \"^(.*)@CORP\\\\.EXAMPLE\\\\.COM$\", replace: \"$1\"}]";
+        if (ruleNodes != null) {
+            if (!ruleNodes.isArray()) {
+                throw new ConfigException(section.key("rules"), ConfigValues.describe(ruleNodes) + " is not a list",
+                        rulesFix);
+            }
+            for (int i = 0; i < ruleNodes.size(); i++) {
+                rules.add(rule(YamlSection.of(section.key("rules") + "[" + i + "]", ruleNodes.get(i), RULE_KEYS),
+                        rulesFix));
+            }
+        }
+        Assertion assertion = section.has("assertion")
+                ? assertion(section.section("assertion", ASSERTION_KEYS), header, groupsHeader, baseDir)
+                : null;
+        return new Identity(header, groupsHeader, stripRealm, rules, assertion);
+    }
+
+    private static Rule rule(YamlSection section, String fix) throws ConfigException {
+        String match = ConfigValues.text(section.key("match"), section.require("match", fix), fix);
+        Pattern pattern;
+        try {
+            pattern = Pattern.compile(match);
+        } catch (PatternSyntaxException e) {
+            throw new ConfigException(section.key("match"), ConfigValues.quote(match) + " is not a regular expression ("
+                    + e.getDescription() + ")",
+                    "write a Java regular expression; in double quotes, \\\\. is a literal dot");
+        }
+        JsonNode replaceNode = section.require("replace", fix);
+        if (!replaceNode.isTextual()) {
+            throw new ConfigException(section.key("replace"), ConfigValues.describe(replaceNode) + " is not a string",
+                    "write the replacement in quotes, e.g. \"$1\"");
+        }
+        String replace = replaceNode.textValue();
+        String problem = ConfigValues.replacementProblem(replace, pattern.matcher("").groupCount());
+        if (problem != null) {
+            throw new ConfigException(section.key("replace"), ConfigValues.quote(replace) + " " + problem,
+                    "refer to groups of match as $1..$n, and write \\$ for a dollar sign");
+        }
+        return new Rule(match, replace);
+    }
+
+    private static Assertion assertion(YamlSection section, String identityHeader, @Nullable String groupsHeader,
+            Path baseDir) throws ConfigException {
+        String typeFix = "write type: hmac or type: jwt";
+        String typeText = ConfigValues.text(section.key("type"), section.require("type", typeFix), typeFix);
+        AssertionType type = switch (typeText.toLowerCase(Locale.ROOT)) {
+            case "hmac" -> AssertionType.HMAC;
+            case "jwt" -> AssertionType.JWT;
+            default -> throw new ConfigException(section.key("type"), ConfigValues.quote(typeText)
+                    + " is not an assertion type", typeFix);
+        };
+        String keyFix = "write key_file: /etc/kerbgate/assertion.key, made with openssl rand -out FILE 32";
+        Path keyFile = existingFile(section.key("key_file"), section.require("key_file", keyFix), baseDir, keyFix);
+        long size = fileSize(section.key("key_file"), keyFile, keyFix);
+        if (size < MIN_ASSERTION_KEY_BYTES) {
+            throw new ConfigException(section.key("key_file"), keyFile + " holds " + size + " bytes, fewer than "
+                    + MIN_ASSERTION_KEY_BYTES, "make a longer key: openssl rand -out " + keyFile + " 32");
+        }
+        String header = section.has("header")
+                ? ConfigValues.headerName(section.key("header"), section.get("header"))
+                : Assertion.DEFAULT_HEADER;
+        if (header.equalsIgnoreCase(identityHeader)) {
+            throw new ConfigException(section.key("header"), ConfigValues.quote(header) + " is the identity header",
+                    "give the assertion a header of its own, e.g. " + Assertion.DEFAULT_HEADER);
+        }
+        if (header.equalsIgnoreCase(groupsHeader)) {
+            throw new ConfigException(section.key("header"), ConfigValues.quote(header) + " is the groups header",
+                    "give the assertion a header of its own, e.g. " + Assertion.DEFAULT_HEADER);
+        }
+        return new Assertion(type, keyFile, header);
+    }
+
+    private static Tls tls(YamlSection section, Path baseDir) throws ConfigException {
+        String certFix = "write cert: /etc/kerbgate/tls/fullchain.pem (PEM, leaf certificate first)";
+        Path cert = existingFile(section.key("cert"), section.require("cert", certFix), baseDir, certFix);
+        requirePem(section.key("cert"), cert, "CERTIFICATE", certFix);
+        String keyFix = "write key: /etc/kerbgate/tls/privkey.pem (PEM, PKCS#8)";
+        Path key = existingFile(section.key("key"), section.require("key", keyFix), baseDir, keyFix);
+        requirePem(section.key("key"), key, "PRIVATE KEY", keyFix);
+        List<String> protocols = section.has("protocols")
+                ? distinctList(section, "protocols", ConfigLoader::tlsProtocol, "write protocols: [TLSv1.3, TLSv1.2]")
+                : Tls.DEFAULT_PROTOCOLS;
+        if (protocols.isEmpty()) {
+            throw new ConfigException(section.key("protocols"), "is empty", "write protocols: [TLSv1.3, TLSv1.2]");
+        }
+        boolean http2 = !section.has("http2") || ConfigValues.bool(section.key("http2"), section.get("http2"));
+        ChannelBindingMode bindings = section.has("channel_bindings")
+                ? channelBindingMode(section.key("channel_bindings"), section.get("channel_bindings"))
+                : ChannelBindingMode.OPTIONAL;
+        return new Tls(cert, key, protocols, http2, bindings);
+    }
+
+    private static String tlsProtocol(String key, JsonNode node) throws ConfigException {
+        String fix = "choose from " + String.join(", ", TLS_PROTOCOLS) + " (older versions are broken)";
+        String text = ConfigValues.text(key, node, fix);
+        for (String protocol : TLS_PROTOCOLS) {
+            if (protocol.equalsIgnoreCase(text)) {
+                return protocol;
+            }
+        }
+        throw new ConfigException(key, ConfigValues.quote(text) + " is not a supported TLS version", fix);
+    }
+
+    private static ChannelBindingMode channelBindingMode(String key, JsonNode node) throws ConfigException {
+        String fix = "write off, optional or required";
+        // YAML 1.1 reads an unquoted off as false.
+        if (node.isBoolean() && !node.booleanValue()) {
+            return ChannelBindingMode.OFF;
+        }
+        String text = node.isTextual() ? node.textValue().strip().toLowerCase(Locale.ROOT) : "";
+        return switch (text) {
+            case "off" -> ChannelBindingMode.OFF;
+            case "optional" -> ChannelBindingMode.OPTIONAL;
+            case "required" -> ChannelBindingMode.REQUIRED;
+            default -> throw new ConfigException(key, ConfigValues.describe(node) + " is not a channel binding mode",
+                    fix);
+        };
+    }
+
+    private static BackendTls backendTls(YamlSection section, Path baseDir) throws ConfigException {
+        String caFix = "write ca: /etc/kerbgate/tls/backend-ca.pem (PEM CA certificates), or leave it out for the"
+                + " JDK's trust store";
+        Path ca = null;
+        if (section.has("ca")) {
+            ca = existingFile(section.key("ca"), section.get("ca"), baseDir, caFix);
+            requirePem(section.key("ca"), ca, "CERTIFICATE", caFix);
+        }
+        boolean verifyHostname = !section.has("verify_hostname")
+                || ConfigValues.bool(section.key("verify_hostname"), section.get("verify_hostname"));
+        return new BackendTls(ca, verifyHostname);
+    }
+
+    /** A file named by {@code key}: resolved against {@code baseDir}, present, a regular file. */
+    private static Path existingFile(String key, JsonNode node, Path baseDir, String fix) throws ConfigException {
+        String text = ConfigValues.text(key, node, fix);
+        Path path;
+        try {
+            path = baseDir.toAbsolutePath().resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            throw new ConfigException(key, ConfigValues.quote(text) + " is not a file path", fix);
+        }
+        if (!Files.exists(path)) {
+            throw new ConfigException(key, path + " does not exist", fix);
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new ConfigException(key, path + " is not a regular file", fix);
+        }
+        return path;
+    }
+
+    private static long fileSize(String key, Path path, String fix) throws ConfigException {
+        try {
+            return Files.size(path);
+        } catch (IOException e) {
+            throw new ConfigException(key, path + " cannot be read (" + e.getMessage() + ")", fix, e);
+        }
+    }
+
+    /** Checks that {@code path} is readable PEM with a block of {@code type}, and says how to convert the usual others. */
+    private static void requirePem(String key, Path path, String type, String fix) throws ConfigException {
+        String text;
+        try {
+            text = new String(Files.readAllBytes(path), StandardCharsets.ISO_8859_1);
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(key, path + " is not readable", "let the user that runs kerbgate read it");
+        } catch (IOException e) {
+            throw new ConfigException(key, path + " cannot be read (" + e.getMessage() + ")", fix, e);
+        }
+        if (text.contains("-----BEGIN " + type + "-----")) {
+            return;
+        }
+        if (type.equals("PRIVATE KEY") && text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
+            throw new ConfigException(key, path + " is an encrypted key", "decrypt it (openssl pkcs8 -in " + path
+                    + " -out plain.pem) and let only kerbgate's user read the result");
+        }
+        if (type.equals("PRIVATE KEY") && text.matches("(?s).*-----BEGIN (RSA|EC) PRIVATE KEY-----.*")) {
+            throw new ConfigException(key, path + " is a PKCS#1/SEC1 key, not PKCS#8",
+                    "convert it: openssl pkcs8 -topk8 -nocrypt -in " + path + " -out privkey.pem");
+        }
+        throw new ConfigException(key, path + " holds no PEM " + type, fix);
     }
 
     private static Acceptor acceptor(YamlSection section) throws ConfigException {
@@ -264,19 +474,7 @@ public final class ConfigLoader {
     }
 
     private static Path keytab(String key, JsonNode node, Path baseDir) throws ConfigException {
-        String text = ConfigValues.text(key, node, KEYTAB_FIX);
-        Path path;
-        try {
-            path = baseDir.toAbsolutePath().resolve(text).normalize();
-        } catch (InvalidPathException e) {
-            throw new ConfigException(key, ConfigValues.quote(text) + " is not a file path", KEYTAB_FIX);
-        }
-        if (!Files.exists(path)) {
-            throw new ConfigException(key, path + " does not exist", KEYTAB_FIX);
-        }
-        if (!Files.isRegularFile(path)) {
-            throw new ConfigException(key, path + " is not a regular file", KEYTAB_FIX);
-        }
+        Path path = existingFile(key, node, baseDir, KEYTAB_FIX);
         int first;
         try (InputStream in = Files.newInputStream(path)) {
             first = in.read();
@@ -409,10 +607,7 @@ public final class ConfigLoader {
         ArrayNode backends = root.putArray("backends");
         config.backends().forEach(uri -> backends.add(uri.toString()));
         root.put("clock_skew", ConfigValues.formatDuration(config.clockSkew()));
-        ObjectNode identity = root.putObject("identity").put("header", config.identity().header());
-        if (config.identity().groupsHeader() != null) {
-            identity.put("groups_header", config.identity().groupsHeader());
-        }
+        root.set("identity", identityTree(config.identity(), nodes));
         ObjectNode admin = root.putObject("admin");
         admin.put("listen", ConfigValues.formatAddress(config.admin().listen()));
         ArrayNode writers = admin.putArray("key_writers");
@@ -433,7 +628,40 @@ public final class ConfigLoader {
         keys.put("grace", ConfigValues.formatDuration(config.keys().grace()));
         keys.put("poll_interval", ConfigValues.formatDuration(config.keys().pollInterval()));
         OperationsConfig.write(config, root);
+        Tls tls = config.tls();
+        if (tls != null) {
+            ObjectNode t = root.putObject("tls");
+            t.put("cert", tls.cert().toString());
+            t.put("key", tls.key().toString());
+            ArrayNode protocols = t.putArray("protocols");
+            tls.protocols().forEach(protocols::add);
+            t.put("http2", tls.http2());
+            t.put("channel_bindings", tls.channelBindings().name().toLowerCase(Locale.ROOT));
+        }
+        ObjectNode backendTls = root.putObject("backend_tls");
+        if (config.backendTls().ca() != null) {
+            backendTls.put("ca", config.backendTls().ca().toString());
+        }
+        backendTls.put("verify_hostname", config.backendTls().verifyHostname());
         return root;
+    }
+
+    private static ObjectNode identityTree(Identity identity, JsonNodeFactory nodes) {
+        ObjectNode tree = nodes.objectNode();
+        tree.put("header", identity.header());
+        if (identity.groupsHeader() != null) {
+            tree.put("groups_header", identity.groupsHeader());
+        }
+        tree.put("strip_realm", identity.stripRealm());
+        ArrayNode rules = tree.putArray("rules");
+        identity.rules().forEach(r -> rules.addObject().put("match", r.match()).put("replace", r.replace()));
+        Assertion assertion = identity.assertion();
+        if (assertion != null) {
+            // The key file's path only: the key itself is never shown.
+            tree.putObject("assertion").put("type", assertion.type().name().toLowerCase(Locale.ROOT))
+                    .put("key_file", assertion.keyFile().toString()).put("header", assertion.header());
+        }
+        return tree;
     }
 
     /** {@link #toRedactedTree} as YAML that {@link #parse} reads back to an equal config. */

@@ -211,9 +211,12 @@ final class ConfigValues {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
-    /** Parses a backend base URL and returns it as {@code http://host:port}, the port made explicit. */
+    /**
+     * Parses a backend base URL and returns it as {@code http://host:port} or {@code https://host:port}, the port made
+     * explicit.
+     */
     static URI backend(String key, JsonNode node) throws ConfigException {
-        String fix = "write http://host:port, e.g. http://127.0.0.1:9001";
+        String fix = "write http://host:port or https://host:port, e.g. http://127.0.0.1:9001";
         String text = text(key, node, fix);
         if (!text.contains("://")) {
             throw new ConfigException(key, quote(text) + " has no scheme", fix);
@@ -225,12 +228,8 @@ final class ConfigValues {
             throw new ConfigException(key, quote(text) + " is not a URL (" + e.getReason() + ")", fix);
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        if (scheme.equals("https")) {
-            throw new ConfigException(key, quote(text) + " uses https, which kerbgate cannot speak to backends yet",
-                    "use http:// to a backend on a trusted network");
-        }
-        if (!scheme.equals("http")) {
-            throw new ConfigException(key, quote(text) + " is not an http:// URL", fix);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new ConfigException(key, quote(text) + " is not an http:// or https:// URL", fix);
         }
         if (uri.getHost() == null) {
             throw new ConfigException(key, quote(text) + " has no host", fix);
@@ -240,9 +239,9 @@ final class ConfigValues {
             throw new ConfigException(key, quote(text) + " has more than scheme, host and port",
                     "remove the path, query or user part: kerbgate forwards each request's path as it is");
         }
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
         try {
-            return new URI("http", null, uri.getHost(), port, null, null, null);
+            return new URI(scheme, null, uri.getHost(), port, null, null, null);
         } catch (URISyntaxException e) {
             throw new ConfigException(key, quote(text) + " is not a URL (" + e.getReason() + ")", fix);
         }
@@ -258,6 +257,34 @@ final class ConfigValues {
             throw new ConfigException(key, quote(name) + " is a header the proxy consumes or rewrites itself", fix);
         }
         return name;
+    }
+
+    /**
+     * What is wrong with a {@link java.util.regex.Matcher#replaceFirst} replacement for a pattern with {@code groups}
+     * groups, or {@code null}: group references are {@code $1}..{@code $9} (one digit, then more while the number
+     * stays a group, as the JDK reads them); a backslash escapes the next character; named groups are not supported.
+     */
+    static @Nullable String replacementProblem(String replacement, int groups) {
+        for (int i = 0; i < replacement.length(); i++) {
+            char c = replacement.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "holds a control character, which cannot go into a header";
+            }
+            if (c == '\\') {
+                if (++i == replacement.length()) {
+                    return "ends with a lone \\";
+                }
+            } else if (c == '$') {
+                int group = i + 1 < replacement.length() ? replacement.charAt(i + 1) - '0' : -1;
+                if (group < 0 || group > 9) {
+                    return "has a $ that is not followed by a group number";
+                }
+                if (group > groups) {
+                    return "refers to group " + group + " but match has " + groups;
+                }
+            }
+        }
+        return null;
     }
 
     static String principal(String key, JsonNode node) throws ConfigException {

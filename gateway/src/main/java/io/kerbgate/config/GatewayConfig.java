@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param listen      the front listener (the array VIP or a node address behind it)
  * @param keytab      the shared (ASA) keytab; watched for rollover
  * @param principals  acceptor principals; empty means every principal in the keytab
- * @param backends    the backend pool, {@code http://host:port} each
+ * @param backends    the backend pool, {@code http://host:port} or {@code https://host:port} each
  * @param clockSkew   the largest accepted clock difference (RFC 4120 §1.6), default 5m
  * @param identity    how the authenticated identity reaches the backends
  * @param admin       the admin listener (metrics, health, keys)
@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  * @param logging     how log lines are written (plain text or JSON)
  * @param routes      access rules by path prefix and host, first match wins; empty means every request needs an
  *                    authenticated principal and any principal may pass
+ * @param tls         TLS on the front listener, or {@code null} for plain HTTP
+ * @param backendTls  how {@code https://} backends are verified
  */
 public record GatewayConfig(
         InetSocketAddress listen,
@@ -43,7 +45,9 @@ public record GatewayConfig(
         Replay replay,
         Keys keys,
         Logging logging,
-        List<Route> routes) {
+        List<Route> routes,
+        @Nullable Tls tls,
+        BackendTls backendTls) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -60,26 +64,112 @@ public record GatewayConfig(
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(logging, "logging");
         routes = List.copyOf(routes);
+        Objects.requireNonNull(backendTls, "backendTls");
     }
 
-    /** A config with the defaults of every optional section: no shared replay cache, no routes, plain logs. */
+    /**
+     * A config with the defaults of every optional section: no shared replay cache, default key grace and poll,
+     * plain logs, no routes, plain HTTP on the front ({@code tls} null) and {@code https://} backends verified
+     * against the JDK's trust store with host name checks.
+     */
     public GatewayConfig(InetSocketAddress listen, Path keytab, List<String> principals, List<URI> backends,
             Duration clockSkew, Identity identity, Admin admin, Acceptor acceptor, Limits limits, Timeouts timeouts) {
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts,
-                Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of());
+                Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of(), null, BackendTls.DEFAULT);
     }
 
     /**
      * @param header       the request header that carries the principal to the backend, default {@code X-Remote-User}
      * @param groupsHeader the request header that carries the PAC's group SIDs (comma-separated), or {@code null} for
      *                     none; needs {@code acceptor.pac: verify} or {@code require}
+     * @param stripRealm   forward {@code alice} for {@code alice@REALM} when no rule matched
+     * @param rules        principal mapping rules, tried in order; the first that matches decides
+     * @param assertion    a signed copy of the identity for the backends, or {@code null} for none
      */
-    public record Identity(String header, @Nullable String groupsHeader) {
+    public record Identity(String header, @Nullable String groupsHeader, boolean stripRealm, List<Rule> rules,
+            @Nullable Assertion assertion) {
         public static final Identity DEFAULT = new Identity("X-Remote-User");
 
-        public Identity(String header) {
-            this(header, null);
+        public Identity {
+            Objects.requireNonNull(header, "header");
+            rules = List.copyOf(rules);
         }
+
+        /** The identity header alone: principals forwarded as they are, no groups, no assertion. */
+        public Identity(String header) {
+            this(header, null, false, List.of(), null);
+        }
+
+        /** Mapping and assertion without a groups header. */
+        public Identity(String header, boolean stripRealm, List<Rule> rules, @Nullable Assertion assertion) {
+            this(header, null, stripRealm, rules, assertion);
+        }
+    }
+
+    /**
+     * A principal mapping rule, like MIT's {@code auth_to_local} {@code RULE:...s/match/replace/}: it matches a principal
+     * in which {@code match} is found, and maps it to the principal with that first match replaced.
+     *
+     * @param match   a Java regular expression, e.g. {@code ^(.*)@CORP\.EXAMPLE\.COM$}
+     * @param replace the replacement, with {@code $1}... for groups
+     */
+    public record Rule(String match, String replace) {
+        public Rule {
+            Objects.requireNonNull(match, "match");
+            Objects.requireNonNull(replace, "replace");
+        }
+    }
+
+    /**
+     * A signed identity assertion for backends that can be reached other than through the gateway.
+     *
+     * @param type    {@code hmac} ({@code v1;principal;time;request-id;signature}) or {@code jwt} (HS256)
+     * @param keyFile the shared secret, at least 32 bytes, used as the file's exact bytes
+     * @param header  the request header that carries it, default {@code X-Kerbgate-Assertion}
+     */
+    public record Assertion(AssertionType type, Path keyFile, String header) {
+        public static final String DEFAULT_HEADER = "X-Kerbgate-Assertion";
+
+        public Assertion {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(keyFile, "keyFile");
+            Objects.requireNonNull(header, "header");
+        }
+    }
+
+    public enum AssertionType { HMAC, JWT }
+
+    /**
+     * TLS termination on the front listener.
+     *
+     * @param cert            PEM certificate chain, leaf first; watched and reloaded with {@code key}
+     * @param key             PEM PKCS#8 private key of the leaf certificate
+     * @param protocols       TLS versions offered, from {@code TLSv1.3} and {@code TLSv1.2}
+     * @param http2           offer HTTP/2 by ALPN ({@code h2}, then {@code http/1.1})
+     * @param channelBindings what the acceptor asks of the clients' channel bindings (RFC 5929
+     *                        {@code tls-server-end-point})
+     */
+    public record Tls(Path cert, Path key, List<String> protocols, boolean http2, ChannelBindingMode channelBindings) {
+        public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+        public Tls {
+            Objects.requireNonNull(cert, "cert");
+            Objects.requireNonNull(key, "key");
+            protocols = List.copyOf(protocols);
+            Objects.requireNonNull(channelBindings, "channelBindings");
+        }
+    }
+
+    /** {@code off}: bindings ignored; {@code optional}: checked when sent; {@code required}: must be sent. */
+    public enum ChannelBindingMode { OFF, OPTIONAL, REQUIRED }
+
+    /**
+     * @param ca             PEM CA certificates that {@code https://} backends' certificates must chain to, or
+     *                       {@code null} for the JDK's trust store
+     * @param verifyHostname check that a backend's certificate names the host of its URL
+     */
+    public record BackendTls(@Nullable Path ca, boolean verifyHostname) {
+        public static final BackendTls DEFAULT = new BackendTls(null, true);
     }
 
     /**

@@ -1,14 +1,17 @@
 package io.kerbgate.identity;
 
+import io.kerbgate.config.GatewayConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,9 +21,12 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>every client-supplied copy of the identity header is removed, in any case and any count, and so are look-alikes
  *       that differ only in {@code _} for {@code -} (CGI, PHP and some frameworks map both to {@code HTTP_X_REMOTE_USER});
- *       then the header is set once to the authenticated principal;
+ *       then the header is set once to the authenticated principal, as {@link PrincipalMapper} maps it (not at all
+ *       on an anonymous route);
  *   <li>with {@code identity.groups_header}, the same for that header, then set to the verified PAC's group SIDs
  *       (absent when there are none);
+ *   <li>the same goes for the assertion header ({@code X-Kerbgate-Assertion}), whether or not assertions are on:
+ *       with them on, it is set to a fresh {@link IdentityAssertion} of the forwarded name;
  *   <li>{@code Authorization} is removed: the backend (and its access logs) must not see the ticket, a credential that
  *       another node of the array would accept until its replay cache has seen it;
  *   <li>{@code X-Forwarded-For} gets the client's socket address appended; {@code X-Forwarded-Proto} and
@@ -36,8 +42,11 @@ public final class IdentityHeaders {
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
 
     private final AsciiString header;
-    private final String normalizedHeader;
-    private final @Nullable IdentityHeaders groups;
+    private final @Nullable AsciiString groupsHeader;
+    private final AsciiString assertionHeader;
+    private final Set<String> normalizedHeaders;
+    private final PrincipalMapper mapper;
+    private final @Nullable IdentityAssertion assertion;
 
     /** @param header the identity header, {@code identity.header} of the configuration (e.g. {@code X-Remote-User}) */
     public IdentityHeaders(String header) {
@@ -49,13 +58,66 @@ public final class IdentityHeaders {
      *                     stripped from client requests like the identity header, and absent when there are no groups
      */
     public IdentityHeaders(String header, @Nullable String groupsHeader) {
-        Objects.requireNonNull(header, "header");
-        if (header.isEmpty() || !header.chars().allMatch(IdentityHeaders::isTokenChar)) {
-            throw new IllegalArgumentException("identity.header is not a valid header name: '" + header + "'");
+        this(header, groupsHeader, GatewayConfig.Assertion.DEFAULT_HEADER, PrincipalMapper.UNCHANGED, null);
+    }
+
+    /**
+     * @param assertionHeader the header of {@code assertion}; client copies are removed even when it is {@code null}
+     * @param assertion       signs the forwarded name, or {@code null} for no assertion
+     */
+    public IdentityHeaders(String header, String assertionHeader, PrincipalMapper mapper,
+                           @Nullable IdentityAssertion assertion) {
+        this(header, null, assertionHeader, mapper, assertion);
+    }
+
+    /**
+     * @param header          the identity header
+     * @param groupsHeader    the groups header, or {@code null} for none
+     * @param assertionHeader the header of {@code assertion}; client copies are removed even when it is {@code null}
+     * @param mapper          maps the principal to the forwarded name
+     * @param assertion       signs the forwarded name, or {@code null} for no assertion
+     */
+    public IdentityHeaders(String header, @Nullable String groupsHeader, String assertionHeader,
+                           PrincipalMapper mapper, @Nullable IdentityAssertion assertion) {
+        this.header = headerName("identity.header", header);
+        this.groupsHeader = groupsHeader == null ? null : headerName("identity.groups_header", groupsHeader);
+        this.assertionHeader = headerName("identity.assertion.header", assertionHeader);
+        if (normalize(header).equals(normalize(assertionHeader))) {
+            throw new IllegalArgumentException("identity.assertion.header must differ from identity.header: " + header);
         }
-        this.header = AsciiString.cached(header);
-        this.normalizedHeader = normalize(header);
-        this.groups = groupsHeader == null ? null : new IdentityHeaders(groupsHeader, null);
+        if (groupsHeader != null && normalize(groupsHeader).equals(normalize(header))) {
+            throw new IllegalArgumentException("identity.groups_header must differ from identity.header: " + header);
+        }
+        if (groupsHeader != null && normalize(groupsHeader).equals(normalize(assertionHeader))) {
+            throw new IllegalArgumentException(
+                    "identity.assertion.header must differ from identity.groups_header: " + groupsHeader);
+        }
+        this.normalizedHeaders = groupsHeader == null
+                ? Set.of(normalize(header), normalize(assertionHeader))
+                : Set.of(normalize(header), normalize(groupsHeader), normalize(assertionHeader));
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.assertion = assertion;
+    }
+
+    /**
+     * The headers of {@code identity}: its groups header, its mapping rules, and its assertion with the key read from
+     * its key file.
+     *
+     * @throws IllegalArgumentException naming the key when the assertion key cannot be read
+     */
+    public static IdentityHeaders of(GatewayConfig.Identity identity, Clock clock) {
+        GatewayConfig.Assertion config = identity.assertion();
+        return new IdentityHeaders(identity.header(), identity.groupsHeader(),
+                config == null ? GatewayConfig.Assertion.DEFAULT_HEADER : config.header(),
+                PrincipalMapper.of(identity), config == null ? null : IdentityAssertion.load(config, clock));
+    }
+
+    private static AsciiString headerName(String key, String name) {
+        Objects.requireNonNull(name, key);
+        if (name.isEmpty() || !name.chars().allMatch(IdentityHeaders::isTokenChar)) {
+            throw new IllegalArgumentException(key + " is not a valid header name: '" + name + "'");
+        }
+        return AsciiString.cached(name);
     }
 
     public String header() {
@@ -69,7 +131,8 @@ public final class IdentityHeaders {
      *                  route, which gets no identity header (client copies are still removed)
      * @param client    the client's address on the socket
      * @param proto     the scheme the client used ({@code http} or {@code https})
-     * @throws IllegalArgumentException if the principal contains control characters (it could split the header)
+     * @throws IllegalArgumentException if the principal, as mapped, is empty or contains control characters (it could
+     *                                  split the header)
      */
     public void forward(HttpHeaders headers, @Nullable String principal, InetAddress client, String proto) {
         forward(headers, principal, List.of(), client, proto);
@@ -78,16 +141,20 @@ public final class IdentityHeaders {
     /** As {@link #forward(HttpHeaders, String, InetAddress, String)}, with the PAC's group SIDs when configured. */
     public void forward(HttpHeaders headers, @Nullable String principal, List<String> groupSids, InetAddress client,
             String proto) {
-        if (principal != null && (principal.isEmpty() || principal.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
-            throw new IllegalArgumentException("principal is not a valid header value: " + principal.length() + " chars");
+        String name = principal == null ? null : mapper.map(principal);
+        if (name != null && (name.isEmpty() || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
+            throw new IllegalArgumentException("principal is not a valid header value: " + name.length() + " chars");
         }
         removeClientCopies(headers);
-        if (principal != null) {
-            headers.set(header, principal);
+        if (name != null) {
+            headers.set(header, name);
+            if (assertion != null) {
+                headers.set(assertionHeader, assertion.create(name));
+            }
         }
-        if (groups != null && !groupSids.isEmpty()) {
+        if (groupsHeader != null && !groupSids.isEmpty()) {
             // SIDs are S-1-... of digits and dashes: nothing in them can split or fold the header.
-            headers.set(groups.header, String.join(",", groupSids));
+            headers.set(groupsHeader, String.join(",", groupSids));
         }
         headers.remove(HttpHeaderNames.AUTHORIZATION);
 
@@ -103,15 +170,16 @@ public final class IdentityHeaders {
         }
     }
 
-    /** Removes every header that a backend could read as the identity header. */
+    /** Removes every header that a backend could read as the identity, groups or assertion header. */
     public void removeClientCopies(HttpHeaders headers) {
-        if (groups != null) {
-            groups.removeClientCopies(headers);
-        }
         headers.remove(header);
+        if (groupsHeader != null) {
+            headers.remove(groupsHeader);
+        }
+        headers.remove(assertionHeader);
         List<String> lookAlikes = null;
         for (Map.Entry<String, String> entry : headers) {
-            if (normalize(entry.getKey()).equals(normalizedHeader)) {
+            if (normalizedHeaders.contains(normalize(entry.getKey()))) {
                 if (lookAlikes == null) {
                     lookAlikes = new ArrayList<>(1);
                 }

@@ -1,5 +1,6 @@
 package io.kerbgate.proxy;
 
+import io.kerbgate.config.GatewayConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -11,6 +12,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -20,9 +22,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keep-alive connections to the backends, chosen round-robin.
@@ -49,12 +53,16 @@ final class BackendPool {
     private final HttpDecoderConfig decoderConfig;
     private final long idleMillis;
     private final Map<EventLoop, ArrayDeque<Channel>[]> idleByLoop = new ConcurrentHashMap<>();
+    private final @Nullable BackendTls tls;
 
     /**
      * @param maxHeaderSize  the largest response header block accepted from a backend
      * @param connectTimeout then the request gets 502
+     * @param tlsConfig      how {@code https://} backends are verified
+     * @throws IllegalArgumentException naming the setting at fault
      */
-    BackendPool(List<URI> uris, ProxySettings settings, Duration connectTimeout, int maxHeaderSize) {
+    BackendPool(List<URI> uris, ProxySettings settings, Duration connectTimeout, int maxHeaderSize,
+                GatewayConfig.BackendTls tlsConfig) {
         if (uris.isEmpty()) {
             throw new IllegalArgumentException("backends: at least one backend is required");
         }
@@ -63,6 +71,7 @@ final class BackendPool {
             list.add(Backend.of(i, uris.get(i), settings.maxConnectionsPerBackend()));
         }
         this.backends = List.copyOf(list);
+        this.tls = list.stream().anyMatch(Backend::tls) ? BackendTls.of(tlsConfig) : null;
         this.idleMillis = settings.backendIdleTimeout().toMillis();
         this.decoderConfig = new HttpDecoderConfig().setMaxHeaderSize(maxHeaderSize);
         this.bootstrap = new Bootstrap()
@@ -105,10 +114,20 @@ final class BackendPool {
             idle.remove(channel);
         });
         connect.addListener(f -> {
-            if (f.isSuccess()) {
-                promise.setSuccess(channel);
-            } else {
+            if (!f.isSuccess()) {
                 promise.setFailure(f.cause());
+            } else if (backend.tls()) {
+                // TLS: connected once the handshake is done; a failed one is a connect failure (502).
+                channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        promise.setSuccess(channel);
+                    } else {
+                        channel.close();
+                        promise.setFailure(h.cause());
+                    }
+                });
+            } else {
+                promise.setSuccess(channel);
             }
         });
         return promise;
@@ -134,6 +153,9 @@ final class BackendPool {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (backend.tls()) {
+                    ch.pipeline().addLast("tls", Objects.requireNonNull(tls).newHandler(ch, backend));
+                }
                 ch.pipeline()
                         .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                         // failOnMissingResponse: a close before the response head is an error, not an EOF.

@@ -71,8 +71,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
      */
     static final long LINGER_MILLIS = 2_000;
 
-    private static final String FORWARDED_PROTO = "http";
-
     private final Channel channel;
     private final ReadPacer reads;
     private final NegotiateStep negotiate;
@@ -80,6 +78,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     private final BackendPool pool;
     private final ProxyMetrics metrics;
     private final long responseTimeoutNanos;
+    private final ConnectionSecurity security;
 
     // Everything below is touched only on this connection's event loop. Backend connections are leased from the same
     // loop (BackendPool keeps idle connections per loop), so their callbacks run on this thread too: nothing needs to
@@ -141,7 +140,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     }
 
     FrontendHandler(Channel channel, NegotiateStep negotiate, IdentityHeaders identity, BackendPool pool,
-                    ProxyMetrics metrics, Duration responseTimeout) {
+                    ProxyMetrics metrics, Duration responseTimeout, ConnectionSecurity security) {
         this.channel = channel;
         this.reads = new ReadPacer(channel, this::clientMessage);
         this.negotiate = negotiate;
@@ -149,6 +148,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         this.pool = pool;
         this.metrics = metrics;
         this.responseTimeoutNanos = responseTimeout.toNanos();
+        this.security = security;
     }
 
     @Override
@@ -229,7 +229,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             return;
         }
         InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
-        Acceptance verdict = negotiate.authenticate(request, peer);
+        Acceptance verdict = negotiate.authenticate(request, peer, security.bindings());
         if (verdict instanceof Rejected rejected) {
             respondLocally(Responses.refusal(rejected.reason(), rejected.rejectToken()), -1, false);
             return;
@@ -260,7 +260,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         // The proxy answers 100-continue itself once the backend is connected; the backend never waits for a body.
         headers.remove(HttpHeaderNames.EXPECT);
         identity.forward(headers, accepted == null ? null : accepted.client(),
-                accepted == null ? List.of() : accepted.groups(), peer.getAddress(), FORWARDED_PROTO);
+                accepted == null ? List.of() : accepted.groups(), peer.getAddress(), security.scheme());
         if (!headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, backend.authority());
         }
@@ -637,7 +637,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         discarding = false;
         written.addListener((ChannelFutureListener) f -> {
             Channel channel = f.channel();
-            if (!f.isSuccess() || !channel.isActive()) {
+            // An HTTP/2 stream has no half-close: its response ended the stream, and close() resets what is left.
+            if (!f.isSuccess() || !channel.isActive() || !(channel instanceof DuplexChannel)) {
                 channel.close();
                 return;
             }

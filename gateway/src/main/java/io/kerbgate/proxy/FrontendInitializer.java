@@ -1,7 +1,9 @@
 package io.kerbgate.proxy;
 
 import io.kerbgate.identity.IdentityHeaders;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -9,10 +11,12 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client connection's pipeline: idle timeout, HTTP/1.1 codec, one message per {@code read()}, then the proxy.
- * TLS and HTTP/2 will go in front of the codec.
+ * With {@code tls}, TLS goes in front of the codec (the pair {@link TlsContextReloader#current()} has when the
+ * connection opens), and with {@code tls.http2}, ALPN picks HTTP/2 or HTTP/1.1 ({@link Http2FrontendInitializer}).
  */
 final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -27,9 +31,14 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final IdentityHeaders identity;
     private final BackendPool pool;
     private final ProxyMetrics metrics;
+    private final int maxHeaderSize;
+    private final @Nullable TlsContextReloader tls;
+    private final boolean http2;
 
+    /** @param tls the front's TLS, or {@code null} for plain HTTP */
     FrontendInitializer(int maxHeaderSize, Duration clientIdle, Duration responseTimeout, NegotiateStep negotiate,
-                        IdentityHeaders identity, BackendPool pool, ProxyMetrics metrics) {
+                        IdentityHeaders identity, BackendPool pool, ProxyMetrics metrics,
+                        @Nullable TlsContextReloader tls, boolean http2) {
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(maxHeaderSize)
@@ -40,14 +49,46 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         this.identity = identity;
         this.pool = pool;
         this.metrics = metrics;
+        this.maxHeaderSize = maxHeaderSize;
+        this.tls = tls;
+        this.http2 = http2;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        ch.pipeline()
-                .addLast("idle", new IdleStateHandler(0, 0, clientIdleMillis, TimeUnit.MILLISECONDS))
-                .addLast("codec", new HttpServerCodec(decoderConfig))
+        ChannelPipeline pipeline = ch.pipeline()
+                .addLast("idle", new IdleStateHandler(0, 0, clientIdleMillis, TimeUnit.MILLISECONDS));
+        if (tls == null) {
+            addHttp1(pipeline, ConnectionSecurity.PLAIN);
+            return;
+        }
+        TlsContextReloader.Snapshot snapshot = tls.current();
+        ConnectionSecurity security = ConnectionSecurity.tls(snapshot);
+        pipeline.addLast("tls", snapshot.context().newHandler(ch.alloc()));
+        if (http2) {
+            pipeline.addLast("alpn", new Http2FrontendInitializer.Alpn(this, security));
+        } else {
+            addHttp1(pipeline, security);
+        }
+    }
+
+    /** The HTTP/1.1 part of a connection's pipeline, after the idle timeout and TLS. */
+    void addHttp1(ChannelPipeline pipeline, ConnectionSecurity security) {
+        pipeline.addLast("codec", new HttpServerCodec(decoderConfig))
                 .addLast("flow", new FlowControlHandler())
-                .addLast("proxy", new FrontendHandler(ch, negotiate, identity, pool, metrics, responseTimeout));
+                .addLast("proxy", frontendHandler(pipeline.channel(), security));
+    }
+
+    /** The proxy of one HTTP/1.1 connection or one HTTP/2 stream. */
+    FrontendHandler frontendHandler(Channel channel, ConnectionSecurity security) {
+        return new FrontendHandler(channel, negotiate, identity, pool, metrics, responseTimeout, security);
+    }
+
+    int maxHeaderSize() {
+        return maxHeaderSize;
+    }
+
+    long clientIdleMillis() {
+        return clientIdleMillis;
     }
 }

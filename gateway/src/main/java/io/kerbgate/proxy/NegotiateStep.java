@@ -3,6 +3,7 @@ package io.kerbgate.proxy;
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.Acceptance.Rejected;
+import io.kerbgate.acceptor.ChannelBindings;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.access.AccessRules;
@@ -48,7 +49,13 @@ final class NegotiateStep {
         this.refusals = refusals;
     }
 
+    /** {@link #authenticate(HttpRequest, InetSocketAddress, ChannelBindings)} without channel bindings (plain HTTP). */
     Acceptance authenticate(HttpRequest request, InetSocketAddress peer) {
+        return authenticate(request, peer, ChannelBindings.NONE);
+    }
+
+    /** @param bindings what the token must be bound to: the connection's TLS channel, or none */
+    Acceptance authenticate(HttpRequest request, InetSocketAddress peer, ChannelBindings bindings) {
         HttpHeaders headers = request.headers();
         RequestTarget target = RequestTarget.of(request.uri(), headers.get(HttpHeaderNames.HOST));
         AccessRules.Route route = access.route(target);
@@ -72,7 +79,7 @@ final class NegotiateStep {
         long start = System.nanoTime();
         Acceptance verdict;
         try {
-            verdict = authenticator.authenticate(values.get(0), peer.getAddress());
+            verdict = authenticator.authenticate(values.get(0), peer.getAddress(), bindings);
         } catch (RuntimeException e) {
             // The acceptor's contract is to never throw; if it does, fail closed with a challenge, not a 5xx.
             metrics.acceptorError(System.nanoTime() - start);

@@ -17,6 +17,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's front: accepts HTTP/1.1 clients on {@code listen}, authenticates every request with
- * {@code Negotiate}, and streams accepted requests to the backends with the principal in the identity header.
+ * The gateway's front: accepts HTTP/1.1 clients on {@code listen} (over TLS with {@code tls}, and HTTP/2 by ALPN
+ * with {@code tls.http2}), authenticates every request with {@code Negotiate}, and streams accepted requests to the
+ * backends (over TLS for {@code https://} ones) with the principal in the identity header.
  *
  * <pre>{@code
  * try (ProxyServer proxy = new ProxyServer(config, acceptor, registry)) {
@@ -46,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * The client receives the backend's response without its hop-by-hop headers, plus {@code WWW-Authenticate: Negotiate
  * <token>} when the acceptor produced a mutual-authentication token (RFC 4559 §5).
  *
- * <p>Settings used: {@code listen}, {@code backends}, {@code identity.header}, {@code limits.maxHeaderSize},
- * {@code timeouts.connect/response/clientIdle}, {@code routes} and {@code logging.format}; the rest of the tuning is {@link ProxySettings}. Meters are listed in
- * {@link ProxyMetrics}; the responses the proxy makes itself in {@link Responses}.
+ * <p>Settings used: {@code listen}, {@code backends}, {@code identity}, {@code limits.maxHeaderSize},
+ * {@code timeouts.connect/response/clientIdle}, {@code routes}, {@code logging.format}, {@code tls} and
+ * {@code backend_tls}; the rest of the tuning is {@link ProxySettings}. Meters are listed in {@link ProxyMetrics} and
+ * {@link TlsContextReloader}; the responses the proxy makes itself in {@link Responses}.
  */
 public final class ProxyServer implements AutoCloseable {
 
@@ -57,6 +60,7 @@ public final class ProxyServer implements AutoCloseable {
     private final GatewayConfig config;
     private final ProxySettings settings;
     private final FrontendInitializer initializer;
+    private final @Nullable TlsContextReloader tls;
 
     private @Nullable EventLoopGroup acceptGroup;
     private @Nullable EventLoopGroup ioGroup;
@@ -86,13 +90,18 @@ public final class ProxyServer implements AutoCloseable {
         if (maxHeaderSize < 1024) {
             throw new IllegalArgumentException("limits.maxHeaderSize must be >= 1024 bytes: " + maxHeaderSize);
         }
-        BackendPool pool = new BackendPool(config.backends(), settings, timeouts.connect(), maxHeaderSize);
+        BackendPool pool = new BackendPool(config.backends(), settings, timeouts.connect(), maxHeaderSize,
+                config.backendTls());
         ProxyMetrics metrics =
                 ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
+        IdentityHeaders identity = IdentityHeaders.of(config.identity(), Clock.systemUTC());
+        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, AccessRules.of(config.routes(), registry),
+                new RefusalLog(authenticator::keys, config.logging().format()));
+        // Last: it starts a polling thread, which nothing after it may leak by throwing.
+        this.tls = config.tls() == null ? null
+                : new TlsContextReloader(config.tls(), registry, settings.tlsPollInterval(), Clock.systemUTC());
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
-                new NegotiateStep(authenticator, metrics, AccessRules.of(config.routes(), registry),
-                        new RefusalLog(authenticator::keys, config.logging().format())),
-                new IdentityHeaders(config.identity().header(), config.identity().groupsHeader()), pool, metrics);
+                negotiate, identity, pool, metrics, tls, config.tls() != null && config.tls().http2());
     }
 
     /**
@@ -124,7 +133,8 @@ public final class ProxyServer implements AutoCloseable {
             throw new IllegalStateException("listen: cannot bind " + config.listen() + ": " + e, e);
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("proxy listening on {}, backends {}", bound, config.backends());
+        log.info("proxy listening on {} ({}), backends {}", bound,
+                tls == null ? "http" : "https" + (config.tls().http2() ? ", h2" : ""), config.backends());
         return bound.getPort();
     }
 
@@ -138,6 +148,9 @@ public final class ProxyServer implements AutoCloseable {
             return;
         }
         closed = true;
+        if (tls != null) {
+            tls.close();
+        }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }

@@ -13,10 +13,17 @@ import java.util.Objects;
  * @param backendIdleTimeout       a pooled backend connection unused this long is closed; keep it below the backends'
  *                                 own keep-alive timeout, so that the proxy, not the backend, closes idle connections
  *                                 (a request sent on a connection the backend is closing fails with 502)
+ * @param tlsPollInterval          how often the TLS certificate and key files are checked for a change
  */
-public record ProxySettings(int ioThreads, int maxConnectionsPerBackend, Duration backendIdleTimeout) {
+public record ProxySettings(int ioThreads, int maxConnectionsPerBackend, Duration backendIdleTimeout,
+                            Duration tlsPollInterval) {
 
     public static final ProxySettings DEFAULT = new ProxySettings(0, 512, Duration.ofSeconds(30));
+
+    /** With the default TLS poll interval, {@link TlsContextReloader#DEFAULT_POLL_INTERVAL}. */
+    public ProxySettings(int ioThreads, int maxConnectionsPerBackend, Duration backendIdleTimeout) {
+        this(ioThreads, maxConnectionsPerBackend, backendIdleTimeout, TlsContextReloader.DEFAULT_POLL_INTERVAL);
+    }
 
     public ProxySettings {
         if (ioThreads < 0) {
@@ -29,6 +36,10 @@ public record ProxySettings(int ioThreads, int maxConnectionsPerBackend, Duratio
         Objects.requireNonNull(backendIdleTimeout, "backendIdleTimeout");
         if (backendIdleTimeout.isNegative() || backendIdleTimeout.isZero()) {
             throw new IllegalArgumentException("proxy.backendIdleTimeout must be positive: " + backendIdleTimeout);
+        }
+        Objects.requireNonNull(tlsPollInterval, "tlsPollInterval");
+        if (tlsPollInterval.toMillis() < 1) {
+            throw new IllegalArgumentException("proxy.tlsPollInterval must be at least 1ms: " + tlsPollInterval);
         }
     }
 }

@@ -522,6 +522,92 @@ final class AcceptorChecklistTest {
         accepted(m.header());
     }
 
+    /** A token whose GSS checksum carries {@code bindingHash}, and the client's wish for mutual authentication. */
+    private TokenMinter boundTo(byte[] bindingHash) {
+        TokenMinter m = minter();
+        byte[] v = TokenMinter.gssChecksum(2);
+        System.arraycopy(bindingHash, 0, v, 4, 16);
+        m.cksum = new Checksum(Checksum.GSS_API, v);
+        return m;
+    }
+
+    private Acceptance withBindings(TokenMinter m, ChannelBindings bindings) {
+        return acceptor.authenticate(m.header(), PEER, bindings);
+    }
+
+    /** RFC 4121 §4.1.1.2 written out byte by byte: four zero words (address types and lengths), length, data. */
+    private static byte[] rfc4121Hash(byte[] endPoint) throws Exception {
+        byte[] prefix = "tls-server-end-point:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int n = prefix.length + endPoint.length;
+        java.io.ByteArrayOutputStream struct = new java.io.ByteArrayOutputStream();
+        struct.write(new byte[16]);
+        struct.write(new byte[] {(byte) n, (byte) (n >> 8), (byte) (n >> 16), (byte) (n >> 24)});
+        struct.write(prefix);
+        struct.write(endPoint);
+        return java.security.MessageDigest.getInstance("MD5").digest(struct.toByteArray());
+    }
+
+    private static final byte[] END_POINT = new byte[32];
+    private static final byte[] OTHER_END_POINT = new byte[32];
+
+    static {
+        java.util.Arrays.fill(END_POINT, (byte) 0x5a);
+        java.util.Arrays.fill(OTHER_END_POINT, (byte) 0xa5);
+    }
+
+    @ParameterizedTest(name = "required={0}")
+    @ValueSource(booleans = {false, true})
+    void item21_matching_bindings_are_accepted(boolean required) throws Exception {
+        ChannelBindings expected = ChannelBindings.tlsServerEndPoint(END_POINT, required);
+        assertInstanceOf(Acceptance.Accepted.class, withBindings(boundTo(rfc4121Hash(END_POINT)), expected));
+    }
+
+    @ParameterizedTest(name = "required={0}")
+    @ValueSource(booleans = {false, true})
+    void item21_bindings_of_another_channel_are_refused(boolean required) throws Exception {
+        ChannelBindings expected = ChannelBindings.tlsServerEndPoint(END_POINT, required);
+        Acceptance a = withBindings(boundTo(rfc4121Hash(OTHER_END_POINT)), expected);
+        assertEquals(RejectReason.CHANNEL_BINDING, assertInstanceOf(Acceptance.Rejected.class, a).reason());
+    }
+
+    @Test
+    void item21_zero_bindings_are_accepted_unless_required() {
+        TokenMinter unbound = minter(); // gssChecksum: 16 zero bytes of bindings, as curl and browsers send
+        assertInstanceOf(Acceptance.Accepted.class,
+                withBindings(unbound, ChannelBindings.tlsServerEndPoint(END_POINT, false)));
+        Acceptance a = withBindings(minter(), ChannelBindings.tlsServerEndPoint(END_POINT, true));
+        assertEquals(RejectReason.CHANNEL_BINDING, assertInstanceOf(Acceptance.Rejected.class, a).reason());
+    }
+
+    @Test
+    void item21_no_checksum_or_a_raw_checksum_cannot_satisfy_required_bindings() {
+        ChannelBindings optional = ChannelBindings.tlsServerEndPoint(END_POINT, false);
+        ChannelBindings required = ChannelBindings.tlsServerEndPoint(END_POINT, true);
+        TokenMinter none = minter();
+        none.noChecksum = true;
+        assertInstanceOf(Acceptance.Accepted.class, withBindings(none, optional));
+        TokenMinter none2 = minter();
+        none2.noChecksum = true;
+        assertEquals(RejectReason.CHANNEL_BINDING,
+                assertInstanceOf(Acceptance.Rejected.class, withBindings(none2, required)).reason());
+        TokenMinter raw = minter();
+        raw.sessionKey = KerberosCrypto.randomKey(Enctype.AES256_CTS_HMAC_SHA1_96);
+        raw.cksum = new Checksum(16, KerberosCrypto.checksum(raw.sessionKey, 10, 16, new byte[0]));
+        assertEquals(RejectReason.CHANNEL_BINDING,
+                assertInstanceOf(Acceptance.Rejected.class, withBindings(raw, required)).reason());
+    }
+
+    @Test
+    void item21_a_refused_binding_does_not_burn_the_authenticator() throws Exception {
+        // The binding check runs before the replay cache: the same token still passes where it is bound.
+        TokenMinter m = boundTo(rfc4121Hash(END_POINT));
+        String header = m.header();
+        assertInstanceOf(Acceptance.Rejected.class,
+                acceptor.authenticate(header, PEER, ChannelBindings.tlsServerEndPoint(OTHER_END_POINT, false)));
+        assertInstanceOf(Acceptance.Accepted.class,
+                acceptor.authenticate(header, PEER, ChannelBindings.tlsServerEndPoint(END_POINT, false)));
+    }
+
     @Test
     void item22_delegated_credentials_are_accepted_and_dropped() {
         TokenMinter m = minter();

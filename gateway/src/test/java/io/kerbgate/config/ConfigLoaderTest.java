@@ -296,6 +296,8 @@ final class ConfigLoaderTest {
         "http://127.0.0.1:9001/ | http://127.0.0.1:9001",
         "HTTP://app.local       | http://app.local:80",
         "\"http://[::1]:9001\"  | http://[::1]:9001",
+        "https://127.0.0.1:9443 | https://127.0.0.1:9443",
+        "HTTPS://app.local      | https://app.local:443",
     })
     void backends_good(String value, String normalized) throws ConfigException {
         GatewayConfig config = parse(REQUIRED.replace("[http://127.0.0.1:9001]", "[" + value + "]"));
@@ -305,8 +307,7 @@ final class ConfigLoaderTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "https://127.0.0.1:9443       | \"https://127.0.0.1:9443\" uses https, which kerbgate cannot speak to backends yet",
-        "ftp://127.0.0.1              | \"ftp://127.0.0.1\" is not an http:// URL",
+        "ftp://127.0.0.1              | \"ftp://127.0.0.1\" is not an http:// or https:// URL",
         "127.0.0.1:9001               | \"127.0.0.1:9001\" has no scheme",
         "http://127.0.0.1:9001/app    | \"http://127.0.0.1:9001/app\" has more than scheme, host and port",
         "http://u:p@127.0.0.1:9001    | \"http://u:p@127.0.0.1:9001\" has more than scheme, host and port",
@@ -503,7 +504,8 @@ final class ConfigLoaderTest {
         "acceptor: {allow-rc4: true}     | acceptor.allow-rc4         | allow_rc4",
         "limits: {max_headers_size: 1}   | limits.max_headers_size    | max_header_size",
         "timeouts: {conect: 1s}          | timeouts.conect            | connect",
-        "tls: {cert: x}                  | tls                        | ",
+        "tls: {certificate: x}           | tls.certificate            | ",
+        "backend_tls: {verify_hostnme: 1} | backend_tls.verify_hostnme | verify_hostname",
     })
     void unknownKey_namesThePathAndSuggests(String line, String key, String suggestion) {
         ConfigException e = error(REQUIRED + line + "\n");
@@ -517,9 +519,11 @@ final class ConfigLoaderTest {
     @Test
     void unknownKey_listsTheValidKeysAtItsLevel() {
         assertEquals("config error at 'identity.heder': unknown key; did you mean header? valid keys under "
-                + "'identity': header, groups_header", error(REQUIRED + "identity:\n  heder: X-User\n").getMessage());
+                + "'identity': header, groups_header, strip_realm, rules, assertion",
+                error(REQUIRED + "identity:\n  heder: X-User\n").getMessage());
         assertEquals("config error at 'foo': unknown key; valid top-level keys: listen, keytab, principals, backends, "
-                + "clock_skew, identity, admin, acceptor, limits, timeouts, replay, keys, logging, routes", error(REQUIRED + "foo: 1\n").getMessage());
+                + "clock_skew, identity, admin, acceptor, limits, timeouts, replay, keys, logging, routes, tls, "
+                + "backend_tls", error(REQUIRED + "foo: 1\n").getMessage());
         assertEquals("valid keys under 'timeouts': connect, response, client_idle",
                 error(REQUIRED + "timeouts:\n  idle: 1s\n").fix());
     }
@@ -529,7 +533,8 @@ final class ConfigLoaderTest {
         ConfigException e = error(REQUIRED + "identity: X-Remote-User\n");
 
         assertEquals("config error at 'identity': \"X-Remote-User\" is not a mapping of keys; write it as key: value "
-                + "lines; valid keys under 'identity': header, groups_header", e.getMessage());
+                + "lines; valid keys under 'identity': header, groups_header, strip_realm, rules, assertion",
+                e.getMessage());
     }
 
     @Test
@@ -638,7 +643,7 @@ final class ConfigLoaderTest {
         var tree = ConfigLoader.toRedactedTree(parse(REQUIRED));
 
         assertEquals(List.of("listen", "keytab", "principals", "backends", "clock_skew", "identity", "admin", "acceptor",
-                "limits", "timeouts", "replay", "keys", "logging", "routes"), iterate(tree.fieldNames()));
+                "limits", "timeouts", "replay", "keys", "logging", "routes", "backend_tls"), iterate(tree.fieldNames()));
         assertEquals("96KiB", tree.path("limits").path("max_header_size").asText());
         assertEquals("127.0.0.1:9090", tree.path("admin").path("listen").asText());
     }

@@ -50,7 +50,13 @@ final class ExampleConfigTest {
         Path password = Files.writeString(dir.resolve("redis.password"), "secret\n");
         String example = Files.readString(exampleFile());
         assertTrue(example.contains("password_file: " + EXAMPLE_PASSWORD_FILE), "the example's password_file moved");
-        String uncommented = example.replace("\n  #   ", "\n    ")
+        // Only the replay block: other sections' commented examples (identity.rules, tls) are not meant to be
+        // uncommented as they stand.
+        int start = example.indexOf("\nreplay:\n");
+        int end = example.indexOf("\n\n", start + 1);
+        assertTrue(start >= 0 && end > start, "the example's replay block moved");
+        String uncommented = (example.substring(0, start)
+                + example.substring(start, end).replace("\n  #   ", "\n    ") + example.substring(end))
                 .replace(EXAMPLE_KEYTAB, keytab.toString())
                 .replace(EXAMPLE_PASSWORD_FILE, password.toString());
 
@@ -69,6 +75,33 @@ final class ExampleConfigTest {
 
         effective.lines()
                 .map(line -> line.strip().replaceFirst(":.*", ""))
+                .filter(key -> !key.isEmpty() && !key.startsWith("-"))
+                .forEach(key -> assertTrue(example.contains(key + ":"), "conf/kerbgate.yaml lacks " + key));
+    }
+
+    @Test
+    void exampleMentionsEveryOptionalKey() throws IOException, ConfigException {
+        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n");
+        Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+        Files.write(dir.resolve("assertion.key"), new byte[32]);
+        String example = Files.readString(exampleFile());
+        String everything = ConfigLoader.toRedactedYaml(ConfigLoader.parse("""
+                listen: 127.0.0.1:8443
+                keytab: http.keytab
+                backends: [https://127.0.0.1:9443]
+                identity:
+                  rules: [{match: a, replace: b}]
+                  assertion: {type: hmac, key_file: assertion.key}
+                tls: {cert: cert.pem, key: key.pem}
+                backend_tls: {ca: cert.pem}
+                """, dir));
+
+        everything.lines()
+                .map(String::strip)
+                // "- match: a" starts a mapping in a list; "- TLSv1.3" is a value
+                .map(line -> line.startsWith("- ") && line.contains(":") ? line.substring(2) : line)
+                .map(line -> line.replaceFirst(":.*", ""))
                 .filter(key -> !key.isEmpty() && !key.startsWith("-"))
                 .forEach(key -> assertTrue(example.contains(key + ":"), "conf/kerbgate.yaml lacks " + key));
     }

@@ -54,4 +54,21 @@ final class PacConfigTest {
                 () -> parse("acceptor: {pac: verify}\nidentity: {groups_header: x-remote-user}\n"));
         assertTrue(e.getMessage().contains("identity header"), e.getMessage());
     }
+
+    @Test
+    void groupsHeaderWithMappingAndAssertion_allKept_andTheAssertionNeedsItsOwnHeader() throws Exception {
+        Files.write(dir.resolve("assertion.key"), new byte[32]);
+        GatewayConfig c = parse("acceptor: {pac: verify}\nidentity: {groups_header: X-Remote-Groups, strip_realm: true,"
+                + " assertion: {type: hmac, key_file: assertion.key}}\n");
+        assertEquals("X-Remote-Groups", c.identity().groupsHeader());
+        assertTrue(c.identity().stripRealm());
+        assertEquals(GatewayConfig.Assertion.DEFAULT_HEADER, c.identity().assertion().header());
+        assertEquals(c, ConfigLoader.parse(ConfigLoader.toRedactedYaml(c), dir));
+
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("acceptor: {pac: verify}\nidentity: "
+                + "{groups_header: X-Remote-Groups, assertion: {type: hmac, key_file: assertion.key,"
+                + " header: x-remote-groups}}\n"));
+        assertTrue(e.getMessage().contains("identity.assertion.header") && e.getMessage().contains("groups header"),
+                e.getMessage());
+    }
 }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.kerbgate.config.GatewayConfig;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -74,5 +76,79 @@ final class IdentityHeadersTest {
     void constructor_invalidHeaderName_namesTheSetting() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IdentityHeaders("X User"));
         assertEquals("identity.header is not a valid header name: 'X User'", e.getMessage());
+    }
+
+    @Test
+    void forward_removesClientAssertions_evenWithAssertionsOff() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add("X-Kerbgate-Assertion", "v1;admin@ARRAY.TEST;1;x;forged")
+                .add("x_kerbgate_assertion", "forged");
+
+        identity.forward(headers, "alice@ARRAY.TEST", CLIENT, "http");
+
+        assertEquals(0, headers.names().stream()
+                .filter(n -> n.replace('_', '-').equalsIgnoreCase("x-kerbgate-assertion")).count(), headers.names()::toString);
+    }
+
+    @Test
+    void forward_mapsThePrincipal_andSignsTheForwardedName() throws Exception {
+        byte[] key = new byte[32];
+        IdentityHeaders mapped = new IdentityHeaders("X-Remote-User", "X-Identity-Assertion",
+                PrincipalMapper.of(new GatewayConfig.Identity("X-Remote-User", true, List.of(), null)),
+                IdentityAssertion.of(GatewayConfig.AssertionType.HMAC, key, Clock.systemUTC()));
+        HttpHeaders headers = new DefaultHttpHeaders().add("X-Identity-Assertion", "forged").add("X-Remote-User", "x");
+
+        mapped.forward(headers, "alice@ARRAY.TEST", CLIENT, "https");
+
+        assertEquals(List.of("alice"), headers.getAll("X-Remote-User"));
+        List<String> assertions = headers.getAll("X-Identity-Assertion");
+        assertEquals(1, assertions.size());
+        assertEquals("alice", IdentityAssertionTest.verifyKerbgateHmac(assertions.get(0), key, 60));
+    }
+
+    @Test
+    void constructor_assertionHeaderEqualToTheIdentityHeader_isRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new IdentityHeaders("X-Remote-User", "x_remote_user",
+                PrincipalMapper.UNCHANGED, null));
+    }
+
+    @Test
+    void forward_withGroupsAndAssertion_stripsAllThree_andSetsEach() throws Exception {
+        byte[] key = new byte[32];
+        IdentityHeaders full = new IdentityHeaders("X-Remote-User", "X-Remote-Groups", "X-Kerbgate-Assertion",
+                PrincipalMapper.of(new GatewayConfig.Identity("X-Remote-User", true, List.of(), null)),
+                IdentityAssertion.of(GatewayConfig.AssertionType.HMAC, key, Clock.systemUTC()));
+        HttpHeaders headers = new DefaultHttpHeaders().add("X_Remote_Groups", "S-1-5-32-544")
+                .add("x-kerbgate-assertion", "forged").add("X-Remote-User", "root");
+
+        full.forward(headers, "alice@ARRAY.TEST", List.of("S-1-5-21-1-2-3-1104"), CLIENT, "https");
+
+        assertEquals(List.of("alice"), headers.getAll("X-Remote-User"));
+        assertEquals(List.of("S-1-5-21-1-2-3-1104"), headers.getAll("X-Remote-Groups"));
+        assertFalse(headers.contains("X_Remote_Groups"));
+        List<String> assertions = headers.getAll("X-Kerbgate-Assertion");
+        assertEquals(1, assertions.size());
+        assertEquals("alice", IdentityAssertionTest.verifyKerbgateHmac(assertions.get(0), key, 60));
+    }
+
+    @Test
+    void forward_anonymous_setsNoIdentityNoAssertion_andStillStripsClientCopies() {
+        IdentityHeaders full = new IdentityHeaders("X-Remote-User", "X-Remote-Groups", "X-Kerbgate-Assertion",
+                PrincipalMapper.UNCHANGED,
+                IdentityAssertion.of(GatewayConfig.AssertionType.HMAC, new byte[32], Clock.systemUTC()));
+        HttpHeaders headers = new DefaultHttpHeaders().add("X-Remote-User", "root")
+                .add("X-Remote-Groups", "S-1-5-32-544").add("X-Kerbgate-Assertion", "forged");
+
+        full.forward(headers, null, List.of(), CLIENT, "http");
+
+        assertFalse(headers.contains("X-Remote-User"));
+        assertFalse(headers.contains("X-Remote-Groups"));
+        assertFalse(headers.contains("X-Kerbgate-Assertion"));
+    }
+
+    @Test
+    void constructor_groupsHeaderEqualToTheAssertionHeader_isRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new IdentityHeaders("X-Remote-User", "X-Kerbgate-Assertion",
+                "x_kerbgate_assertion", PrincipalMapper.UNCHANGED, null));
     }
 }

@@ -51,7 +51,7 @@ final class AccessRoutesTest {
     private int port;
 
     /** Accepts {@code Negotiate base64(principal)} as that principal, with a mutual-auth token. */
-    private final HttpAuthenticator acceptor = (authorization, peer) -> {
+    private final HttpAuthenticator acceptor = (authorization, peer, bindings) -> {
         acceptorCalls.incrementAndGet();
         String principal = new String(Base64.getDecoder().decode(authorization.substring("Negotiate ".length())),
                 StandardCharsets.UTF_8);

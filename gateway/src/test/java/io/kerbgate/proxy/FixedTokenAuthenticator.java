@@ -1,6 +1,7 @@
 package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.Acceptance;
+import io.kerbgate.acceptor.ChannelBindings;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.acceptor.TokenFacts;
@@ -31,7 +32,7 @@ final class FixedTokenAuthenticator implements HttpAuthenticator {
     }
 
     @Override
-    public Acceptance authenticate(String authorization, InetAddress peer) {
+    public Acceptance authenticate(String authorization, InetAddress peer, ChannelBindings bindings) {
         calls.incrementAndGet();
         if (authorization.equals(GOOD)) {
             return new Acceptance.Accepted(PRINCIPAL, "HTTP/gw.array.test@ARRAY.TEST", 3, 18, RESPONSE_TOKEN, false);

@@ -24,7 +24,7 @@ final class NegotiateStepTest {
 
     @Test
     void acceptorThrowing_failsClosedWithAChallenge() {
-        NegotiateStep step = new NegotiateStep((value, peer) -> {
+        NegotiateStep step = new NegotiateStep((value, peer, bindings) -> {
             throw new IllegalStateException("bug");
         }, metrics);
 
@@ -39,7 +39,7 @@ final class NegotiateStepTest {
     @Test
     void noHeader_neverCallsTheAcceptor() {
         AtomicInteger calls = new AtomicInteger();
-        NegotiateStep step = new NegotiateStep((value, peer) -> {
+        NegotiateStep step = new NegotiateStep((value, peer, bindings) -> {
             calls.incrementAndGet();
             return Acceptance.Rejected.of(RejectReason.MALFORMED, "unused");
         }, metrics);

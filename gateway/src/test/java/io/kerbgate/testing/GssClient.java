@@ -16,6 +16,7 @@ import javax.security.auth.login.AppConfigurationEntry;
 import javax.security.auth.login.Configuration;
 import javax.security.auth.login.LoginContext;
 import javax.security.auth.login.LoginException;
+import org.ietf.jgss.ChannelBinding;
 import org.ietf.jgss.GSSContext;
 import org.ietf.jgss.GSSException;
 import org.ietf.jgss.GSSManager;
@@ -77,11 +78,25 @@ public final class GssClient implements AutoCloseable {
      *               response token is fed back with {@link Negotiation#acceptResponse}
      */
     public Negotiation negotiate(String target, GssMech mech, boolean mutual) throws Exception {
+        return negotiate(target, mech, mutual, null);
+    }
+
+    /**
+     * {@link #negotiate(String, GssMech, boolean)} with channel bindings, which the JDK hashes into the authenticator
+     * (RFC 4121 §4.1.1.2). Mind the address types: a plain {@code new ChannelBinding(data)} hashes them as 255
+     * (GSS_C_AF_NULLADDR), while the JDK's own HTTPS and LDAP clients use {@code TlsChannelBindingImpl}, which hashes
+     * them as 0 (GSS_C_AF_UNSPEC) like MIT and Windows.
+     */
+    public Negotiation negotiate(String target, GssMech mech, boolean mutual, ChannelBinding bindings)
+            throws Exception {
         return JdkKrb5.call(krb5Conf, () -> JdkKrb5.doAs(login.getSubject(), () -> {
             GSSManager manager = GSSManager.getInstance();
             GSSContext context = manager.createContext(serviceName(manager, target), mech.oid(), null,
                     GSSContext.DEFAULT_LIFETIME);
             context.requestMutualAuth(mutual);
+            if (bindings != null) {
+                context.setChannelBinding(bindings);
+            }
             byte[] token = context.initSecContext(new byte[0], 0, 0);
             return new Negotiation(context, token);
         }));
