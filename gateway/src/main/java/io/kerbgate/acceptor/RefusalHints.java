@@ -85,7 +85,7 @@ public final class RefusalHints {
                     + "acceptor.replay_cache_max_entries, or look for a flood of fresh authenticators";
             case PAC_INVALID -> "the ticket's PAC failed verification with the service key (tampered, an unkeyed "
                     + "signature, or malformed buffers): if every AD ticket fails, check that the keytab holds the "
-                    + "account's current key; see docs/active-directory.md";
+                    + "account's current key; see the README, Active Directory";
             case ACCESS_DENIED -> "the principal authenticated but the route refuses it: change the route's allow or "
                     + "deny if it should pass";
         };

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * {@code access.AccessRules}); nothing here costs anything per request. Per-principal and per-kvno gauges are
  * re-registered after every key swap, so their rows follow the keytab: a retired kvno's row disappears.
  *
- * <p>Every meter kerbgate exports, by area. Prometheus names; {@code docs/operations.md} has the same table with the
+ * <p>Every meter kerbgate exports, by area. Prometheus names; the README (Operations) has the same table with the
  * alerts that use them.
  *
  * <table>

@@ -99,7 +99,7 @@ final class AdKdcFile {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             if (required) {
-                throw new ConfigException(key, "is missing", "see docs/active-directory.md");
+                throw new ConfigException(key, "is missing", "see the Active Directory section of the README");
             }
             return null;
         }
