@@ -1,5 +1,6 @@
 package io.kerbgate.keys;
 
+import io.kerbgate.testing.MutableClock;
 import static io.kerbgate.keys.Keytabs.AES128;
 import static io.kerbgate.keys.Keytabs.AES256;
 import static io.kerbgate.keys.Keytabs.HTTP;
@@ -41,7 +42,7 @@ final class KeyRingTest {
     private static final Instant T = Instant.parse("2026-11-25T08:00:00Z");
     private static final Duration GRACE = Duration.ofHours(10);
 
-    private final TestClock clock = new TestClock(T);
+    private final MutableClock clock = new MutableClock(T);
     private final KeyRing ring = new KeyRing(List.of(), GRACE, clock);
     private final List<KeySetChange> changes = new CopyOnWriteArrayList<>();
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();

@@ -1,5 +1,6 @@
 package io.kerbgate.keys;
 
+import io.kerbgate.testing.MutableClock;
 import static io.kerbgate.keys.Keytabs.AES128;
 import static io.kerbgate.keys.Keytabs.AES256;
 import static io.kerbgate.keys.Keytabs.HTTP;
@@ -26,7 +27,7 @@ final class KeySetTest {
     private static final Instant T = Instant.parse("2026-11-25T08:00:00Z");
     private static final Duration GRACE = Duration.ofHours(10);
 
-    private final TestClock clock = new TestClock(T);
+    private final MutableClock clock = new MutableClock(T);
 
     @Test
     void find_presentKey_isFoundWithItsKvno() throws Exception {

@@ -1,5 +1,6 @@
 package io.kerbgate.keys;
 
+import io.kerbgate.testing.MutableClock;
 import static io.kerbgate.keys.Keytabs.AES256;
 import static io.kerbgate.keys.Keytabs.HTTP;
 import static io.kerbgate.keys.Keytabs.OTHER;
@@ -40,7 +41,7 @@ final class KeytabWatcherTest {
     @TempDir
     Path dir;
 
-    private final TestClock clock = new TestClock(T);
+    private final MutableClock clock = new MutableClock(T);
     private final KeyRing ring = new KeyRing(List.of(), GRACE, clock);
     private KeytabWatcher watcher;
 
