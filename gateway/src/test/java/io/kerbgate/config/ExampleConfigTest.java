@@ -37,6 +37,13 @@ final class ExampleConfigTest {
         assertEquals(defaults.acceptor(), config.acceptor());
         assertEquals(defaults.limits(), config.limits());
         assertEquals(defaults.timeouts(), config.timeouts());
+        assertEquals(defaults.balancing(), config.balancing());
+        assertEquals(defaults.health(), config.health());
+        assertEquals(defaults.retries(), config.retries());
+        assertEquals(defaults.drain(), config.drain());
+        assertEquals(defaults.accessLog(), config.accessLog());
+        assertEquals(defaults.auth(), config.auth());
+        config.backendOptions().forEach(backend -> assertTrue(backend.isDefault(), backend.toString()));
     }
 
     @Test
