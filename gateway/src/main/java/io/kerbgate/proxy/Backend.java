@@ -1,30 +1,49 @@
 package io.kerbgate.proxy;
 
+import io.kerbgate.config.GatewayConfig.BackendOptions;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One configured backend. Its address is resolved once at start so that no DNS lookup blocks an event loop; the
- * connection count is shared by all event loops.
+ * One configured backend. Its address is resolved once at start so that no DNS lookup blocks an event loop. The
+ * counters are shared by all event loops: open connections (against the connection limit), idle ones, and requests in
+ * flight (what least-outstanding balancing compares).
  */
 final class Backend {
 
     private final int index;
     private final InetSocketAddress address;
     private final String authority;
+    private final int weight;
     private final int maxConnections;
+    private final boolean connectionAuth;
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger idle = new AtomicInteger();
+    private final AtomicInteger outstanding = new AtomicInteger();
 
-    private Backend(int index, InetSocketAddress address, String authority, int maxConnections) {
+    private Backend(int index, InetSocketAddress address, String authority, int weight, int maxConnections,
+                    boolean connectionAuth) {
         this.index = index;
         this.address = address;
         this.authority = authority;
+        this.weight = weight;
         this.maxConnections = maxConnections;
+        this.connectionAuth = connectionAuth;
     }
 
     /** @throws IllegalArgumentException naming {@code backends[index]} when the URI is not {@code http://host:port} */
     static Backend of(int index, URI uri, int maxConnections) {
+        return of(index, BackendOptions.defaults(uri), maxConnections);
+    }
+
+    /**
+     * @param maxConnections the proxy-wide cap ({@link ProxySettings#maxConnectionsPerBackend()}); the backend's own
+     *                       {@code max_connections} applies when lower
+     * @throws IllegalArgumentException naming {@code backends[index]} when the URI is not {@code http://host:port}
+     */
+    static Backend of(int index, BackendOptions options, int maxConnections) {
+        URI uri = options.url();
         String key = "backends[" + index + "]";
         if (!"http".equalsIgnoreCase(uri.getScheme())) {
             throw new IllegalArgumentException(key + ": scheme must be http (https comes later): " + uri);
@@ -41,7 +60,8 @@ final class Backend {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException(key + ": cannot resolve host " + uri.getHost());
         }
-        return new Backend(index, address, uri.getHost() + ":" + port, maxConnections);
+        return new Backend(index, address, uri.getHost() + ":" + port, options.weight(),
+                Math.min(maxConnections, options.maxConnections()), options.connectionAuth());
     }
 
     int index() {
@@ -55,6 +75,15 @@ final class Backend {
     /** {@code host:port}: the {@code backend} tag of metrics, and the {@code Host} of a client request that had none. */
     String authority() {
         return authority;
+    }
+
+    int weight() {
+        return weight;
+    }
+
+    /** The backend authenticates connections itself: a connection serves one principal only. */
+    boolean connectionAuth() {
+        return connectionAuth;
     }
 
     /** Counts one more connection, unless the limit is reached. */
@@ -71,6 +100,34 @@ final class Backend {
 
     void closed() {
         open.decrementAndGet();
+    }
+
+    int openConnections() {
+        return open.get();
+    }
+
+    int idleConnections() {
+        return idle.get();
+    }
+
+    void idleAdded() {
+        idle.incrementAndGet();
+    }
+
+    void idleRemoved() {
+        idle.decrementAndGet();
+    }
+
+    int outstanding() {
+        return outstanding.get();
+    }
+
+    void requestStarted() {
+        outstanding.incrementAndGet();
+    }
+
+    void requestEnded() {
+        outstanding.decrementAndGet();
     }
 
     @Override

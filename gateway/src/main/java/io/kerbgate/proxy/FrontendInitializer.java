@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client connection's pipeline: idle timeout, HTTP/1.1 codec, one message per {@code read()}, then the proxy.
+ * The client connection's pipeline: idle timeout, the request framing guard, HTTP/1.1 codec, one message per
+ * {@code read()}, then the proxy.
  * TLS and HTTP/2 will go in front of the codec.
  */
 final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
@@ -27,9 +28,11 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final IdentityHeaders identity;
     private final BackendPool pool;
     private final ProxyMetrics metrics;
+    private final ProxyPolicy policy;
+    private final int maxHeaderSize;
 
     FrontendInitializer(int maxHeaderSize, Duration clientIdle, Duration responseTimeout, NegotiateStep negotiate,
-                        IdentityHeaders identity, BackendPool pool, ProxyMetrics metrics) {
+                        IdentityHeaders identity, BackendPool pool, ProxyMetrics metrics, ProxyPolicy policy) {
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(maxHeaderSize)
@@ -40,14 +43,18 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         this.identity = identity;
         this.pool = pool;
         this.metrics = metrics;
+        this.policy = policy;
+        this.maxHeaderSize = maxHeaderSize;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, clientIdleMillis, TimeUnit.MILLISECONDS))
+                .addLast("framing", new RequestFraming(maxHeaderSize))
                 .addLast("codec", new HttpServerCodec(decoderConfig))
                 .addLast("flow", new FlowControlHandler())
-                .addLast("proxy", new FrontendHandler(ch, negotiate, identity, pool, metrics, responseTimeout));
+                .addLast("proxy",
+                        new FrontendHandler(ch, negotiate, identity, pool, metrics, responseTimeout, policy));
     }
 }

@@ -1,5 +1,6 @@
 package io.kerbgate.proxy;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.identity.IdentityHeaders;
@@ -17,6 +18,7 @@ import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -55,6 +57,9 @@ public final class ProxyServer implements AutoCloseable {
     private final GatewayConfig config;
     private final ProxySettings settings;
     private final FrontendInitializer initializer;
+    private final ClientConnections clients;
+    private final HealthChecker checker;
+    private volatile boolean draining;
 
     private @Nullable EventLoopGroup acceptGroup;
     private @Nullable EventLoopGroup ioGroup;
@@ -84,12 +89,21 @@ public final class ProxyServer implements AutoCloseable {
         if (maxHeaderSize < 1024) {
             throw new IllegalArgumentException("limits.maxHeaderSize must be >= 1024 bytes: " + maxHeaderSize);
         }
-        BackendPool pool = new BackendPool(config.backends(), settings, timeouts.connect(), maxHeaderSize);
+        BackendPool pool = new BackendPool(config.backendOptions(), settings, timeouts.connect(), maxHeaderSize);
         ProxyMetrics metrics =
                 ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
+        BackendHealth health = new BackendHealth(pool.backends(), config.health(), Ticker.systemTicker());
+        this.checker = new HealthChecker(pool.backends(), health, config.health());
+        this.clients = new ClientConnections(config.limits().maxConnections(), metrics);
+        metrics.bindPool(pool.backends(), health, clients::open);
+        if (!config.auth().required()) {
+            log.warn("auth.required is false: requests are forwarded WITHOUT authentication (benchmarks only)");
+        }
+        ProxyPolicy policy = new ProxyPolicy(new Balancer(config.balancing(), pool.backends()), health,
+                config.retries().idempotent(), config.auth().required(), new AccessLog(config.accessLog().enabled()));
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 new NegotiateStep(authenticator, metrics), new IdentityHeaders(config.identity().header()), pool,
-                metrics);
+                metrics, policy);
     }
 
     /**
@@ -110,6 +124,7 @@ public final class ProxyServer implements AutoCloseable {
                     .group(acceptGroup, ioGroup)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
+                    .handler(clients)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(initializer)
@@ -120,26 +135,70 @@ public final class ProxyServer implements AutoCloseable {
             shutdownGroups();
             throw new IllegalStateException("listen: cannot bind " + config.listen() + ": " + e, e);
         }
+        checker.start(ioGroup);
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         log.info("proxy listening on {}, backends {}", bound, config.backends());
         return bound.getPort();
     }
 
     /**
-     * Stops accepting, then closes every connection. In-flight exchanges are cut: draining them is a later feature.
+     * True from the start of {@link #close()}: the node is going away, and {@code /readyz} should say so, so that the
+     * load balancer stops sending new connections while the requests in flight finish.
+     */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Drains, then stops: {@link #draining()} turns true, the listener closes, idle client connections close, and
+     * connections with a request in flight finish it (answered with {@code Connection: close}) for up to
+     * {@code drain.timeout}; whatever is still open then (WebSocket tunnels included) is closed. Blocks until done.
      * Idempotent.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            draining = true;
         }
-        closed = true;
+        checker.close();
+        clients.stopAccepting();
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+            drain(config.drain().timeout());
         }
         shutdownGroups();
         log.info("proxy stopped");
+    }
+
+    private void drain(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<Channel> open = clients.channels();
+        log.info("draining {} client connections for up to {} ms", open.size(), timeout.toMillis());
+        for (Channel channel : open) {
+            channel.eventLoop().execute(() -> {
+                FrontendHandler handler = channel.pipeline().get(FrontendHandler.class);
+                if (handler != null) {
+                    handler.drain();
+                } else {
+                    channel.close();
+                }
+            });
+        }
+        for (Channel channel : open) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !channel.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+                break;
+            }
+        }
+        Set<Channel> left = clients.channels();
+        if (!left.isEmpty()) {
+            log.warn("drain timeout: closing {} client connections still open", left.size());
+            left.forEach(Channel::close);
+        }
     }
 
     private void shutdownGroups() {
