@@ -393,24 +393,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         return forward;
     }
 
-    /** Picks a backend (one not tried yet) and leases a connection to it. */
+    /** Picks a backend and leases a connection to it; 503 with {@code Retry-After} when none is available. */
     private void startAttempt(Exchange ex) {
         BackendHealth health = policy.health();
         HealthView view = health.view();
-        Backend backend = policy.balancer().pick(view, health.now(), ex.tried);
+        Backend backend = policy.balancer().pick(view, health.now(), null);
         if (backend == null) {
-            if (ex.attempts > 0) {
-                // A retry found no other backend: the client learns what the first attempt met.
-                respondLocally(Responses.BAD_GATEWAY.retainedDuplicate(),
-                        Objects.requireNonNull(ex.backend).index(), false);
-                return;
-            }
             log.warn("no backend available for client {}", remote());
             FullHttpResponse response = Responses.SERVICE_UNAVAILABLE.retainedDuplicate();
             response.headers().set(HttpHeaderNames.RETRY_AFTER, health.retryAfterSeconds(view));
             respondLocally(response, -1, false);
             return;
         }
+        attempt(ex, backend);
+    }
+
+    private void attempt(Exchange ex, Backend backend) {
         ex.backend = backend;
         ex.attempts++;
         ex.attemptOpen = true;
@@ -490,16 +488,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             ex.backendChannel = null;
         }
         if (ex.retryable && ex.retries < policy.retries() && !ex.responseStarted) {
-            ex.retries++;
             if (ex.tried == null) {
                 ex.tried = new BitSet(pool.backends().size());
             }
             ex.tried.set(failed.index());
-            metrics.retry(failed.index());
-            log.info("retrying {} {} for client {} on another backend: {} failed before responding ({})", ex.method,
-                    ex.uri, remote(), failed, why);
-            startAttempt(ex);
-            return;
+            Backend next = policy.balancer().pick(policy.health().view(), policy.health().now(), ex.tried);
+            if (next != null) {
+                ex.retries++;
+                metrics.retry(failed.index());
+                log.info("retrying {} {} for client {} on {}: {} failed before responding ({})", ex.method, ex.uri,
+                        remote(), next, failed, why);
+                attempt(ex, next);
+                return;
+            }
         }
         log.warn("backend {} failed before responding to client {}: {}", failed, remote(), why);
         respondLocally(Responses.BAD_GATEWAY.retainedDuplicate(), failed.index(), false);
