@@ -267,6 +267,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             tunnelFromClient(msg);
             return;
         }
+        if (msg instanceof RequestFraming.Violation violation && !closing) {
+            requestUnreadable(violation.cause());
+            return;
+        }
         if (closing || !(msg instanceof HttpObject)) {
             ReferenceCountUtil.release(msg);
             return;

@@ -11,8 +11,9 @@ import java.nio.charset.StandardCharsets;
  * Refuses the request shapes that let a front and a back server disagree on where a request ends (request smuggling,
  * RFC 9112 §11.2), before the HTTP decoder sees them. It reads the bytes of the client connection in front of the
  * decoder, follows the framing of every request (heads, fixed-length bodies, chunks, trailers) and passes the bytes on
- * untouched; on the first violation it passes nothing more and raises a {@link FramingException}, which the proxy
- * answers with 400 and a close. Refused:
+ * untouched. On the first violation it passes the bytes before the offending request (earlier pipelined requests
+ * are served as usual), then a {@link Violation} in place of the rest, and nothing more: the violation reaches the
+ * proxy in order, after those earlier requests, and gets 400 and a close. Refused:
  * <ul>
  *   <li>both {@code Content-Length} and {@code Transfer-Encoding} (RFC 9112 §6.1: "ought to be handled as an error");
  *   <li>more than one {@code Content-Length} field or value, even equal ones, and a value that is not digits;
@@ -43,6 +44,12 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The message that stands for the refused request. Not a {@code ByteBuf}, so the decoder passes it on as it is,
+     * behind the messages it decoded from the bytes before it.
+     */
+    record Violation(FramingException cause) {}
+
     private enum State { HEAD, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, PASS, FAILED }
 
     /** Bytes of a line kept for inspection: names and framing values are short, tokens need not be kept. */
@@ -55,6 +62,14 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
     private boolean lastWasCr;
 
     private State state = State.HEAD;
+    /** Where, in the buffer being scanned, the current head and the current line began; -1 when before it. */
+    private int headStart;
+    private int lineStart;
+    /** Where the size line of the current chunk began; -1 when before the buffer. */
+    private int chunkStart;
+    private State violationState = State.HEAD;
+    /** Heads begun so far: tells the scan that a line ended a request. */
+    private long heads;
     private long remaining;
     private long headBytes;
     // Facts of the head being read.
@@ -85,15 +100,29 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(buf);
             return;
         }
-        buf.release();
         state = State.FAILED;
-        ctx.fireExceptionCaught(new FramingException(violation));
+        // A violation in a head cuts before that head; after chunk data, before that chunk's size line (so that the
+        // decoder emits no piece of a chunk that turned out malformed); elsewhere in a body, before its line.
+        int end = switch (violationState) {
+            case HEAD -> headStart;
+            case CHUNK_END -> chunkStart;
+            default -> lineStart;
+        };
+        if (end > buf.readerIndex()) {
+            ctx.fireChannelRead(buf.retainedSlice(buf.readerIndex(), end - buf.readerIndex()));
+        }
+        buf.release();
+        ctx.fireChannelRead(new Violation(new FramingException(violation)));
     }
 
     /** Follows the framing through {@code buf}; returns the violation, or null. */
     private String scan(ByteBuf buf) {
         int i = buf.readerIndex();
         int end = buf.writerIndex();
+        boolean atLineStart = lineLength == 0 && !lastWasCr;
+        headStart = state == State.HEAD && !requestLineSeen && headBytes == 0 && atLineStart ? i : -1;
+        lineStart = atLineStart ? i : -1;
+        chunkStart = state == State.CHUNK_SIZE && atLineStart ? i : -1;
         while (i < end) {
             switch (state) {
                 case BODY, CHUNK_DATA -> {
@@ -101,8 +130,10 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
                     i += n;
                     remaining -= n;
                     if (remaining == 0) {
+                        lineStart = i;
                         if (state == State.BODY) {
                             startHead();
+                            headStart = i;
                         } else {
                             state = State.CHUNK_END;
                         }
@@ -112,9 +143,21 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
                     return null;
                 }
                 default -> {
+                    State before = state;
+                    long headsBefore = heads;
                     String violation = lineByte(buf.getByte(i++));
                     if (violation != null) {
+                        violationState = before;
                         return violation;
+                    }
+                    if (lineLength == 0 && !lastWasCr) {
+                        lineStart = i;
+                        if (state == State.CHUNK_SIZE) {
+                            chunkStart = i;
+                        }
+                    }
+                    if (heads != headsBefore) {
+                        headStart = i;
                     }
                 }
             }
@@ -302,6 +345,7 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
     }
 
     private void startHead() {
+        heads++;
         state = State.HEAD;
         headBytes = 0;
         requestLineSeen = false;
