@@ -44,10 +44,18 @@ final class Balancer {
                 : leastOutstanding(view, nanoTime, exclude, order[position]);
     }
 
-    /** Walks the order from {@code from} until an available backend comes. */
-    private @Nullable Backend nextAvailable(HealthView view, long nanoTime, @Nullable BitSet exclude, int from) {
+    /**
+     * The backend at {@code position}, else the next available in the order. Each skip takes a position of its own,
+     * so the share of an unavailable backend spreads over the others instead of doubling its successor's.
+     */
+    private @Nullable Backend nextAvailable(HealthView view, long nanoTime, @Nullable BitSet exclude, int position) {
         for (int k = 0; k < order.length; k++) {
-            int i = order[Math.floorMod(from + k, order.length)];
+            int i = order[k == 0 ? position : Math.floorMod(cursor.getAndIncrement(), order.length)];
+            if ((exclude == null || !exclude.get(i)) && view.available(i, nanoTime)) {
+                return backends.get(i);
+            }
+        }
+        for (int i = 0; i < backends.size(); i++) {
             if ((exclude == null || !exclude.get(i)) && view.available(i, nanoTime)) {
                 return backends.get(i);
             }
