@@ -464,7 +464,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
                         .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 startResponseTimer(ex);
             } else {
-                backendChannel.flush();
+                // The head goes out with the first piece of the body, which for a bodiless request is already decoded
+                // and comes with the read below; the task flushes it when no body piece is at hand yet.
+                channel.eventLoop().execute(backendChannel::flush);
                 reads.read();
             }
             backendHandler(backendChannel).read();
@@ -653,7 +655,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         if (draining) {
             ex.keepAlive = false;
         }
-        channel.writeAndFlush(forwardedResponse(ex, response)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        // Written now, flushed with the body when it came in the same read (one segment for a small response);
+        // otherwise by the task once this read is processed, so that a head never waits for a slow body.
+        channel.write(forwardedResponse(ex, response)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        channel.eventLoop().execute(channel::flush);
         readResponse(ex, backendChannel);
     }
 
