@@ -258,7 +258,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         } else if (discarding) {
             closeAfter(Objects.requireNonNull(localResponse));
         } else {
-            channel.close();
+            // Between requests; the last response may still be on its way out: close behind it.
+            closeAfter(channel.writeAndFlush(Unpooled.EMPTY_BUFFER));
         }
     }
 

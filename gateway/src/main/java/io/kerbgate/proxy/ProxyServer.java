@@ -41,13 +41,16 @@ import org.slf4j.LoggerFactory;
  *   <li>the identity header ({@code identity.header}) is the authenticated principal, whatever the client sent;
  *   <li>{@code Authorization} is gone: the backend never sees the ticket;
  *   <li>{@code X-Forwarded-For} has the client's address appended; {@code X-Forwarded-Proto}/{@code -Host} are set;
+ *   <li>{@code Forwarded} (RFC 7239) and {@code Via: 1.1 kerbgate} are appended to the chains the client sent;
  *   <li>hop-by-hop headers, {@code Expect} and request trailers are gone.
  * </ul>
  * The client receives the backend's response without its hop-by-hop headers, plus {@code WWW-Authenticate: Negotiate
  * <token>} when the acceptor produced a mutual-authentication token (RFC 4559 §5).
  *
- * <p>Settings used: {@code listen}, {@code backends}, {@code identity.header}, {@code limits.maxHeaderSize},
- * {@code timeouts.connect/response/clientIdle}; the rest of the tuning is {@link ProxySettings}. Meters are listed in
+ * <p>Settings used: {@code listen}, {@code backends} (and their options), {@code identity.header},
+ * {@code limits.maxHeaderSize/maxConnections}, {@code timeouts.connect/response/clientIdle}, {@code balancing},
+ * {@code health}, {@code retries}, {@code drain}, {@code access_log}, {@code auth}; the rest of the tuning is
+ * {@link ProxySettings}. Meters are listed in
  * {@link ProxyMetrics}; the responses the proxy makes itself in {@link Responses}.
  */
 public final class ProxyServer implements AutoCloseable {
