@@ -99,11 +99,14 @@ public final class Kerbgate implements AutoCloseable {
             proxy = new ProxyServer(config, counted, metrics.registry());
             int frontPort = proxy.start();
             KeytabWatcher w = watcher;
+            ProxyServer front = proxy;
             AdminEndpoints endpoints = AdminEndpoints.starting(config)
                     .withKeys(() -> KeysReport.of(ring.current(), usage, clock.instant()))
                     .withKeyWrites(KeyWrites.of(config, acceptor))
-                    .withReadiness(() -> !ring.current().isEmpty(), () -> "no keys loaded from " + config.keytab()
-                            + (w.lastError() == null ? "" : ": " + w.lastError()));
+                    // Not ready while draining: the load balancer stops sending new connections to this node.
+                    .withReadiness(() -> !front.draining() && !ring.current().isEmpty(),
+                            () -> front.draining() ? "draining" : "no keys loaded from " + config.keytab()
+                                    + (w.lastError() == null ? "" : ": " + w.lastError()));
             admin = new AdminServer(config.admin().listen(), metrics.registry(), endpoints);
             int adminPort = admin.start();
             KeySet keys = ring.current();
@@ -147,6 +150,8 @@ public final class Kerbgate implements AutoCloseable {
         if (stopped.getCount() == 0) {
             return;
         }
+        // The proxy first: while it drains, the admin server still answers /readyz with 503 "draining" (and serves
+        // /metrics), so the load balancer takes the node out before its listener is gone.
         closeQuietly(proxy);
         closeQuietly(admin);
         closeQuietly(replayCache);
@@ -156,14 +161,22 @@ public final class Kerbgate implements AutoCloseable {
     }
 
     /**
-     * Counts accepted tickets per (principal, kvno) for {@code GET /keys}: traffic moving to a new kvno. Overrides the
-     * abstract three-argument {@code authenticate}, so that the connection's channel bindings reach the acceptor (the
-     * two-argument default calls it with {@link ChannelBindings#NONE}), and {@code keys()} for the refusal log.
+     * Counts accepted tickets per (principal, kvno) for {@code GET /keys}: traffic moving to a new kvno. Delegates all
+     * three methods: both {@code authenticate}s (so that the connection's channel bindings reach the acceptor, and a
+     * delegate's own two-argument form is kept), and {@code keys()} for the refusal log.
      */
     private record UsageCounting(HttpAuthenticator delegate, KvnoUsage usage) implements HttpAuthenticator {
         @Override
         public Acceptance authenticate(String authorization, java.net.InetAddress peer, ChannelBindings bindings) {
-            Acceptance verdict = delegate.authenticate(authorization, peer, bindings);
+            return counted(delegate.authenticate(authorization, peer, bindings));
+        }
+
+        @Override
+        public Acceptance authenticate(String authorization, java.net.InetAddress peer) {
+            return counted(delegate.authenticate(authorization, peer));
+        }
+
+        private Acceptance counted(Acceptance verdict) {
             if (verdict instanceof Acceptance.Accepted ok) {
                 usage.accepted(ok.service(), ok.kvno());
             }

@@ -11,17 +11,25 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.kerbgate.config.GatewayConfig.AccessLog;
 import io.kerbgate.config.GatewayConfig.Acceptor;
 import io.kerbgate.config.GatewayConfig.Admin;
 import io.kerbgate.config.GatewayConfig.Assertion;
 import io.kerbgate.config.GatewayConfig.AssertionType;
 import io.kerbgate.config.GatewayConfig.BackendTls;
 import io.kerbgate.config.GatewayConfig.ChannelBindingMode;
+import io.kerbgate.config.GatewayConfig.Auth;
+import io.kerbgate.config.GatewayConfig.BackendOptions;
+import io.kerbgate.config.GatewayConfig.Balancing;
+import io.kerbgate.config.GatewayConfig.Drain;
+import io.kerbgate.config.GatewayConfig.Health;
 import io.kerbgate.config.GatewayConfig.Identity;
 import io.kerbgate.config.GatewayConfig.Keys;
 import io.kerbgate.config.GatewayConfig.Limits;
 import io.kerbgate.config.GatewayConfig.Replay;
 import io.kerbgate.config.GatewayConfig.Rule;
+import io.kerbgate.config.GatewayConfig.Passive;
+import io.kerbgate.config.GatewayConfig.Retries;
 import io.kerbgate.config.GatewayConfig.Timeouts;
 import io.kerbgate.config.GatewayConfig.Tls;
 import java.io.IOException;
@@ -71,9 +79,24 @@ public final class ConfigLoader {
     /** The smallest HMAC key accepted: RFC 2104 §3 asks for at least the hash's output length (32 for SHA-256). */
     static final int MIN_ASSERTION_KEY_BYTES = 32;
 
+    static final int MAX_WEIGHT = 100;
+    static final int MAX_BACKEND_CONNECTIONS = 100_000;
+    static final int MAX_CLIENT_CONNECTIONS = 1_000_000;
+    static final int MAX_THRESHOLD = 100;
+    static final int MAX_RETRIES = 3;
+
     private static final List<String> ROOT_KEYS = List.of("listen", "keytab", "principals", "backends", "clock_skew",
             "identity", "admin", "acceptor", "limits", "timeouts", "replay", "keys",
-            "logging", "routes", "tls", "backend_tls");
+            "logging", "routes", "tls", "backend_tls", "balancing", "health", "retries", "drain", "access_log",
+            "auth");
+    private static final List<String> BACKEND_KEYS = List.of("url", "weight", "max_connections", "connection_auth");
+    private static final List<String> HEALTH_KEYS =
+            List.of("path", "interval", "timeout", "unhealthy_threshold", "healthy_threshold", "passive");
+    private static final List<String> PASSIVE_KEYS = List.of("consecutive_failures", "ejection");
+    private static final List<String> RETRIES_KEYS = List.of("idempotent");
+    private static final List<String> DRAIN_KEYS = List.of("timeout");
+    private static final List<String> ACCESS_LOG_KEYS = List.of("enabled");
+    private static final List<String> AUTH_KEYS = List.of("required");
     private static final List<String> IDENTITY_KEYS =
             List.of("header", "groups_header", "strip_realm", "rules", "assertion");
     private static final List<String> RULE_KEYS = List.of("match", "replace");
@@ -84,7 +107,7 @@ public final class ConfigLoader {
     private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers");
     private static final List<String> ACCEPTOR_KEYS =
             List.of("allow_rc4", "replay_cache_max_entries", "allowed_client_realms", "pac");
-    private static final List<String> LIMITS_KEYS = List.of("max_header_size");
+    private static final List<String> LIMITS_KEYS = List.of("max_header_size", "max_connections");
     private static final List<String> TIMEOUTS_KEYS = List.of("connect", "response", "client_idle");
     private static final List<String> REPLAY_KEYS = List.of("shared");
     private static final List<String> SHARED_KEYS =
@@ -143,7 +166,8 @@ public final class ConfigLoader {
                 "write principals: [HTTP/array.example.test@ARRAY.TEST], or leave it out for every keytab principal");
         String backendsFix = "add backends: [http://127.0.0.1:9001]";
         root.require("backends", backendsFix);
-        List<URI> backends = distinctList(root, "backends", ConfigValues::backend, backendsFix);
+        List<BackendOptions> backendOptions = backends(root, backendsFix);
+        List<URI> backends = backendOptions.stream().map(BackendOptions::url).toList();
         if (backends.isEmpty()) {
             throw new ConfigException(root.key("backends"), "is empty", "list at least one backend; " + backendsFix);
         }
@@ -178,7 +202,10 @@ public final class ConfigLoader {
                 OperationsConfig.logging(root.section("logging", OperationsConfig.LOGGING_KEYS)),
                 OperationsConfig.routes(root),
                 root.has("tls") ? tls(root.section("tls", TLS_KEYS), baseDir) : null,
-                backendTls(root.section("backend_tls", BACKEND_TLS_KEYS), baseDir));
+                backendTls(root.section("backend_tls", BACKEND_TLS_KEYS), baseDir), backendOptions, balancing(root),
+                health(root.section("health", HEALTH_KEYS)), retries(root.section("retries", RETRIES_KEYS)),
+                drain(root.section("drain", DRAIN_KEYS)), accessLog(root.section("access_log", ACCESS_LOG_KEYS)),
+                auth(root.section("auth", AUTH_KEYS)));
     }
 
     private static Replay replay(YamlSection section, Path baseDir) throws ConfigException {
@@ -405,6 +432,113 @@ public final class ConfigLoader {
         throw new ConfigException(key, path + " holds no PEM " + type, fix);
     }
 
+    /** Each item is a URL, or a mapping with {@code url} and the backend's own settings. */
+    private static List<BackendOptions> backends(YamlSection root, String fix) throws ConfigException {
+        JsonNode node = root.get("backends");
+        String key = root.key("backends");
+        if (node == null || !node.isArray()) {
+            throw new ConfigException(key, node == null ? "is missing" : ConfigValues.describe(node) + " is not a list",
+                    fix);
+        }
+        List<BackendOptions> backends = new ArrayList<>(node.size());
+        Set<URI> seen = new LinkedHashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            String itemKey = key + "[" + i + "]";
+            JsonNode item = node.get(i);
+            BackendOptions options;
+            if (item.isObject()) {
+                YamlSection section = YamlSection.of(itemKey, item, BACKEND_KEYS);
+                URI url = ConfigValues.backend(section.key("url"),
+                        section.require("url", "add url: http://host:port to the backend"));
+                options = new BackendOptions(url,
+                        section.has("weight") ? ConfigValues.integer(section.key("weight"), section.get("weight"), 1,
+                                MAX_WEIGHT) : BackendOptions.DEFAULT_WEIGHT,
+                        section.has("max_connections") ? ConfigValues.integer(section.key("max_connections"),
+                                section.get("max_connections"), 1, MAX_BACKEND_CONNECTIONS)
+                                : BackendOptions.DEFAULT_MAX_CONNECTIONS,
+                        section.has("connection_auth")
+                                && ConfigValues.bool(section.key("connection_auth"), section.get("connection_auth")));
+            } else {
+                options = BackendOptions.defaults(ConfigValues.backend(itemKey, item));
+            }
+            if (!seen.add(options.url())) {
+                throw new ConfigException(itemKey, ConfigValues.quote(options.url().toString()) + " is listed twice",
+                        "remove the repeat");
+            }
+            backends.add(options);
+        }
+        return List.copyOf(backends);
+    }
+
+    private static Balancing balancing(YamlSection root) throws ConfigException {
+        if (!root.has("balancing")) {
+            return Balancing.LEAST_OUTSTANDING;
+        }
+        String key = root.key("balancing");
+        String fix = "use least_outstanding (the default) or round_robin";
+        String text = ConfigValues.text(key, root.get("balancing"), fix);
+        for (Balancing balancing : Balancing.values()) {
+            if (balancing.yaml().equals(text)) {
+                return balancing;
+            }
+        }
+        throw new ConfigException(key, ConfigValues.quote(text) + " is not a balancing policy", fix);
+    }
+
+    private static Health health(YamlSection section) throws ConfigException {
+        Health defaults = Health.DEFAULT;
+        String fix = "use a duration from 1ms to 1d";
+        String path = defaults.path();
+        if (section.has("path")) {
+            String pathFix = "write an absolute path such as /healthz, or leave path out to turn active checks off";
+            path = ConfigValues.text(section.key("path"), section.get("path"), pathFix);
+            if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
+                throw new ConfigException(section.key("path"), ConfigValues.quote(path) + " is not an absolute path",
+                        pathFix);
+            }
+        }
+        Duration interval = section.has("interval") ? duration(section, "interval", MAX_TIMEOUT, fix)
+                : defaults.interval();
+        Duration timeout = section.has("timeout") ? duration(section, "timeout", MAX_TIMEOUT, fix) : defaults.timeout();
+        int unhealthy = section.has("unhealthy_threshold") ? ConfigValues.integer(section.key("unhealthy_threshold"),
+                section.get("unhealthy_threshold"), 1, MAX_THRESHOLD) : defaults.unhealthyThreshold();
+        int healthy = section.has("healthy_threshold") ? ConfigValues.integer(section.key("healthy_threshold"),
+                section.get("healthy_threshold"), 1, MAX_THRESHOLD) : defaults.healthyThreshold();
+        YamlSection passiveSection = section.section("passive", PASSIVE_KEYS);
+        Passive passive = new Passive(
+                passiveSection.has("consecutive_failures") ? ConfigValues.integer(
+                        passiveSection.key("consecutive_failures"), passiveSection.get("consecutive_failures"), 0,
+                        MAX_THRESHOLD) : Passive.DEFAULT.consecutiveFailures(),
+                passiveSection.has("ejection") ? duration(passiveSection, "ejection", MAX_TIMEOUT, fix)
+                        : Passive.DEFAULT.ejection());
+        return new Health(path, interval, timeout, unhealthy, healthy, passive);
+    }
+
+    private static Retries retries(YamlSection section) throws ConfigException {
+        return section.has("idempotent")
+                ? new Retries(ConfigValues.integer(section.key("idempotent"), section.get("idempotent"), 0,
+                        MAX_RETRIES))
+                : Retries.DEFAULT;
+    }
+
+    private static Drain drain(YamlSection section) throws ConfigException {
+        return section.has("timeout")
+                ? new Drain(duration(section, "timeout", MAX_TIMEOUT, "use a duration from 1ms to 1d"))
+                : Drain.DEFAULT;
+    }
+
+    private static AccessLog accessLog(YamlSection section) throws ConfigException {
+        return section.has("enabled")
+                ? new AccessLog(ConfigValues.bool(section.key("enabled"), section.get("enabled")))
+                : AccessLog.DEFAULT;
+    }
+
+    private static Auth auth(YamlSection section) throws ConfigException {
+        return section.has("required")
+                ? new Auth(ConfigValues.bool(section.key("required"), section.get("required")))
+                : Auth.DEFAULT;
+    }
+
     private static Acceptor acceptor(YamlSection section) throws ConfigException {
         Acceptor defaults = Acceptor.DEFAULT;
         boolean allowRc4 = section.has("allow_rc4")
@@ -434,8 +568,12 @@ public final class ConfigLoader {
     }
 
     private static Limits limits(YamlSection section) throws ConfigException {
+        int maxConnections = section.has("max_connections")
+                ? ConfigValues.integer(section.key("max_connections"), section.get("max_connections"), 1,
+                        MAX_CLIENT_CONNECTIONS)
+                : Limits.DEFAULT_MAX_CONNECTIONS;
         if (!section.has("max_header_size")) {
-            return Limits.DEFAULT;
+            return new Limits(Limits.DEFAULT.maxHeaderSize(), maxConnections);
         }
         String key = section.key("max_header_size");
         long size = ConfigValues.byteSize(key, section.get("max_header_size"));
@@ -447,7 +585,7 @@ public final class ConfigLoader {
         if (size > MAX_HEADER_SIZE) {
             throw new ConfigException(key, ConfigValues.formatSize(size) + " is above the maximum", fix);
         }
-        return new Limits((int) size);
+        return new Limits((int) size, maxConnections);
     }
 
     private static Timeouts timeouts(YamlSection section) throws ConfigException {
@@ -605,7 +743,17 @@ public final class ConfigLoader {
         ArrayNode principals = root.putArray("principals");
         config.principals().forEach(principals::add);
         ArrayNode backends = root.putArray("backends");
-        config.backends().forEach(uri -> backends.add(uri.toString()));
+        for (BackendOptions backend : config.backendOptions()) {
+            if (backend.isDefault()) {
+                backends.add(backend.url().toString());
+            } else {
+                backends.addObject()
+                        .put("url", backend.url().toString())
+                        .put("weight", backend.weight())
+                        .put("max_connections", backend.maxConnections())
+                        .put("connection_auth", backend.connectionAuth());
+            }
+        }
         root.put("clock_skew", ConfigValues.formatDuration(config.clockSkew()));
         root.set("identity", identityTree(config.identity(), nodes));
         ObjectNode admin = root.putObject("admin");
@@ -618,7 +766,8 @@ public final class ConfigLoader {
         ArrayNode realms = acceptor.putArray("allowed_client_realms");
         config.acceptor().allowedClientRealms().forEach(realms::add);
         acceptor.put("pac", config.acceptor().pac().name().toLowerCase(java.util.Locale.ROOT));
-        root.putObject("limits").put("max_header_size", ConfigValues.formatSize(config.limits().maxHeaderSize()));
+        root.putObject("limits").put("max_header_size", ConfigValues.formatSize(config.limits().maxHeaderSize()))
+                .put("max_connections", config.limits().maxConnections());
         ObjectNode timeouts = root.putObject("timeouts");
         timeouts.put("connect", ConfigValues.formatDuration(config.timeouts().connect()));
         timeouts.put("response", ConfigValues.formatDuration(config.timeouts().response()));
@@ -643,6 +792,23 @@ public final class ConfigLoader {
             backendTls.put("ca", config.backendTls().ca().toString());
         }
         backendTls.put("verify_hostname", config.backendTls().verifyHostname());
+        root.put("balancing", config.balancing().yaml());
+        Health health = config.health();
+        ObjectNode healthNode = root.putObject("health");
+        if (health.active()) {
+            healthNode.put("path", health.path());
+        }
+        healthNode.put("interval", ConfigValues.formatDuration(health.interval()))
+                .put("timeout", ConfigValues.formatDuration(health.timeout()))
+                .put("unhealthy_threshold", health.unhealthyThreshold())
+                .put("healthy_threshold", health.healthyThreshold());
+        healthNode.putObject("passive")
+                .put("consecutive_failures", health.passive().consecutiveFailures())
+                .put("ejection", ConfigValues.formatDuration(health.passive().ejection()));
+        root.putObject("retries").put("idempotent", config.retries().idempotent());
+        root.putObject("drain").put("timeout", ConfigValues.formatDuration(config.drain().timeout()));
+        root.putObject("access_log").put("enabled", config.accessLog().enabled());
+        root.putObject("auth").put("required", config.auth().required());
         return root;
     }
 

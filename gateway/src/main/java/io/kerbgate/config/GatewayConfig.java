@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param identity    how the authenticated identity reaches the backends
  * @param admin       the admin listener (metrics, health, keys)
  * @param acceptor    acceptor policy beyond the checklist's defaults
- * @param limits      request size limits
+ * @param limits      request size and client connection limits
  * @param timeouts    client and backend timeouts
  * @param replay      the replay cache across the array
  * @param keys        the rollover listener: grace of rolled kvnos and the keytab poll
@@ -30,6 +30,14 @@ import org.jspecify.annotations.Nullable;
  *                    authenticated principal and any principal may pass
  * @param tls         TLS on the front listener, or {@code null} for plain HTTP
  * @param backendTls  how {@code https://} backends are verified
+ * @param backendOptions per-backend settings, one per entry of {@code backends} in the same order (the mapping form
+ *                    {@code {url: ..., weight: 2}} of a {@code backends} item); empty means the defaults for each
+ * @param balancing   how a backend is chosen per request
+ * @param health      active and passive health checking of the backends
+ * @param retries     retries of failed idempotent requests on another backend
+ * @param drain       graceful shutdown
+ * @param accessLog   one line per request on the {@code kerbgate.access} logger
+ * @param auth        whether requests must authenticate ({@code false} only for benchmarks)
  */
 public record GatewayConfig(
         InetSocketAddress listen,
@@ -47,7 +55,14 @@ public record GatewayConfig(
         Logging logging,
         List<Route> routes,
         @Nullable Tls tls,
-        BackendTls backendTls) {
+        BackendTls backendTls,
+        List<BackendOptions> backendOptions,
+        Balancing balancing,
+        Health health,
+        Retries retries,
+        Drain drain,
+        AccessLog accessLog,
+        Auth auth) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -65,17 +80,40 @@ public record GatewayConfig(
         Objects.requireNonNull(logging, "logging");
         routes = List.copyOf(routes);
         Objects.requireNonNull(backendTls, "backendTls");
+        backendOptions = backendOptions.isEmpty()
+                ? backends.stream().map(BackendOptions::defaults).toList()
+                : List.copyOf(backendOptions);
+        if (backendOptions.size() != backends.size()) {
+            throw new IllegalArgumentException("backendOptions: " + backendOptions.size() + " entries for "
+                    + backends.size() + " backends");
+        }
+        for (int i = 0; i < backends.size(); i++) {
+            if (!backendOptions.get(i).url().equals(backends.get(i))) {
+                throw new IllegalArgumentException("backendOptions[" + i + "] is for " + backendOptions.get(i).url()
+                        + ", not " + backends.get(i));
+            }
+        }
+        Objects.requireNonNull(balancing, "balancing");
+        Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(retries, "retries");
+        Objects.requireNonNull(drain, "drain");
+        Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(auth, "auth");
     }
 
     /**
      * A config with the defaults of every optional section: no shared replay cache, default key grace and poll,
-     * plain logs, no routes, plain HTTP on the front ({@code tls} null) and {@code https://} backends verified
-     * against the JDK's trust store with host name checks.
+     * plain logs, no routes, plain HTTP on the front ({@code tls} null), {@code https://} backends verified
+     * against the JDK's trust store with host name checks, default options for every backend, least-outstanding
+     * balancing, passive health only, one idempotent retry, a 30 s drain, the access log on and authentication
+     * required.
      */
     public GatewayConfig(InetSocketAddress listen, Path keytab, List<String> principals, List<URI> backends,
             Duration clockSkew, Identity identity, Admin admin, Acceptor acceptor, Limits limits, Timeouts timeouts) {
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts,
-                Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of(), null, BackendTls.DEFAULT);
+                Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of(), null, BackendTls.DEFAULT,
+                List.of(), Balancing.LEAST_OUTSTANDING, Health.DEFAULT, Retries.DEFAULT, Drain.DEFAULT,
+                AccessLog.DEFAULT, Auth.DEFAULT);
     }
 
     /**
@@ -219,11 +257,17 @@ public record GatewayConfig(
     }
 
     /**
-     * @param maxHeaderSize the largest request header block, in bytes; the default (96 KiB) fits Active Directory
-     *                      tokens with large PACs (about 64 KiB of base64). Above it: 431.
+     * @param maxHeaderSize  the largest request header block, in bytes; the default (96 KiB) fits Active Directory
+     *                       tokens with large PACs (about 64 KiB of base64). Above it: 431.
+     * @param maxConnections open client connections; a connection beyond it is closed as soon as it is accepted
      */
-    public record Limits(int maxHeaderSize) {
-        public static final Limits DEFAULT = new Limits(96 * 1024);
+    public record Limits(int maxHeaderSize, int maxConnections) {
+        public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+        public static final Limits DEFAULT = new Limits(96 * 1024, DEFAULT_MAX_CONNECTIONS);
+
+        public Limits(int maxHeaderSize) {
+            this(maxHeaderSize, DEFAULT_MAX_CONNECTIONS);
+        }
     }
 
     /**
@@ -362,6 +406,83 @@ public record GatewayConfig(
     }
 
     /**
+     * One backend of the pool.
+     *
+     * @param url            {@code http://host:port} or {@code https://host:port}, as in {@code backends}
+     * @param weight         its share of requests relative to the others (1 to 100)
+     * @param maxConnections open connections to it over all event loops; a request that would need one more waits
+     *                       briefly in a small queue, then gets 503
+     * @param connectionAuth the backend authenticates connections itself (IIS or Exchange doing NTLM/Negotiate per
+     *                       connection): a pooled connection only ever carries requests of one principal
+     */
+    public record BackendOptions(URI url, int weight, int maxConnections, boolean connectionAuth) {
+        public static final int DEFAULT_WEIGHT = 1;
+        public static final int DEFAULT_MAX_CONNECTIONS = 512;
+
+        public BackendOptions {
+            Objects.requireNonNull(url, "url");
+            if (weight < 1 || maxConnections < 1) {
+                throw new IllegalArgumentException("weight and maxConnections must be >= 1: " + weight + ", "
+                        + maxConnections);
+            }
+        }
+
+        public static BackendOptions defaults(URI url) {
+            return new BackendOptions(url, DEFAULT_WEIGHT, DEFAULT_MAX_CONNECTIONS, false);
+        }
+
+        /** True when only the URL is set: the item is written back in the plain string form. */
+        public boolean isDefault() {
+            return weight == DEFAULT_WEIGHT && maxConnections == DEFAULT_MAX_CONNECTIONS && !connectionAuth;
+        }
+    }
+
+    /** How the proxy picks a backend for each request; both honour weights and skip backends marked down. */
+    public enum Balancing {
+        /** The backend with the fewest requests in flight per unit of weight; ties go round-robin (the default). */
+        LEAST_OUTSTANDING("least_outstanding"),
+        /** Weighted round-robin. */
+        ROUND_ROBIN("round_robin");
+
+        private final String yaml;
+
+        Balancing(String yaml) {
+            this.yaml = yaml;
+        }
+
+        /** The YAML spelling. */
+        public String yaml() {
+            return yaml;
+        }
+    }
+
+    /**
+     * @param path               the path of the active check ({@code GET}, 2xx or 3xx means up); {@code ""} turns
+     *                           active checks off, and then only passive ejection marks a backend down
+     * @param interval           time between two checks of one backend
+     * @param timeout            a check without a response head by then failed
+     * @param unhealthyThreshold consecutive failed checks that mark an up backend down
+     * @param healthyThreshold   consecutive passed checks that mark a down backend up
+     * @param passive            ejection on failures seen by live traffic
+     */
+    public record Health(String path, Duration interval, Duration timeout, int unhealthyThreshold,
+                         int healthyThreshold, Passive passive) {
+        public static final Health DEFAULT = new Health("", Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 2,
+                Passive.DEFAULT);
+
+        public Health {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(passive, "passive");
+        }
+
+        public boolean active() {
+            return !path.isEmpty();
+        }
+    }
+
+    /**
      * A set of principals, by any of three criteria (a principal is in the set when it matches any entry).
      *
      * @param principals exact client principals, {@code name@REALM}
@@ -378,5 +499,49 @@ public record GatewayConfig(
         public boolean isEmpty() {
             return principals.isEmpty() && realms.isEmpty() && regex.isEmpty();
         }
+    }
+
+    /**
+     * @param consecutiveFailures connect failures, resets before the response head, timeouts and 5xx responses in a
+     *                            row that eject a backend; 0 turns passive ejection off
+     * @param ejection            how long an ejected backend gets no traffic; then it is tried again
+     */
+    public record Passive(int consecutiveFailures, Duration ejection) {
+        public static final Passive DEFAULT = new Passive(5, Duration.ofSeconds(30));
+
+        public Passive {
+            Objects.requireNonNull(ejection, "ejection");
+        }
+    }
+
+    /**
+     * @param idempotent how many times a request with an idempotent method and no body is retried on another backend
+     *                   when the attempt failed before any byte of the response (0 to 3)
+     */
+    public record Retries(int idempotent) {
+        public static final Retries DEFAULT = new Retries(1);
+    }
+
+    /** @param timeout how long a shutdown waits for requests in flight before it closes their connections */
+    public record Drain(Duration timeout) {
+        public static final Drain DEFAULT = new Drain(Duration.ofSeconds(30));
+
+        public Drain {
+            Objects.requireNonNull(timeout, "timeout");
+        }
+    }
+
+    /** @param enabled write one line per request to the {@code kerbgate.access} logger */
+    public record AccessLog(boolean enabled) {
+        public static final AccessLog DEFAULT = new AccessLog(true);
+    }
+
+    /**
+     * @param required every request must authenticate with {@code Negotiate}. {@code false} forwards requests without
+     *                 any authentication and without an identity header: for load-testing the proxy alone, never in
+     *                 production
+     */
+    public record Auth(boolean required) {
+        public static final Auth DEFAULT = new Auth(true);
     }
 }

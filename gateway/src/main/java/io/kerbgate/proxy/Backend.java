@@ -1,27 +1,36 @@
 package io.kerbgate.proxy;
 
+import io.kerbgate.config.GatewayConfig.BackendOptions;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One configured backend. Its address is resolved once at start so that no DNS lookup blocks an event loop; the
- * connection count is shared by all event loops.
+ * One configured backend. Its address is resolved once at start so that no DNS lookup blocks an event loop. The
+ * counters are shared by all event loops: open connections (against the connection limit), idle ones, and requests in
+ * flight (what least-outstanding balancing compares).
  */
 final class Backend {
 
     private final int index;
     private final InetSocketAddress address;
     private final String authority;
+    private final int weight;
     private final int maxConnections;
+    private final boolean connectionAuth;
     private final boolean tls;
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger idle = new AtomicInteger();
+    private final AtomicInteger outstanding = new AtomicInteger();
 
-    private Backend(int index, InetSocketAddress address, String authority, int maxConnections, boolean tls) {
+    private Backend(int index, InetSocketAddress address, String authority, int weight, int maxConnections,
+                    boolean connectionAuth, boolean tls) {
         this.index = index;
         this.address = address;
         this.authority = authority;
+        this.weight = weight;
         this.maxConnections = maxConnections;
+        this.connectionAuth = connectionAuth;
         this.tls = tls;
     }
 
@@ -30,6 +39,17 @@ final class Backend {
      *                                  {@code https://host:port}
      */
     static Backend of(int index, URI uri, int maxConnections) {
+        return of(index, BackendOptions.defaults(uri), maxConnections);
+    }
+
+    /**
+     * @param maxConnections the proxy-wide cap ({@link ProxySettings#maxConnectionsPerBackend()}); the backend's own
+     *                       {@code max_connections} applies when lower
+     * @throws IllegalArgumentException naming {@code backends[index]} when the URI is not {@code http://host:port} or
+     *                                  {@code https://host:port}
+     */
+    static Backend of(int index, BackendOptions options, int maxConnections) {
+        URI uri = options.url();
         String key = "backends[" + index + "]";
         boolean tls = "https".equalsIgnoreCase(uri.getScheme());
         if (!tls && !"http".equalsIgnoreCase(uri.getScheme())) {
@@ -47,7 +67,8 @@ final class Backend {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException(key + ": cannot resolve host " + uri.getHost());
         }
-        return new Backend(index, address, uri.getHost() + ":" + port, maxConnections, tls);
+        return new Backend(index, address, uri.getHost() + ":" + port, options.weight(),
+                Math.min(maxConnections, options.maxConnections()), options.connectionAuth(), tls);
     }
 
     /** Whether the backend is spoken to over TLS ({@code https://}). */
@@ -74,6 +95,15 @@ final class Backend {
         return authority;
     }
 
+    int weight() {
+        return weight;
+    }
+
+    /** The backend authenticates connections itself: a connection serves one principal only. */
+    boolean connectionAuth() {
+        return connectionAuth;
+    }
+
     /** Counts one more connection, unless the limit is reached. */
     boolean tryOpen() {
         int n;
@@ -88,6 +118,34 @@ final class Backend {
 
     void closed() {
         open.decrementAndGet();
+    }
+
+    int openConnections() {
+        return open.get();
+    }
+
+    int idleConnections() {
+        return idle.get();
+    }
+
+    void idleAdded() {
+        idle.incrementAndGet();
+    }
+
+    void idleRemoved() {
+        idle.decrementAndGet();
+    }
+
+    int outstanding() {
+        return outstanding.get();
+    }
+
+    void requestStarted() {
+        outstanding.incrementAndGet();
+    }
+
+    void requestEnded() {
+        outstanding.decrementAndGet();
     }
 
     @Override

@@ -31,19 +31,26 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     private final Backend backend;
     private final Channel channel;
+    private final String key;
     private final ReadPacer reads;
 
     // Only touched on the connection's event loop, which is also the leasing client connection's loop.
     private @Nullable Listener listener;
 
-    BackendHandler(Backend backend, Channel channel) {
+    /** @param key the connection key ({@link BackendPool#connectionKey}): whose requests the connection may carry */
+    BackendHandler(Backend backend, Channel channel, String key) {
         this.backend = backend;
         this.channel = channel;
+        this.key = key;
         this.reads = new ReadPacer(channel, this::message);
     }
 
     Backend backend() {
         return backend;
+    }
+
+    String key() {
+        return key;
     }
 
     void attach(Listener listener) {

@@ -4,11 +4,15 @@ import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.Acceptance.Rejected;
 import io.kerbgate.identity.IdentityHeaders;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
@@ -16,6 +20,7 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -24,10 +29,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -36,8 +43,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -51,12 +60,25 @@ import org.slf4j.LoggerFactory;
  * <p>When to read from the client (one HTTP message per {@code read()}):
  * <ul>
  *   <li>a request head: when the connection opens, and once the previous response is written;
- *   <li>its body: once the backend connection is ready, then one chunk after another while the backend connection is
- *       writable (otherwise when it becomes writable again);
+ *   <li>the first piece of its body, if it has one: right after the head, before a backend is chosen, so that a
+ *       request whose body turns out malformed (a bad chunk size) is refused before any backend saw a byte of it;
+ *       except with {@code Expect: 100-continue}, where the client waits for the 100;
+ *   <li>the rest of its body: once the backend connection is ready, then one chunk after another while the backend
+ *       connection is writable (otherwise when it becomes writable again);
  *   <li>the body of a request answered locally (401, 502...): read and dropped, so the connection stays usable;
  *       above {@link #MAX_DISCARD_BYTES} the connection is closed instead.
  * </ul>
  * The backend's response is read the same way, one message at a time while the client connection is writable.
+ *
+ * <p>Retries: a request with an idempotent method and no body is sent again, to another backend, when its attempt
+ * failed before any byte of the response: connect refused, the connection reset or closed before the response head
+ * (also a pooled connection the backend had just closed). At most {@code retries.idempotent} times, each on a backend
+ * not tried yet. A request with a body is streamed, never buffered, so it is never retried; nor is a timeout (the
+ * backend may still be working on it).
+ *
+ * <p>WebSocket: an authenticated {@code GET} with {@code Upgrade: websocket} keeps its {@code Upgrade} and
+ * {@code Connection: Upgrade}; when the backend answers 101, both connections drop their HTTP codecs and the proxy
+ * relays bytes both ways, with the same read-after-write backpressure, until either side closes.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter implements BackendHandler.Listener {
 
@@ -71,6 +93,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
      */
     static final long LINGER_MILLIS = 2_000;
 
+    /** RFC 9110 §9.2.2. */
+    static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+
     private final Channel channel;
     private final ReadPacer reads;
     private final NegotiateStep negotiate;
@@ -78,6 +104,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     private final BackendPool pool;
     private final ProxyMetrics metrics;
     private final long responseTimeoutNanos;
+    private final ProxyPolicy policy;
     private final ConnectionSecurity security;
 
     // Everything below is touched only on this connection's event loop. Backend connections are leased from the same
@@ -90,19 +117,43 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     private @Nullable ChannelFuture localResponse;
     /** A response that ends the connection was sent: input is drained and dropped until the close. */
     private boolean closing;
+    /** The proxy is shutting down: the exchange in flight is the last one. */
+    private boolean draining;
+    /** After a 101: the backend connection bytes are relayed to and from. */
+    private @Nullable Channel tunnel;
+    private boolean tunnelClientReadWaiting;
+    private boolean tunnelBackendReadWaiting;
 
     /** One request, from its head to the end of its response. */
     private static final class Exchange {
         final HttpVersion clientVersion;
+        final HttpMethod method;
+        final String uri;
         final boolean head;
         final boolean expectContinue;
         /** -1 for a chunked body. */
         final long contentLength;
+        final boolean hasBody;
+        final long start = System.nanoTime();
         /** The client connection survives this exchange. */
         boolean keepAlive;
         @Nullable Accepted accepted;
+        /** For the access log: ok, off, or the refusal's reason. */
+        String auth = "-";
+        boolean upgrade;
+        boolean retryable;
         @Nullable Backend backend;
+        /** This attempt is counted in {@link Backend#outstanding()}. */
+        boolean attemptOpen;
+        int attempts;
+        int retries;
+        @Nullable BitSet tried;
         @Nullable HttpRequest forward;
+        /** The client sent no Host: each attempt sets its backend's. */
+        boolean hostFromBackend;
+        /** The first piece of the body, read before a backend was chosen. */
+        @Nullable HttpContent held;
+        boolean awaitingFirstContent;
         /** Leased from the pool; null while connecting and after the release. */
         @Nullable Channel backendChannel;
         boolean continueSent;
@@ -117,12 +168,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         boolean backendReadWaiting;
         @Nullable ScheduledFuture<?> responseTimer;
         long upstreamStart;
+        long upstreamNanos = -1;
+        long bytesIn;
+        long bytesOut;
 
         Exchange(HttpRequest request) {
             clientVersion = request.protocolVersion();
+            method = request.method();
+            uri = request.uri();
             head = HttpMethod.HEAD.equals(request.method());
             expectContinue = HttpUtil.is100ContinueExpected(request);
             contentLength = HttpUtil.getContentLength(request, -1L);
+            hasBody = HttpUtil.isTransferEncodingChunked(request) || contentLength > 0;
             keepAlive = HttpUtil.isKeepAlive(request);
         }
 
@@ -137,10 +194,25 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
                 responseTimer = null;
             }
         }
+
+        void releaseHeld() {
+            if (held != null) {
+                held.release();
+                held = null;
+            }
+        }
+
+        /** Ends the attempt's share of its backend's load; idempotent. */
+        void endAttempt() {
+            if (attemptOpen) {
+                attemptOpen = false;
+                Objects.requireNonNull(backend).requestEnded();
+            }
+        }
     }
 
     FrontendHandler(Channel channel, NegotiateStep negotiate, IdentityHeaders identity, BackendPool pool,
-                    ProxyMetrics metrics, Duration responseTimeout, ConnectionSecurity security) {
+                    ProxyMetrics metrics, Duration responseTimeout, ProxyPolicy policy, ConnectionSecurity security) {
         this.channel = channel;
         this.reads = new ReadPacer(channel, this::clientMessage);
         this.negotiate = negotiate;
@@ -148,6 +220,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         this.pool = pool;
         this.metrics = metrics;
         this.responseTimeoutNanos = responseTimeout.toNanos();
+        this.policy = policy;
         this.security = security;
     }
 
@@ -168,7 +241,38 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         ctx.fireChannelReadComplete();
     }
 
+    /**
+     * Graceful shutdown: an idle connection closes now; one with a request in flight finishes it and then closes
+     * ({@code Connection: close} on the response when it has not started). WebSocket tunnels are left to the end of
+     * the drain. Call on the event loop.
+     */
+    void drain() {
+        draining = true;
+        if (tunnel != null || closing) {
+            return;
+        }
+        Exchange ex = exchange;
+        if (ex != null) {
+            if (!ex.responseStarted) {
+                ex.keepAlive = false;
+            }
+        } else if (discarding) {
+            closeAfter(Objects.requireNonNull(localResponse));
+        } else {
+            // Between requests; the last response may still be on its way out: close behind it.
+            closeAfter(channel.writeAndFlush(Unpooled.EMPTY_BUFFER));
+        }
+    }
+
     private void clientMessage(Object msg) {
+        if (tunnel != null) {
+            tunnelFromClient(msg);
+            return;
+        }
+        if (msg instanceof RequestFraming.Violation violation && !closing) {
+            requestUnreadable(violation.cause());
+            return;
+        }
         if (closing || !(msg instanceof HttpObject)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -229,19 +333,36 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             return;
         }
         InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
-        Acceptance verdict = negotiate.authenticate(request, peer, security.bindings());
-        if (verdict instanceof Rejected rejected) {
-            respondLocally(Responses.refusal(rejected.reason(), rejected.rejectToken()), -1, false);
+        Accepted accepted = null;
+        if (policy.authRequired()) {
+            Acceptance verdict = negotiate.authenticate(request, peer, security.bindings());
+            if (verdict instanceof Rejected rejected) {
+                ex.auth = rejected.reason().tag();
+                respondLocally(Responses.refusal(rejected.reason(), rejected.rejectToken()), -1, false);
+                return;
+            }
+            // null on an anonymous route: forwarded without an identity.
+            if (verdict instanceof Accepted a) {
+                accepted = a;
+                ex.auth = "ok";
+            } else {
+                ex.auth = "anonymous";
+            }
+        } else {
+            ex.auth = "off";
+        }
+        ex.accepted = accepted;
+        // An HTTP/2 stream cannot be upgraded (RFC 9113 §8.6): only an HTTP/1.1 connection becomes a tunnel.
+        ex.upgrade = channel instanceof DuplexChannel && isWebSocketUpgrade(request);
+        ex.hostFromBackend = !request.headers().contains(HttpHeaderNames.HOST);
+        ex.forward = forwardedRequest(request, accepted, peer, ex.upgrade);
+        ex.retryable = policy.retries() > 0 && IDEMPOTENT.contains(request.method()) && !ex.hasBody && !ex.upgrade;
+        if (ex.hasBody && !ex.expectContinue) {
+            ex.awaitingFirstContent = true;
+            reads.read();
             return;
         }
-        // null on an anonymous route: forwarded without an identity.
-        Accepted accepted = verdict instanceof Accepted a ? a : null;
-        Backend backend = pool.next();
-        ex.accepted = accepted;
-        ex.backend = backend;
-        ex.forward = forwardedRequest(request, accepted, peer, backend);
-        Future<Channel> acquired = pool.acquire(backend, channel.eventLoop());
-        acquired.addListener(f -> backendAcquired(ex, acquired));
+        startAttempt(ex);
     }
 
     /** RFC 9110 §10.1.1: 100-continue is the only expectation; an HTTP/1.0 client's Expect is ignored. */
@@ -252,17 +373,30 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
                 && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim());
     }
 
+    /** RFC 6455 §4.1: an HTTP/1.1 GET with {@code Upgrade: websocket} and the {@code upgrade} connection option. */
+    private static boolean isWebSocketUpgrade(HttpRequest request) {
+        HttpHeaders headers = request.headers();
+        return HttpMethod.GET.equals(request.method())
+                && request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+                && headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
     private HttpRequest forwardedRequest(HttpRequest request, @Nullable Accepted accepted, InetSocketAddress peer,
-                                         Backend backend) {
+                                         boolean upgrade) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HopByHopHeaders.strip(headers);
         // The proxy answers 100-continue itself once the backend is connected; the backend never waits for a body.
         headers.remove(HttpHeaderNames.EXPECT);
+        // Without an identity (an anonymous route, auth.required: false), client copies of the identity headers and
+        // Authorization are still removed, and X-Forwarded-* set.
         identity.forward(headers, accepted == null ? null : accepted.client(),
                 accepted == null ? List.of() : accepted.groups(), peer.getAddress(), security.scheme());
-        if (!headers.contains(HttpHeaderNames.HOST)) {
-            headers.set(HttpHeaderNames.HOST, backend.authority());
+        ForwardedHeaders.request(headers, peer.getAddress(), security.scheme());
+        if (upgrade) {
+            headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         }
         HttpRequest forward = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(), headers);
         if (chunked) {
@@ -271,9 +405,40 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         return forward;
     }
 
-    private void backendAcquired(Exchange ex, Future<Channel> acquired) {
+    /** Picks a backend and leases a connection to it; 503 with {@code Retry-After} when none is available. */
+    private void startAttempt(Exchange ex) {
+        BackendHealth health = policy.health();
+        HealthView view = health.view();
+        Backend backend = policy.balancer().pick(view, health.now(), null);
+        if (backend == null) {
+            log.warn("no backend available for client {}", remote());
+            FullHttpResponse response = Responses.SERVICE_UNAVAILABLE.retainedDuplicate();
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, health.retryAfterSeconds(view));
+            respondLocally(response, -1, false);
+            return;
+        }
+        attempt(ex, backend);
+    }
+
+    private void attempt(Exchange ex, Backend backend) {
+        ex.backend = backend;
+        ex.attempts++;
+        ex.attemptOpen = true;
+        backend.requestStarted();
+        HttpRequest forward = Objects.requireNonNull(ex.forward);
+        if (ex.hostFromBackend) {
+            forward.headers().set(HttpHeaderNames.HOST, backend.authority());
+        }
+        String principal = ex.accepted == null ? null : ex.accepted.client();
+        int attempt = ex.attempts;
+        Future<Channel> acquired =
+                pool.acquire(backend, channel.eventLoop(), BackendPool.connectionKey(backend, principal));
+        acquired.addListener(f -> backendAcquired(ex, attempt, acquired));
+    }
+
+    private void backendAcquired(Exchange ex, int attempt, Future<Channel> acquired) {
         try {
-            if (exchange != ex) {
+            if (exchange != ex || ex.attempts != attempt) {
                 // The client left while the connection was being made; it is clean and can serve another client.
                 if (acquired.isSuccess()) {
                     pool.release(acquired.getNow(), true);
@@ -283,28 +448,76 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             Backend backend = Objects.requireNonNull(ex.backend);
             if (!acquired.isSuccess()) {
                 Throwable cause = acquired.cause();
-                log.warn("backend {} unavailable for client {}: {}", backend, remote(), cause.toString());
-                FullHttpResponse response = cause instanceof BackendPool.PoolExhaustedException
-                        ? Responses.SERVICE_UNAVAILABLE : Responses.BAD_GATEWAY;
-                respondLocally(response.retainedDuplicate(), backend.index(), false);
+                if (cause instanceof BackendPool.PoolExhaustedException) {
+                    log.warn("backend {} unavailable for client {}: {}", backend, remote(), cause.getMessage());
+                    respondLocally(Responses.SERVICE_UNAVAILABLE.retainedDuplicate(), backend.index(), false);
+                    return;
+                }
+                policy.health().passiveFailure(backend.index(), "connect: " + cause);
+                attemptFailed(ex, "connect: " + cause);
                 return;
             }
             Channel backendChannel = acquired.getNow();
             ex.backendChannel = backendChannel;
             backendHandler(backendChannel).attach(this);
             ex.upstreamStart = System.nanoTime();
-            backendChannel.writeAndFlush(ex.forward).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            backendChannel.write(ex.forward).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            HttpContent held = ex.held;
+            ex.held = null;
+            if (held != null) {
+                forwardContent(ex, held);
+            } else if (ex.requestDone) {
+                // A retry of a request whose (empty) body was read during the first attempt.
+                backendChannel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+                        .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                startResponseTimer(ex);
+            } else {
+                // The head goes out with the first piece of the body, which for a bodiless request is already decoded
+                // and comes with the read below; the task flushes it when no body piece is at hand yet.
+                channel.eventLoop().execute(backendChannel::flush);
+                reads.read();
+            }
             backendHandler(backendChannel).read();
-            if (ex.expectContinue) {
+            if (ex.expectContinue && !ex.continueSent) {
                 ex.continueSent = true;
                 channel.writeAndFlush(Responses.CONTINUE.retainedDuplicate())
                         .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             }
-            reads.read();
         } catch (RuntimeException e) {
             // A future's listener must not throw: Netty would only log it and the exchange would hang.
             failed(e);
         }
+    }
+
+    /**
+     * The attempt failed before any byte of the response: retry on another backend when the request allows it,
+     * else 502.
+     */
+    private void attemptFailed(Exchange ex, String why) {
+        Backend failed = Objects.requireNonNull(ex.backend);
+        ex.endAttempt();
+        ex.cancelTimer();
+        if (ex.backendChannel != null) {
+            pool.release(ex.backendChannel, false);
+            ex.backendChannel = null;
+        }
+        if (ex.retryable && ex.retries < policy.retries() && !ex.responseStarted) {
+            if (ex.tried == null) {
+                ex.tried = new BitSet(pool.backends().size());
+            }
+            ex.tried.set(failed.index());
+            Backend next = policy.balancer().pick(policy.health().view(), policy.health().now(), ex.tried);
+            if (next != null) {
+                ex.retries++;
+                metrics.retry(failed.index());
+                log.info("retrying {} {} for client {} on {}: {} failed before responding ({})", ex.method, ex.uri,
+                        remote(), next, failed, why);
+                attempt(ex, next);
+                return;
+            }
+        }
+        log.warn("backend {} failed before responding to client {}: {}", failed, remote(), why);
+        respondLocally(Responses.BAD_GATEWAY.retainedDuplicate(), failed.index(), false);
     }
 
     private void requestContent(HttpContent content) {
@@ -313,13 +526,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             return;
         }
         Exchange ex = Objects.requireNonNull(exchange, "request content outside an exchange");
+        int bytes = content.content().readableBytes();
+        ex.bytesIn += bytes;
+        metrics.bytesIn(bytes);
+        if (content instanceof LastHttpContent) {
+            ex.requestDone = true;
+        }
+        if (ex.awaitingFirstContent) {
+            ex.awaitingFirstContent = false;
+            ex.held = content;
+            startAttempt(ex);
+            return;
+        }
+        forwardContent(ex, content);
+    }
+
+    private void forwardContent(Exchange ex, HttpContent content) {
         Channel backendChannel = Objects.requireNonNull(ex.backendChannel, "request content before the backend");
         if (content instanceof LastHttpContent last) {
-            ex.requestDone = true;
             backendChannel.writeAndFlush(withoutTrailers(last)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             if (!ex.responseStarted) {
-                ex.responseTimer = channel.eventLoop().schedule(
-                        () -> responseTimedOut(ex), responseTimeoutNanos, TimeUnit.NANOSECONDS);
+                startResponseTimer(ex);
             }
             return;
         }
@@ -329,6 +556,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         } else {
             ex.clientReadWaiting = true;
         }
+    }
+
+    private void startResponseTimer(Exchange ex) {
+        ex.cancelTimer();
+        ex.responseTimer = channel.eventLoop().schedule(
+                () -> responseTimedOut(ex), responseTimeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Request trailers are dropped: a backend that merges them into the headers would take a client's identity. */
@@ -348,7 +581,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         ChannelFuture response = Objects.requireNonNull(localResponse);
         if (last) {
             discarding = false;
-            readNextRequestAfter(response);
+            if (draining) {
+                closeAfter(response);
+            } else {
+                readNextRequestAfter(response);
+            }
         } else if (discarded > MAX_DISCARD_BYTES) {
             closeAfter(response);
         } else {
@@ -364,6 +601,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         log.warn("backend {} sent no response head within {} ms for client {}", backend,
                 TimeUnit.NANOSECONDS.toMillis(responseTimeoutNanos), remote());
         ex.responseTimer = null;
+        policy.health().passiveFailure(backend.index(), "response timeout");
         if (ex.backendChannel != null) {
             pool.release(ex.backendChannel, false);
             ex.backendChannel = null;
@@ -373,8 +611,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
 
     @Override
     public void backendRead(Object msg) {
+        if (tunnel != null) {
+            tunnelFromBackend(msg);
+            return;
+        }
         Exchange ex = Objects.requireNonNull(exchange, "backend message outside an exchange");
-        DecoderResult result = ((HttpObject) msg).decoderResult();
+        if (!(msg instanceof HttpObject object)) {
+            ReferenceCountUtil.release(msg);
+            backendFailed(ex, new DecoderException("backend sent bytes outside HTTP: " + msg.getClass().getName()));
+            return;
+        }
+        DecoderResult result = object.decoderResult();
         if (result.isFailure()) {
             ReferenceCountUtil.release(msg);
             backendFailed(ex, result.cause());
@@ -390,7 +637,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         Backend backend = Objects.requireNonNull(ex.backend);
         int code = response.status().code();
         if (code == 101) {
-            backendFailed(ex, new DecoderException("backend switched protocols although Upgrade was removed"));
+            if (ex.upgrade && ex.requestDone) {
+                startTunnel(ex, response);
+            } else {
+                backendFailed(ex, new DecoderException("backend switched protocols although no upgrade was asked"));
+            }
             return;
         }
         if (code < 200) {
@@ -400,10 +651,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             return;
         }
         ex.cancelTimer();
-        metrics.upstreamLatency(backend.index(), System.nanoTime() - ex.upstreamStart);
+        ex.upstreamNanos = System.nanoTime() - ex.upstreamStart;
+        metrics.upstreamLatency(backend.index(), ex.upstreamNanos);
+        if (code >= 500) {
+            policy.health().passiveFailure(backend.index(), "status " + code);
+        } else {
+            policy.health().passiveSuccess(backend.index());
+        }
         ex.responseStarted = true;
         ex.status = code;
-        channel.writeAndFlush(forwardedResponse(ex, response)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (draining) {
+            ex.keepAlive = false;
+        }
+        // Written now, flushed with the body when it came in the same read (one segment for a small response);
+        // otherwise by the task once this read is processed, so that a head never waits for a slow body.
+        channel.write(forwardedResponse(ex, response)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        channel.eventLoop().execute(channel::flush);
         readResponse(ex, backendChannel);
     }
 
@@ -416,6 +679,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         // A body that ends with the backend's close leaves nothing to reuse.
         ex.backendReusable = HttpUtil.isKeepAlive(response) && (bodyless || delimited || chunked);
         HopByHopHeaders.strip(headers);
+        ForwardedHeaders.via(headers);
         HttpResponse forward = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers);
         if (!bodyless && !delimited) {
             if (ex.clientVersion.isKeepAliveDefault()) {
@@ -444,6 +708,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             backendHandler(backendChannel).read();
             return;
         }
+        int bytes = content.content().readableBytes();
+        ex.bytesOut += bytes;
+        metrics.bytesOut(bytes);
         if (last) {
             finish(ex, (LastHttpContent) content);
         } else {
@@ -463,13 +730,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     private void finish(Exchange ex, LastHttpContent last) {
         exchange = null;
         ex.cancelTimer();
-        metrics.response(Objects.requireNonNull(ex.backend).index(), ex.status);
+        ex.endAttempt();
+        Backend backend = Objects.requireNonNull(ex.backend);
+        metrics.response(backend.index(), ex.status);
+        accessLog(ex, ex.status, backend);
         ChannelFuture written = channel.writeAndFlush(last);
         written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         // A response that ended before the request did leaves the backend mid-request and the client's body unread.
         pool.release(Objects.requireNonNull(ex.backendChannel), ex.backendReusable && ex.requestDone);
         ex.backendChannel = null;
-        if (ex.keepAlive && ex.requestDone) {
+        if (ex.keepAlive && ex.requestDone && !draining) {
             readNextRequestAfter(written);
         } else {
             closeAfter(written);
@@ -478,6 +748,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
 
     @Override
     public void backendWritable() {
+        if (tunnel != null) {
+            if (tunnelClientReadWaiting) {
+                tunnelClientReadWaiting = false;
+                reads.read();
+            }
+            return;
+        }
         Exchange ex = exchange;
         if (ex != null && ex.clientReadWaiting) {
             ex.clientReadWaiting = false;
@@ -487,45 +764,139 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
 
     @Override
     public void backendClosed(@Nullable Throwable cause) {
+        if (tunnel != null) {
+            tunnel = null;
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         backendFailed(Objects.requireNonNull(exchange, "backend event outside an exchange"), cause);
     }
 
     private void backendFailed(Exchange ex, @Nullable Throwable cause) {
         Backend backend = Objects.requireNonNull(ex.backend);
-        if (ex.backendChannel != null) {
-            pool.release(ex.backendChannel, false);
-            ex.backendChannel = null;
-        }
-        ex.cancelTimer();
         String why = cause == null ? "connection closed" : cause.toString();
+        policy.health().passiveFailure(backend.index(), why);
         if (ex.responseStarted) {
             abort("backend " + backend + " failed mid-response: " + why);
             return;
         }
-        log.warn("backend {} failed before responding to client {}: {}", backend, remote(), why);
-        respondLocally(Responses.BAD_GATEWAY.retainedDuplicate(), backend.index(), false);
+        attemptFailed(ex, why);
     }
+
+    // --- WebSocket ---
+
+    /**
+     * Sends the 101 on, then turns both connections into byte pipes: the HTTP codecs (and this proxy's framing guard)
+     * leave both pipelines, bytes they had buffered are delivered to the relay, and reads go on one buffer at a time
+     * while the other side is writable.
+     */
+    private void startTunnel(Exchange ex, HttpResponse response) {
+        Channel backendChannel = Objects.requireNonNull(ex.backendChannel);
+        Backend backend = Objects.requireNonNull(ex.backend);
+        ex.cancelTimer();
+        ex.upstreamNanos = System.nanoTime() - ex.upstreamStart;
+        metrics.upstreamLatency(backend.index(), ex.upstreamNanos);
+        policy.health().passiveSuccess(backend.index());
+        ex.endAttempt();
+        metrics.response(backend.index(), 101);
+        accessLog(ex, 101, backend);
+        exchange = null;
+        ex.backendChannel = null;
+        tunnel = backendChannel;
+
+        HttpHeaders headers = response.headers();
+        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+        HopByHopHeaders.strip(headers);
+        headers.set(HttpHeaderNames.UPGRADE, upgrade == null ? HttpHeaderValues.WEBSOCKET : upgrade);
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        ForwardedHeaders.via(headers);
+        // Encoded at once by the codec, which may then leave the pipeline.
+        channel.writeAndFlush(new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        ReferenceCountUtil.release(response);
+        removeAll(channel.pipeline(), RequestFraming.class, HttpServerCodec.class, FlowControlHandler.class);
+        removeAll(backendChannel.pipeline(), HttpClientCodec.class, FlowControlHandler.class);
+        reads.read();
+        backendHandler(backendChannel).read();
+    }
+
+    @SafeVarargs
+    private static void removeAll(ChannelPipeline pipeline, Class<? extends ChannelHandler>... types) {
+        for (Class<? extends ChannelHandler> type : types) {
+            if (pipeline.get(type) != null) {
+                pipeline.remove(type);
+            }
+        }
+    }
+
+    private void tunnelFromClient(Object msg) {
+        Channel backendChannel = Objects.requireNonNull(tunnel);
+        if (!(msg instanceof ByteBuf bytes)) {
+            ReferenceCountUtil.release(msg);
+            reads.read();
+            return;
+        }
+        metrics.bytesIn(bytes.readableBytes());
+        backendChannel.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (backendChannel.isWritable()) {
+            reads.read();
+        } else {
+            tunnelClientReadWaiting = true;
+        }
+    }
+
+    private void tunnelFromBackend(Object msg) {
+        Channel backendChannel = Objects.requireNonNull(tunnel);
+        if (!(msg instanceof ByteBuf bytes)) {
+            ReferenceCountUtil.release(msg);
+            backendHandler(backendChannel).read();
+            return;
+        }
+        metrics.bytesOut(bytes.readableBytes());
+        channel.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (channel.isWritable()) {
+            backendHandler(backendChannel).read();
+        } else {
+            tunnelBackendReadWaiting = true;
+        }
+    }
+
+    // --- connection events ---
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        Exchange ex = exchange;
-        if (ex != null && ex.backendReadWaiting && ex.backendChannel != null && ctx.channel().isWritable()) {
-            ex.backendReadWaiting = false;
-            backendHandler(ex.backendChannel).read();
+        if (ctx.channel().isWritable()) {
+            Channel backendChannel = tunnel;
+            Exchange ex = exchange;
+            if (backendChannel != null && tunnelBackendReadWaiting) {
+                tunnelBackendReadWaiting = false;
+                backendHandler(backendChannel).read();
+            } else if (ex != null && ex.backendReadWaiting && ex.backendChannel != null) {
+                ex.backendReadWaiting = false;
+                backendHandler(ex.backendChannel).read();
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        Channel backendChannel = tunnel;
+        tunnel = null;
+        if (backendChannel != null) {
+            pool.release(backendChannel, false);
+        }
         Exchange ex = exchange;
         exchange = null;
         if (ex != null) {
             ex.cancelTimer();
+            ex.releaseHeld();
+            ex.endAttempt();
             if (ex.backendChannel != null) {
                 pool.release(ex.backendChannel, false);
                 ex.backendChannel = null;
             }
+            accessLog(ex, 0, ex.backend);
         }
         ctx.fireChannelInactive();
     }
@@ -555,6 +926,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             channel.close();
             return;
         }
+        if (tunnel != null) {
+            log.debug("client {} tunnel error: {}", remote(), cause.toString());
+            channel.close();
+            return;
+        }
         if (cause instanceof DecoderException && !closing) {
             requestUnreadable(cause);
             return;
@@ -581,7 +957,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     private void respondLocally(FullHttpResponse response, int backend, boolean close) {
         Exchange ex = exchange;
         exchange = null;
-        boolean keepAlive = !close && ex != null && ex.keepAlive
+        boolean keepAlive = !close && !draining && ex != null && ex.keepAlive
                 // A client that waited for 100 Continue in vain may send the body anyway, or not: no telling where
                 // the next request would start.
                 && !(ex.expectContinue && !ex.continueSent)
@@ -589,6 +965,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
                 && (ex.requestDone || ex.contentLength <= MAX_DISCARD_BYTES);
         if (ex != null) {
             ex.cancelTimer();
+            ex.releaseHeld();
+            ex.endAttempt();
+            accessLog(ex, response.status().code(), backend < 0 ? null : pool.backends().get(backend));
         }
         setConnection(response.headers(), ex == null ? HttpVersion.HTTP_1_1 : ex.clientVersion, keepAlive);
         metrics.response(backend, response.status().code());
@@ -604,6 +983,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             localResponse = written;
             reads.read();
         }
+    }
+
+    private void accessLog(Exchange ex, int status, @Nullable Backend backend) {
+        AccessLog accessLog = policy.accessLog();
+        if (!accessLog.enabled()) {
+            return;
+        }
+        accessLog.log(new AccessLog.Entry(remote(), ex.accepted == null ? null : ex.accepted.client(),
+                ex.method.name(), ex.uri, status, backend == null ? null : backend.authority(), ex.bytesIn,
+                ex.bytesOut, ex.auth, System.nanoTime() - ex.start, ex.upstreamNanos, ex.retries));
     }
 
     private static void setConnection(HttpHeaders headers, HttpVersion clientVersion, boolean keepAlive) {
@@ -656,10 +1045,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         exchange = null;
         if (ex != null) {
             ex.cancelTimer();
+            ex.releaseHeld();
+            ex.endAttempt();
             if (ex.backendChannel != null) {
                 pool.release(ex.backendChannel, false);
                 ex.backendChannel = null;
             }
+            accessLog(ex, 0, ex.backend);
         }
         channel.close();
     }

@@ -14,9 +14,11 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The client connection's pipeline: idle timeout, HTTP/1.1 codec, one message per {@code read()}, then the proxy.
- * With {@code tls}, TLS goes in front of the codec (the pair {@link TlsContextReloader#current()} has when the
- * connection opens), and with {@code tls.http2}, ALPN picks HTTP/2 or HTTP/1.1 ({@link Http2FrontendInitializer}).
+ * The client connection's pipeline: idle timeout, the request framing guard ({@link RequestFraming}), HTTP/1.1 codec,
+ * one message per {@code read()}, then the proxy. With {@code tls}, TLS goes in front of the framing guard (the pair
+ * {@link TlsContextReloader#current()} has when the connection opens), and with {@code tls.http2}, ALPN picks HTTP/2
+ * or HTTP/1.1 ({@link Http2FrontendInitializer}); HTTP/2 streams have no framing guard (HTTP/2 frames its messages
+ * itself).
  */
 final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -31,6 +33,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final IdentityHeaders identity;
     private final BackendPool pool;
     private final ProxyMetrics metrics;
+    private final ProxyPolicy policy;
     private final int maxHeaderSize;
     private final @Nullable TlsContextReloader tls;
     private final boolean http2;
@@ -38,7 +41,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     /** @param tls the front's TLS, or {@code null} for plain HTTP */
     FrontendInitializer(int maxHeaderSize, Duration clientIdle, Duration responseTimeout, NegotiateStep negotiate,
                         IdentityHeaders identity, BackendPool pool, ProxyMetrics metrics,
-                        @Nullable TlsContextReloader tls, boolean http2) {
+                        @Nullable TlsContextReloader tls, boolean http2, ProxyPolicy policy) {
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(maxHeaderSize)
@@ -49,6 +52,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         this.identity = identity;
         this.pool = pool;
         this.metrics = metrics;
+        this.policy = policy;
         this.maxHeaderSize = maxHeaderSize;
         this.tls = tls;
         this.http2 = http2;
@@ -72,16 +76,20 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         }
     }
 
-    /** The HTTP/1.1 part of a connection's pipeline, after the idle timeout and TLS. */
+    /**
+     * The HTTP/1.1 part of a connection's pipeline, after the idle timeout and TLS: the framing guard directly in
+     * front of the codec.
+     */
     void addHttp1(ChannelPipeline pipeline, ConnectionSecurity security) {
-        pipeline.addLast("codec", new HttpServerCodec(decoderConfig))
+        pipeline.addLast("framing", new RequestFraming(maxHeaderSize))
+                .addLast("codec", new HttpServerCodec(decoderConfig))
                 .addLast("flow", new FlowControlHandler())
                 .addLast("proxy", frontendHandler(pipeline.channel(), security));
     }
 
     /** The proxy of one HTTP/1.1 connection or one HTTP/2 stream. */
     FrontendHandler frontendHandler(Channel channel, ConnectionSecurity security) {
-        return new FrontendHandler(channel, negotiate, identity, pool, metrics, responseTimeout, security);
+        return new FrontendHandler(channel, negotiate, identity, pool, metrics, responseTimeout, policy, security);
     }
 
     int maxHeaderSize() {

@@ -4,10 +4,12 @@ import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.metrics.AuthMetrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * Every meter of the proxy, registered once when the server is built; outcomes are tags, never names. Tag values are
@@ -25,6 +27,20 @@ import java.util.concurrent.TimeUnit;
  *       <td>from writing the request head to the backend until its response head arrived; histogram</td></tr>
  *   <tr><td>{@code kerbgate.auth.*}</td><td colspan="2">authentication verdicts and acceptor latency: see
  *       {@link AuthMetrics}, to which this class hands them</td></tr>
+ *   <tr><td>{@code kerbgate.proxy.backend.up} ({@code kerbgate_proxy_backend_up})</td><td>{@code backend}</td>
+ *       <td>gauge: 1 while the backend may get requests (up by its health checks and not ejected), else 0</td></tr>
+ *   <tr><td>{@code kerbgate.proxy.pool.connections} ({@code kerbgate_proxy_pool_connections})</td>
+ *       <td>{@code backend}, {@code state} active/idle</td>
+ *       <td>gauge: open backend connections, leased to a request (or connecting) or idle in the pool</td></tr>
+ *   <tr><td>{@code kerbgate.proxy.retries} ({@code kerbgate_proxy_retries_total})</td><td>{@code backend}</td>
+ *       <td>requests sent again to another backend after {@code backend} failed them before responding</td></tr>
+ *   <tr><td>{@code kerbgate.proxy.bytes} ({@code kerbgate_proxy_bytes_total})</td><td>{@code direction} in/out</td>
+ *       <td>body bytes received from clients ({@code in}) and sent to them ({@code out}), WebSocket bytes
+ *           included</td></tr>
+ *   <tr><td>{@code kerbgate.proxy.client.connections} ({@code kerbgate_proxy_client_connections})</td><td></td>
+ *       <td>gauge: open client connections</td></tr>
+ *   <tr><td>{@code kerbgate.proxy.client.rejected} ({@code kerbgate_proxy_client_rejected_total})</td><td></td>
+ *       <td>client connections closed at accept because {@code limits.max_connections} were open</td></tr>
  * </table>
  */
 public final class ProxyMetrics {
@@ -33,6 +49,12 @@ public final class ProxyMetrics {
     public static final String UPSTREAM_LATENCY = "kerbgate.proxy.upstream.latency";
     public static final String AUTH_REQUESTS = AuthMetrics.AUTH_REQUESTS;
     public static final String AUTH_LATENCY = AuthMetrics.AUTH_LATENCY;
+    public static final String BACKEND_UP = "kerbgate.proxy.backend.up";
+    public static final String POOL_CONNECTIONS = "kerbgate.proxy.pool.connections";
+    public static final String RETRIES = "kerbgate.proxy.retries";
+    public static final String BYTES = "kerbgate.proxy.bytes";
+    public static final String CLIENT_CONNECTIONS = "kerbgate.proxy.client.connections";
+    public static final String CLIENT_REJECTED = "kerbgate.proxy.client.rejected";
 
     /** The {@code backend} tag of responses the proxy made itself. */
     public static final String NO_BACKEND = "none";
@@ -46,8 +68,28 @@ public final class ProxyMetrics {
     private final Counter[][] requests;
     private final Timer[] upstreamLatency;
     private final AuthMetrics auth;
+    private final Counter[] retries;
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+    private final Counter clientRejected;
+    private final MeterRegistry registry;
 
     private ProxyMetrics(MeterRegistry registry, List<String> backends) {
+        this.registry = registry;
+        retries = new Counter[backends.size()];
+        for (int b = 0; b < backends.size(); b++) {
+            retries[b] = Counter.builder(RETRIES)
+                    .description("Requests retried on another backend after this one failed before responding")
+                    .tag("backend", backends.get(b))
+                    .register(registry);
+        }
+        bytesIn = Counter.builder(BYTES).description("Body bytes").baseUnit("bytes").tag("direction", "in")
+                .register(registry);
+        bytesOut = Counter.builder(BYTES).description("Body bytes").baseUnit("bytes").tag("direction", "out")
+                .register(registry);
+        clientRejected = Counter.builder(CLIENT_REJECTED)
+                .description("Client connections closed at accept: limits.max_connections reached")
+                .register(registry);
         requests = new Counter[backends.size() + 1][STATUS_CLASSES.length];
         upstreamLatency = new Timer[backends.size()];
         for (int b = 0; b <= backends.size(); b++) {
@@ -72,6 +114,46 @@ public final class ProxyMetrics {
 
     static ProxyMetrics create(MeterRegistry registry, List<String> backendTags) {
         return new ProxyMetrics(registry, backendTags);
+    }
+
+    /** Registers the gauges that read the pool and its health. */
+    void bindPool(List<Backend> backends, BackendHealth health, IntSupplier clientConnections) {
+        for (Backend backend : backends) {
+            int index = backend.index();
+            Gauge.builder(BACKEND_UP, health, h -> h.view().available(index, h.now()) ? 1 : 0)
+                    .description("1 while the backend may get requests")
+                    .tag("backend", backend.authority())
+                    .register(registry);
+            Gauge.builder(POOL_CONNECTIONS, backend, b -> Math.max(0, b.openConnections() - b.idleConnections()))
+                    .description("Open backend connections")
+                    .tag("backend", backend.authority())
+                    .tag("state", "active")
+                    .register(registry);
+            Gauge.builder(POOL_CONNECTIONS, backend, Backend::idleConnections)
+                    .description("Open backend connections")
+                    .tag("backend", backend.authority())
+                    .tag("state", "idle")
+                    .register(registry);
+        }
+        Gauge.builder(CLIENT_CONNECTIONS, clientConnections::getAsInt)
+                .description("Open client connections")
+                .register(registry);
+    }
+
+    void retry(int backend) {
+        retries[backend].increment();
+    }
+
+    void bytesIn(long bytes) {
+        bytesIn.increment(bytes);
+    }
+
+    void bytesOut(long bytes) {
+        bytesOut.increment(bytes);
+    }
+
+    void clientRejected() {
+        clientRejected.increment();
     }
 
     /** @param backend the backend's index, or -1 when the proxy answered by itself */

@@ -1,5 +1,6 @@
 package io.kerbgate.proxy;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.access.AccessRules;
 import io.kerbgate.config.GatewayConfig;
@@ -20,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,15 +45,17 @@ import org.slf4j.LoggerFactory;
  *   <li>the identity header ({@code identity.header}) is the authenticated principal, whatever the client sent;
  *   <li>{@code Authorization} is gone: the backend never sees the ticket;
  *   <li>{@code X-Forwarded-For} has the client's address appended; {@code X-Forwarded-Proto}/{@code -Host} are set;
+ *   <li>{@code Forwarded} (RFC 7239) and {@code Via: 1.1 kerbgate} are appended to the chains the client sent;
  *   <li>hop-by-hop headers, {@code Expect} and request trailers are gone.
  * </ul>
  * The client receives the backend's response without its hop-by-hop headers, plus {@code WWW-Authenticate: Negotiate
  * <token>} when the acceptor produced a mutual-authentication token (RFC 4559 §5).
  *
- * <p>Settings used: {@code listen}, {@code backends}, {@code identity}, {@code limits.maxHeaderSize},
- * {@code timeouts.connect/response/clientIdle}, {@code routes}, {@code logging.format}, {@code tls} and
- * {@code backend_tls}; the rest of the tuning is {@link ProxySettings}. Meters are listed in {@link ProxyMetrics} and
- * {@link TlsContextReloader}; the responses the proxy makes itself in {@link Responses}.
+ * <p>Settings used: {@code listen}, {@code backends} (and their options), {@code identity},
+ * {@code limits.maxHeaderSize/maxConnections}, {@code timeouts.connect/response/clientIdle}, {@code routes},
+ * {@code logging.format}, {@code tls}, {@code backend_tls}, {@code balancing}, {@code health}, {@code retries},
+ * {@code drain}, {@code access_log}, {@code auth}; the rest of the tuning is {@link ProxySettings}. Meters are listed
+ * in {@link ProxyMetrics} and {@link TlsContextReloader}; the responses the proxy makes itself in {@link Responses}.
  */
 public final class ProxyServer implements AutoCloseable {
 
@@ -61,6 +65,9 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxySettings settings;
     private final FrontendInitializer initializer;
     private final @Nullable TlsContextReloader tls;
+    private final ClientConnections clients;
+    private final HealthChecker checker;
+    private volatile boolean draining;
 
     private @Nullable EventLoopGroup acceptGroup;
     private @Nullable EventLoopGroup ioGroup;
@@ -90,10 +97,19 @@ public final class ProxyServer implements AutoCloseable {
         if (maxHeaderSize < 1024) {
             throw new IllegalArgumentException("limits.maxHeaderSize must be >= 1024 bytes: " + maxHeaderSize);
         }
-        BackendPool pool = new BackendPool(config.backends(), settings, timeouts.connect(), maxHeaderSize,
+        BackendPool pool = new BackendPool(config.backendOptions(), settings, timeouts.connect(), maxHeaderSize,
                 config.backendTls());
         ProxyMetrics metrics =
                 ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
+        BackendHealth health = new BackendHealth(pool.backends(), config.health(), Ticker.systemTicker());
+        this.checker = new HealthChecker(pool.backends(), health, config.health(), pool.tls());
+        this.clients = new ClientConnections(config.limits().maxConnections(), metrics);
+        metrics.bindPool(pool.backends(), health, clients::open);
+        if (!config.auth().required()) {
+            log.warn("auth.required is false: requests are forwarded WITHOUT authentication (benchmarks only)");
+        }
+        ProxyPolicy policy = new ProxyPolicy(new Balancer(config.balancing(), pool.backends()), health,
+                config.retries().idempotent(), config.auth().required(), new AccessLog(config.accessLog().enabled()));
         IdentityHeaders identity = IdentityHeaders.of(config.identity(), Clock.systemUTC());
         NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, AccessRules.of(config.routes(), registry),
                 new RefusalLog(authenticator::keys, config.logging().format()));
@@ -101,7 +117,7 @@ public final class ProxyServer implements AutoCloseable {
         this.tls = config.tls() == null ? null
                 : new TlsContextReloader(config.tls(), registry, settings.tlsPollInterval(), Clock.systemUTC());
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
-                negotiate, identity, pool, metrics, tls, config.tls() != null && config.tls().http2());
+                negotiate, identity, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy);
     }
 
     /**
@@ -122,6 +138,7 @@ public final class ProxyServer implements AutoCloseable {
                     .group(acceptGroup, ioGroup)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
+                    .handler(clients)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(initializer)
@@ -132,6 +149,7 @@ public final class ProxyServer implements AutoCloseable {
             shutdownGroups();
             throw new IllegalStateException("listen: cannot bind " + config.listen() + ": " + e, e);
         }
+        checker.start(ioGroup);
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         log.info("proxy listening on {} ({}), backends {}", bound,
                 tls == null ? "http" : "https" + (config.tls().http2() ? ", h2" : ""), config.backends());
@@ -139,23 +157,66 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, then closes every connection. In-flight exchanges are cut: draining them is a later feature.
+     * True from the start of {@link #close()}: the node is going away, and {@code /readyz} should say so, so that the
+     * load balancer stops sending new connections while the requests in flight finish.
+     */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Drains, then stops: {@link #draining()} turns true, the listener closes, idle client connections close, and
+     * connections with a request in flight finish it (answered with {@code Connection: close}) for up to
+     * {@code drain.timeout}; whatever is still open then (WebSocket tunnels included) is closed. Blocks until done.
      * Idempotent.
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            draining = true;
         }
-        closed = true;
+        checker.close();
+        clients.stopAccepting();
         if (tls != null) {
             tls.close();
         }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+            drain(config.drain().timeout());
         }
         shutdownGroups();
         log.info("proxy stopped");
+    }
+
+    private void drain(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<Channel> open = clients.channels();
+        log.info("draining {} client connections for up to {} ms", open.size(), timeout.toMillis());
+        for (Channel channel : open) {
+            channel.eventLoop().execute(() -> {
+                FrontendHandler handler = channel.pipeline().get(FrontendHandler.class);
+                if (handler != null) {
+                    handler.drain();
+                } else {
+                    channel.close();
+                }
+            });
+        }
+        for (Channel channel : open) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !channel.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+                break;
+            }
+        }
+        Set<Channel> left = clients.channels();
+        if (!left.isEmpty()) {
+            log.warn("drain timeout: closing {} client connections still open", left.size());
+            left.forEach(Channel::close);
+        }
     }
 
     private void shutdownGroups() {

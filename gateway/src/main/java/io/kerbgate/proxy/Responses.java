@@ -25,14 +25,17 @@ import org.jspecify.annotations.Nullable;
  *   <caption>Responses</caption>
  *   <tr><th>Status</th><th>When</th></tr>
  *   <tr><td>100</td><td>an authenticated request with {@code Expect: 100-continue}, once its backend is connected</td></tr>
- *   <tr><td>400</td><td>a request the decoder refused, or two {@code Authorization} headers</td></tr>
+ *   <tr><td>400</td><td>a request the decoder or {@link RequestFraming} refused (then with a close), or two
+ *       {@code Authorization} headers</td></tr>
  *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate}</td></tr>
  *   <tr><td>417</td><td>an {@code Expect} other than {@code 100-continue}</td></tr>
  *   <tr><td>431</td><td>request headers above {@code limits.maxHeaderSize}</td></tr>
  *   <tr><td>500</td><td>a bug in the proxy before the response started</td></tr>
  *   <tr><td>501</td><td>{@code CONNECT}: the gateway is no tunnel</td></tr>
- *   <tr><td>502</td><td>the backend could not be reached, or broke before its response head</td></tr>
- *   <tr><td>503</td><td>the connection limit of the chosen backend was reached, or the acceptor said so</td></tr>
+ *   <tr><td>502</td><td>the backend could not be reached, or broke before its response head (after a retry on
+ *       another backend when the request allowed one)</td></tr>
+ *   <tr><td>503</td><td>no backend available (with {@code Retry-After}), the connection limit of the chosen backend
+ *       was reached and no connection freed within the queue timeout, or the acceptor said so</td></tr>
  *   <tr><td>504</td><td>no response head within {@code timeouts.response}</td></tr>
  *   <tr><td>505</td><td>a version other than HTTP/1.0 and HTTP/1.1</td></tr>
  * </table>

@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.kerbgate.config.GatewayConfig.AccessLog;
 import io.kerbgate.config.GatewayConfig.Acceptor;
+import io.kerbgate.config.GatewayConfig.Auth;
+import io.kerbgate.config.GatewayConfig.BackendOptions;
+import io.kerbgate.config.GatewayConfig.Balancing;
+import io.kerbgate.config.GatewayConfig.Drain;
+import io.kerbgate.config.GatewayConfig.Health;
+import io.kerbgate.config.GatewayConfig.Passive;
+import io.kerbgate.config.GatewayConfig.Retries;
 import io.kerbgate.config.GatewayConfig.Identity;
 import io.kerbgate.config.GatewayConfig.Keys;
 import io.kerbgate.config.GatewayConfig.Limits;
@@ -523,7 +531,8 @@ final class ConfigLoaderTest {
                 error(REQUIRED + "identity:\n  heder: X-User\n").getMessage());
         assertEquals("config error at 'foo': unknown key; valid top-level keys: listen, keytab, principals, backends, "
                 + "clock_skew, identity, admin, acceptor, limits, timeouts, replay, keys, logging, routes, tls, "
-                + "backend_tls", error(REQUIRED + "foo: 1\n").getMessage());
+                + "backend_tls, balancing, health, retries, drain, access_log, auth",
+                error(REQUIRED + "foo: 1\n").getMessage());
         assertEquals("valid keys under 'timeouts': connect, response, client_idle",
                 error(REQUIRED + "timeouts:\n  idle: 1s\n").fix());
     }
@@ -643,7 +652,8 @@ final class ConfigLoaderTest {
         var tree = ConfigLoader.toRedactedTree(parse(REQUIRED));
 
         assertEquals(List.of("listen", "keytab", "principals", "backends", "clock_skew", "identity", "admin", "acceptor",
-                "limits", "timeouts", "replay", "keys", "logging", "routes", "backend_tls"), iterate(tree.fieldNames()));
+                "limits", "timeouts", "replay", "keys", "logging", "routes", "backend_tls", "balancing", "health",
+                "retries", "drain", "access_log", "auth"), iterate(tree.fieldNames()));
         assertEquals("96KiB", tree.path("limits").path("max_header_size").asText());
         assertEquals("127.0.0.1:9090", tree.path("admin").path("listen").asText());
     }
@@ -672,6 +682,61 @@ final class ConfigLoaderTest {
         assertEquals(config, parse(ConfigLoader.toRedactedYaml(config)));
     }
 
+    // the production proxy keys
+
+    @Test
+    void proxyKeys_defaults() throws ConfigException {
+        GatewayConfig config = parse(REQUIRED);
+
+        assertEquals(List.of(BackendOptions.defaults(URI.create("http://127.0.0.1:9001"))), config.backendOptions());
+        assertEquals(Balancing.LEAST_OUTSTANDING, config.balancing());
+        assertEquals(Health.DEFAULT, config.health());
+        assertFalse(config.health().active());
+        assertEquals(new Retries(1), config.retries());
+        assertEquals(new Drain(Duration.ofSeconds(30)), config.drain());
+        assertEquals(new AccessLog(true), config.accessLog());
+        assertEquals(new Auth(true), config.auth());
+        assertEquals(10_000, config.limits().maxConnections());
+    }
+
+    @Test
+    void proxyKeys_everyKeySet_isReadAndWrittenBack() throws ConfigException {
+        GatewayConfig config = parse("""
+                listen: 127.0.0.1:8080
+                keytab: http.keytab
+                backends:
+                  - http://127.0.0.1:9001
+                  - {url: http://127.0.0.1:9002, weight: 2, max_connections: 256, connection_auth: true}
+                balancing: round_robin
+                health:
+                  path: /healthz
+                  interval: 1s
+                  timeout: 500ms
+                  unhealthy_threshold: 4
+                  healthy_threshold: 1
+                  passive: {consecutive_failures: 0, ejection: 10s}
+                retries: {idempotent: 0}
+                limits: {max_connections: 20}
+                drain: {timeout: 5s}
+                access_log: {enabled: false}
+                auth: {required: false}
+                """);
+
+        assertEquals(List.of(URI.create("http://127.0.0.1:9001"), URI.create("http://127.0.0.1:9002")),
+                config.backends());
+        assertEquals(new BackendOptions(URI.create("http://127.0.0.1:9002"), 2, 256, true),
+                config.backendOptions().get(1));
+        assertEquals(Balancing.ROUND_ROBIN, config.balancing());
+        assertEquals(new Health("/healthz", Duration.ofSeconds(1), Duration.ofMillis(500), 4, 1,
+                new Passive(0, Duration.ofSeconds(10))), config.health());
+        assertEquals(new Retries(0), config.retries());
+        assertEquals(new Limits(96 * 1024, 20), config.limits());
+        assertEquals(new Drain(Duration.ofSeconds(5)), config.drain());
+        assertEquals(new AccessLog(false), config.accessLog());
+        assertEquals(new Auth(false), config.auth());
+        assertEquals(config, parse(ConfigLoader.toRedactedYaml(config)));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "keys:\\n  grace: 10 hours          | keys.grace             | \"10 hours\" is not a duration",
@@ -688,6 +753,41 @@ final class ConfigLoaderTest {
     })
     void keys_andKeyWriters_bad(String lines, String key, String problem) {
         ConfigException e = error(REQUIRED + lines.replace("\\n", "\n") + "\n");
+
+        assertEquals(key, e.key());
+        assertEquals(problem, e.problem());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "backends: [{weight: 2}]                                  | backends[0].url                    | is missing",
+        "backends: [{url: http://127.0.0.1:9001, wieght: 2}]      | backends[0].wieght                 | unknown key",
+        "backends: [{url: http://127.0.0.1:9001, weight: 0}]      | backends[0].weight                 | 0 is out of range",
+        "backends: [{url: http://127.0.0.1:9001, weight: 101}]    | backends[0].weight                 | 101 is out of range",
+        "backends: [{url: ftp://x}]                               | backends[0].url                    | \"ftp://x\" is not an http:// or https:// URL",
+        "backends: [{url: http://127.0.0.1:9001, max_connections: 0}] | backends[0].max_connections    | 0 is out of range",
+        "backends: [{url: http://127.0.0.1:9001, connection_auth: yes please}] | backends[0].connection_auth | \"yes please\" is not true or false",
+        "backends: [http://127.0.0.1:9001, {url: http://127.0.0.1:9001}] | backends[1]                 | \"http://127.0.0.1:9001\" is listed twice",
+        "balancing: random                                        | balancing                          | \"random\" is not a balancing policy",
+        "health: {path: healthz}                                  | health.path                        | \"healthz\" is not an absolute path",
+        "health: {interval: 0s}                                   | health.interval                    | 0s is not more than 0",
+        "health: {timeout: soon}                                  | health.timeout                     | \"soon\" is not a duration",
+        "health: {unhealthy_threshold: 0}                         | health.unhealthy_threshold         | 0 is out of range",
+        "health: {healthy_threshold: x}                           | health.healthy_threshold           | \"x\" is not a whole number",
+        "health: {passive: {consecutive_failures: -1}}            | health.passive.consecutive_failures | -1 is out of range",
+        "health: {passive: {ejection: 5}}                         | health.passive.ejection            | 5 has no unit",
+        "health: {passive: {eject: 5s}}                           | health.passive.eject               | unknown key",
+        "retries: {idempotent: 4}                                 | retries.idempotent                 | 4 is out of range",
+        "retries: {post: 1}                                       | retries.post                       | unknown key",
+        "limits: {max_connections: 0}                             | limits.max_connections             | 0 is out of range",
+        "drain: {timeout: 2d}                                     | drain.timeout                      | 2d is more than 1d",
+        "access_log: {enabled: 1}                                 | access_log.enabled                 | 1 is not true or false",
+        "auth: {required: no thanks}                              | auth.required                      | \"no thanks\" is not true or false",
+    })
+    void proxyKeys_bad(String yaml, String key, String problem) {
+        String base = yaml.startsWith("backends:") ? REQUIRED.replace("backends: [http://127.0.0.1:9001]\n", "")
+                : REQUIRED;
+        ConfigException e = error(base + yaml + "\n");
 
         assertEquals(key, e.key());
         assertEquals(problem, e.problem());

@@ -42,6 +42,13 @@ final class ExampleConfigTest {
         assertEquals(defaults.timeouts(), config.timeouts());
         assertEquals(defaults.keys(), config.keys());
         assertEquals(defaults.replay(), config.replay());
+        assertEquals(defaults.balancing(), config.balancing());
+        assertEquals(defaults.health(), config.health());
+        assertEquals(defaults.retries(), config.retries());
+        assertEquals(defaults.drain(), config.drain());
+        assertEquals(defaults.accessLog(), config.accessLog());
+        assertEquals(defaults.auth(), config.auth());
+        config.backendOptions().forEach(backend -> assertTrue(backend.isDefault(), backend.toString()));
     }
 
     @Test

@@ -1,0 +1,12 @@
+package io.kerbgate.proxy;
+
+/**
+ * What a client connection needs beyond its pipeline, shared by all connections.
+ *
+ * @param balancer     picks the backend of each request
+ * @param health       the backends' health, read once per pick
+ * @param retries      retries of an idempotent bodiless request that failed before any response byte
+ * @param authRequired {@code false} only for benchmarks: requests go through unauthenticated
+ * @param accessLog    one line per request
+ */
+record ProxyPolicy(Balancer balancer, BackendHealth health, int retries, boolean authRequired, AccessLog accessLog) {}

@@ -1,0 +1,375 @@
+package io.kerbgate.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Refuses the request shapes that let a front and a back server disagree on where a request ends (request smuggling,
+ * RFC 9112 §11.2), before the HTTP decoder sees them. It reads the bytes of the client connection in front of the
+ * decoder, follows the framing of every request (heads, fixed-length bodies, chunks, trailers) and passes the bytes on
+ * untouched. On the first violation it passes the bytes before the offending request (earlier pipelined requests
+ * are served as usual), then a {@link Violation} in place of the rest, and nothing more: the violation reaches the
+ * proxy in order, after those earlier requests, and gets 400 and a close. Refused:
+ * <ul>
+ *   <li>both {@code Content-Length} and {@code Transfer-Encoding} (RFC 9112 §6.1: "ought to be handled as an error");
+ *   <li>more than one {@code Content-Length} field or value, even equal ones, and a value that is not digits;
+ *   <li>a {@code Transfer-Encoding} other than exactly one {@code chunked} ({@code chunked, identity},
+ *       {@code gzip, chunked}, two fields), and any in an HTTP/1.0 request (RFC 9112 §6.1);
+ *   <li>obs-fold: a header or trailer line starting with a space or tab (RFC 9112 §5.2: a proxy must reject it or
+ *       replace it, and a replacement would let the backend read it otherwise);
+ *   <li>whitespace or another non-token byte between a field name and its colon (RFC 9112 §5.1: 400), a line
+ *       without a colon;
+ *   <li>a line ending in a bare LF, in the head or a chunk line (RFC 9112 §2.2 lets a server accept it; an
+ *       intermediary that does lets a backend that does not see another message);
+ *   <li>a chunk size that is not 1 to 16 hex digits followed by nothing or an extension, and chunk data not followed
+ *       by CRLF;
+ *   <li>more than one {@code Host} (RFC 9112 §3.2), and the Hixie-76 WebSocket handshake, whose 8-byte body no length
+ *       announces.
+ * </ul>
+ * The decoder keeps its own checks and limits (431 for a header block too large: beyond that size this guard stops
+ * looking and lets the decoder refuse).
+ *
+ * <p>Confined to the channel's event loop.
+ */
+final class RequestFraming extends ChannelInboundHandlerAdapter {
+
+    /** A request whose framing is ambiguous or malformed; answered with 400 and a close. */
+    static final class FramingException extends DecoderException {
+        FramingException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The message that stands for the refused request. Not a {@code ByteBuf}, so the decoder passes it on as it is,
+     * behind the messages it decoded from the bytes before it.
+     */
+    record Violation(FramingException cause) {}
+
+    private enum State { HEAD, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, PASS, FAILED }
+
+    /** Bytes of a line kept for inspection: names and framing values are short, tokens need not be kept. */
+    private static final int KEPT = 1024;
+    private static final int MAX_CHUNK_LINE = 8 * 1024;
+
+    private final int maxHeadBytes;
+    private final byte[] line = new byte[KEPT];
+    private int lineLength;
+    private boolean lastWasCr;
+
+    private State state = State.HEAD;
+    /** Where, in the buffer being scanned, the current head and the current line began; -1 when before it. */
+    private int headStart;
+    private int lineStart;
+    /** Where the size line of the current chunk began; -1 when before the buffer. */
+    private int chunkStart;
+    private State violationState = State.HEAD;
+    /** Heads begun so far: tells the scan that a line ended a request. */
+    private long heads;
+    private long remaining;
+    private long headBytes;
+    // Facts of the head being read.
+    private boolean requestLineSeen;
+    private boolean http10;
+    private int contentLengths;
+    private long contentLength;
+    private int transferEncodings;
+    private int hosts;
+
+    /** @param maxHeaderSize the decoder's limit; a longer head is left for the decoder to refuse (431) */
+    RequestFraming(int maxHeaderSize) {
+        this.maxHeadBytes = maxHeaderSize + 2 * FrontendInitializer.MAX_INITIAL_LINE;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.FAILED) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (state == State.PASS || !(msg instanceof ByteBuf buf)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        String violation = scan(buf);
+        if (violation == null) {
+            ctx.fireChannelRead(buf);
+            return;
+        }
+        state = State.FAILED;
+        // A violation in a head cuts before that head; after chunk data, before that chunk's size line (so that the
+        // decoder emits no piece of a chunk that turned out malformed); elsewhere in a body, before its line.
+        int end = switch (violationState) {
+            case HEAD -> headStart;
+            case CHUNK_END -> chunkStart;
+            default -> lineStart;
+        };
+        if (end > buf.readerIndex()) {
+            ctx.fireChannelRead(buf.retainedSlice(buf.readerIndex(), end - buf.readerIndex()));
+        }
+        buf.release();
+        ctx.fireChannelRead(new Violation(new FramingException(violation)));
+    }
+
+    /** Follows the framing through {@code buf}; returns the violation, or null. */
+    private String scan(ByteBuf buf) {
+        int i = buf.readerIndex();
+        int end = buf.writerIndex();
+        boolean atLineStart = lineLength == 0 && !lastWasCr;
+        headStart = state == State.HEAD && !requestLineSeen && headBytes == 0 && atLineStart ? i : -1;
+        lineStart = atLineStart ? i : -1;
+        chunkStart = state == State.CHUNK_SIZE && atLineStart ? i : -1;
+        while (i < end) {
+            switch (state) {
+                case BODY, CHUNK_DATA -> {
+                    int n = (int) Math.min(remaining, end - i);
+                    i += n;
+                    remaining -= n;
+                    if (remaining == 0) {
+                        lineStart = i;
+                        if (state == State.BODY) {
+                            startHead();
+                            headStart = i;
+                        } else {
+                            state = State.CHUNK_END;
+                        }
+                    }
+                }
+                case PASS -> {
+                    return null;
+                }
+                default -> {
+                    State before = state;
+                    long headsBefore = heads;
+                    String violation = lineByte(buf.getByte(i++));
+                    if (violation != null) {
+                        violationState = before;
+                        return violation;
+                    }
+                    if (lineLength == 0 && !lastWasCr) {
+                        lineStart = i;
+                        if (state == State.CHUNK_SIZE) {
+                            chunkStart = i;
+                        }
+                    }
+                    if (heads != headsBefore) {
+                        headStart = i;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private String lineByte(byte b) {
+        if (state == State.HEAD || state == State.TRAILERS) {
+            if (++headBytes > maxHeadBytes) {
+                state = State.PASS;
+                return null;
+            }
+        }
+        if (b == '\n') {
+            if (!lastWasCr) {
+                return "bare LF at the end of a line";
+            }
+            lastWasCr = false;
+            int length = lineLength;
+            lineLength = 0;
+            return endOfLine(length);
+        }
+        if (lastWasCr) {
+            return "CR inside a line";
+        }
+        if (b == '\r') {
+            lastWasCr = true;
+            return null;
+        }
+        if (lineLength < KEPT) {
+            line[lineLength] = b;
+        }
+        lineLength++;
+        if (lineLength > MAX_CHUNK_LINE && state != State.HEAD && state != State.TRAILERS) {
+            state = State.PASS;
+        }
+        return null;
+    }
+
+    private String endOfLine(int length) {
+        return switch (state) {
+            case HEAD -> headLine(length);
+            case CHUNK_SIZE -> chunkSize(length);
+            case CHUNK_END -> {
+                if (length != 0) {
+                    yield "chunk data longer than its size";
+                }
+                state = State.CHUNK_SIZE;
+                yield null;
+            }
+            case TRAILERS -> {
+                if (length == 0) {
+                    startHead();
+                    yield null;
+                }
+                yield fieldLine(length, false);
+            }
+            default -> throw new IllegalStateException(state.name());
+        };
+    }
+
+    private String headLine(int length) {
+        if (!requestLineSeen) {
+            // RFC 9112 §2.2: empty lines before the request line are ignored.
+            if (length > 0) {
+                requestLineSeen = true;
+                http10 = endsWith(length, "HTTP/1.0");
+            }
+            return null;
+        }
+        if (length > 0) {
+            return fieldLine(length, true);
+        }
+        if (contentLengths > 0 && transferEncodings > 0) {
+            return "both Content-Length and Transfer-Encoding";
+        }
+        if (transferEncodings > 0) {
+            if (http10) {
+                return "Transfer-Encoding in an HTTP/1.0 request";
+            }
+            state = State.CHUNK_SIZE;
+        } else if (contentLength > 0) {
+            state = State.BODY;
+            remaining = contentLength;
+        } else {
+            startHead();
+        }
+        return null;
+    }
+
+    private String fieldLine(int length, boolean head) {
+        if (line[0] == ' ' || line[0] == '\t') {
+            return "obs-fold (a line starting with whitespace)";
+        }
+        int kept = Math.min(length, KEPT);
+        int colon = -1;
+        for (int i = 0; i < kept; i++) {
+            if (line[i] == ':') {
+                colon = i;
+                break;
+            }
+            if (!isTokenChar(line[i])) {
+                return "a field name with whitespace or a non-token byte";
+            }
+        }
+        if (colon <= 0) {
+            return colon == 0 ? "a field line with no name" : "a field line without a colon";
+        }
+        if (!head) {
+            return null;
+        }
+        String name = new String(line, 0, colon, StandardCharsets.ISO_8859_1);
+        if (name.equalsIgnoreCase("content-length")) {
+            if (++contentLengths > 1) {
+                return "more than one Content-Length";
+            }
+            String value = value(colon, length);
+            if (value == null || value.isEmpty() || value.length() > 18 || !value.chars().allMatch(Character::isDigit)) {
+                return "a Content-Length that is not one decimal number";
+            }
+            contentLength = Long.parseLong(value);
+        } else if (name.equalsIgnoreCase("transfer-encoding")) {
+            if (++transferEncodings > 1) {
+                return "more than one Transfer-Encoding";
+            }
+            if (!"chunked".equalsIgnoreCase(value(colon, length))) {
+                return "a Transfer-Encoding other than chunked";
+            }
+        } else if (name.equalsIgnoreCase("host")) {
+            if (++hosts > 1) {
+                return "more than one Host";
+            }
+        } else if (name.equalsIgnoreCase("sec-websocket-key1")) {
+            return "a Hixie-76 WebSocket handshake";
+        }
+        return null;
+    }
+
+    /** The value after the colon without surrounding whitespace; null when the line was longer than kept. */
+    private String value(int colon, int length) {
+        if (length > KEPT) {
+            return null;
+        }
+        int start = colon + 1;
+        int end = length;
+        while (start < end && (line[start] == ' ' || line[start] == '\t')) {
+            start++;
+        }
+        while (end > start && (line[end - 1] == ' ' || line[end - 1] == '\t')) {
+            end--;
+        }
+        return new String(line, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    private String chunkSize(int length) {
+        int kept = Math.min(length, KEPT);
+        int digits = 0;
+        long size = 0;
+        while (digits < kept && Character.digit(line[digits], 16) >= 0) {
+            size = size * 16 + Character.digit(line[digits], 16);
+            digits++;
+        }
+        if (digits == 0 || digits > 15) {
+            return "a chunk size that is not 1 to 15 hex digits";
+        }
+        int rest = digits;
+        while (rest < kept && (line[rest] == ' ' || line[rest] == '\t')) {
+            rest++;
+        }
+        if (rest < kept && line[rest] != ';') {
+            return "a chunk size followed by something other than an extension";
+        }
+        if (rest == kept && rest != digits) {
+            return "whitespace after a chunk size";
+        }
+        if (size == 0) {
+            state = State.TRAILERS;
+            headBytes = 0;
+        } else {
+            state = State.CHUNK_DATA;
+            remaining = size;
+        }
+        return null;
+    }
+
+    private void startHead() {
+        heads++;
+        state = State.HEAD;
+        headBytes = 0;
+        requestLineSeen = false;
+        http10 = false;
+        contentLengths = 0;
+        contentLength = 0;
+        transferEncodings = 0;
+        hosts = 0;
+    }
+
+    private boolean endsWith(int length, String suffix) {
+        if (length > KEPT || length < suffix.length()) {
+            return false;
+        }
+        for (int i = 0; i < suffix.length(); i++) {
+            if (line[length - suffix.length() + i] != suffix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 9110 §5.6.2 tchar. */
+    private static boolean isTokenChar(byte b) {
+        return b > 0x20 && b < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(b) < 0;
+    }
+}
