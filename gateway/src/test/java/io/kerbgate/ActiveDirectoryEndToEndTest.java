@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gateway in front of an Active Directory realm (a real Samba AD DC): MIT kinit as a domain user, curl
- * --negotiate through the gateway with the ASA keytab, the PAC verified and its groups forwarded.
+ * --negotiate through the gateway with the ASA keytab, the PAC verified and its groups forwarded; the route
+ * {@code /web/} admits members of {@code web-users} by the group's SID (alice is one, bob is not).
  */
 final class ActiveDirectoryEndToEndTest {
 
@@ -46,7 +47,9 @@ final class ActiveDirectoryEndToEndTest {
                   listen: 127.0.0.1:0
                 acceptor:
                   pac: verify
-                """.formatted(keytab, backend.port()), dir));
+                routes:
+                  - {name: web, path: /web/, allow: {groups: [%s]}}
+                """.formatted(keytab, backend.port(), dc.sid("web-users", true)), dir));
     }
 
     @AfterAll
@@ -63,13 +66,17 @@ final class ActiveDirectoryEndToEndTest {
     }
 
     private static String curl(String user, String password) {
+        return curl(user, password, "/");
+    }
+
+    private static String curl(String user, String password, String path) {
         Path ccache = dir.resolve(user + ".ccache");
         dc.kinit(user + "@" + SambaDc.REALM, password, ccache);
         int port = gateway.frontPort();
         return Processes.command("curl", "-sS", "--negotiate", "-u", ":", "-D", "-",
                         "-H", "X-Remote-Groups: S-1-5-32-544",
                         "--resolve", SambaDc.ARRAY_HOST + ":" + port + ":127.0.0.1",
-                        "http://" + SambaDc.ARRAY_HOST + ":" + port + "/")
+                        "http://" + SambaDc.ARRAY_HOST + ":" + port + path)
                 .env(dc.clientEnv(ccache)).timeout(Duration.ofSeconds(30)).run().stdout();
     }
 
@@ -94,5 +101,20 @@ final class ActiveDirectoryEndToEndTest {
         assertEquals(List.of("bob@" + SambaDc.REALM), EchoBackend.headerValues(body, "x-remote-user"), out);
         assertFalse(EchoBackend.headerValues(body, "x-remote-groups").get(0).contains(dc.sid("web-users", true)),
                 out);
+    }
+
+    @Test
+    void groupsRoute_admitsAlice_aMemberOfWebUsers() {
+        String out = curl("alice", SambaDc.ALICE_PASSWORD, "/web/report");
+        assertTrue(out.contains("HTTP/1.1 200"), out);
+        String body = out.substring(out.indexOf("\r\n\r\n") + 4);
+        assertEquals(List.of("alice@" + SambaDc.REALM), EchoBackend.headerValues(body, "x-remote-user"), out);
+    }
+
+    @Test
+    void groupsRoute_refusesBob_whoIsNot() {
+        String out = curl("bob", SambaDc.BOB_PASSWORD, "/web/report");
+        assertTrue(out.contains("HTTP/1.1 403"), out);
+        assertFalse(out.contains("x-remote-user"), "the backend never saw the request: " + out);
     }
 }

@@ -362,21 +362,29 @@ public record GatewayConfig(
     }
 
     /**
-     * A set of principals, by any of three criteria (a principal is in the set when it matches any entry).
+     * A set of principals, by any of four criteria (a principal is in the set when it matches any entry).
      *
      * @param principals exact client principals, {@code name@REALM}
      * @param realms     client realms
      * @param regex      regular expressions searched for in {@code name@REALM} (anchor them with {@code ^...$})
+     * @param groups     group SIDs ({@code S-1-5-21-...-1104}); a principal whose ticket's verified PAC lists one of
+     *                   them is in the set (needs {@code acceptor.pac: verify} or {@code require})
      */
-    public record Principals(List<String> principals, List<String> realms, List<String> regex) {
+    public record Principals(List<String> principals, List<String> realms, List<String> regex, List<String> groups) {
         public Principals {
             principals = List.copyOf(principals);
             realms = List.copyOf(realms);
             regex = List.copyOf(regex);
+            groups = List.copyOf(groups);
+        }
+
+        /** Without group SIDs. */
+        public Principals(List<String> principals, List<String> realms, List<String> regex) {
+            this(principals, realms, regex, List.of());
         }
 
         public boolean isEmpty() {
-            return principals.isEmpty() && realms.isEmpty() && regex.isEmpty();
+            return principals.isEmpty() && realms.isEmpty() && regex.isEmpty() && groups.isEmpty();
         }
     }
 }
