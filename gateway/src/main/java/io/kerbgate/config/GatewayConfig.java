@@ -85,14 +85,23 @@ public record GatewayConfig(
      * @param stripRealm   forward {@code alice} for {@code alice@REALM} when no rule matched
      * @param rules        principal mapping rules, tried in order; the first that matches decides
      * @param assertion    a signed copy of the identity for the backends, or {@code null} for none
+     * @param groupNames   where the names of the group SIDs are looked up ({@code group_names}), or {@code null}
+     * @param groupNamesHeader the request header that carries the groups' names (comma-separated), or {@code null}
+     *                     for none; needs {@code groupNames}
      */
     public record Identity(String header, @Nullable String groupsHeader, boolean stripRealm, List<Rule> rules,
-            @Nullable Assertion assertion) {
+            @Nullable Assertion assertion, @Nullable GroupNamesConfig groupNames, @Nullable String groupNamesHeader) {
         public static final Identity DEFAULT = new Identity("X-Remote-User");
 
         public Identity {
             Objects.requireNonNull(header, "header");
             rules = List.copyOf(rules);
+        }
+
+        /** Without group names. */
+        public Identity(String header, @Nullable String groupsHeader, boolean stripRealm, List<Rule> rules,
+                @Nullable Assertion assertion) {
+            this(header, groupsHeader, stripRealm, rules, assertion, null, null);
         }
 
         /** The identity header alone: principals forwarded as they are, no groups, no assertion. */

@@ -34,11 +34,26 @@ import org.jspecify.annotations.Nullable;
  * pinned CA does not also mean "any host". Plain PKIX and a name check of our own, because JNDI's LDAPS checks the
  * URL's host, which is often an IP or a VIP name the DC's certificate does not carry.
  */
-final class LdapTls {
+public final class LdapTls {
 
     private LdapTls() {}
 
-    static SSLSocketFactory socketFactory(@Nullable Path ca, String serverName) throws GeneralSecurityException,
+    /**
+     * Opens an LDAPS context with {@code tls} ({@link #socketFactory}): {@code env} names the URL and the bind, this
+     * adds the socket factory.
+     */
+    public static javax.naming.ldap.LdapContext openLdaps(java.util.Hashtable<String, Object> env, SSLSocketFactory tls)
+            throws javax.naming.NamingException {
+        env.put("java.naming.ldap.factory.socket", JndiSocketFactory.class.getName());
+        JndiSocketFactory.CURRENT.set(tls);
+        try {
+            return new javax.naming.ldap.InitialLdapContext(env, null);
+        } finally {
+            JndiSocketFactory.CURRENT.remove();
+        }
+    }
+
+    public static SSLSocketFactory socketFactory(@Nullable Path ca, String serverName) throws GeneralSecurityException,
             IOException {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         if (ca == null) {
