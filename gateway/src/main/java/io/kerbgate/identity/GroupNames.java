@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #cachedNames} never blocks, so it may run on an event loop: when every SID is cached it answers at once;
  * otherwise it answers {@code null} (the request goes on with SIDs only) and the missing SIDs are looked up on a
- * thread of this class, one lookup at a time per SID however many requests ask for it, to fill the cache for the
- * next request. After a failed lookup (directory unreachable, bind refused) no new lookup starts for
+ * thread of this class (one lookup at a time; a SID is looked up once however many requests ask for it while it is
+ * in flight), to fill the cache for the next request. After a failed lookup (directory unreachable, bind refused) no new lookup starts for
  * {@link #RETRY_AFTER_FAILURE}, so that an outage does not become a lookup per request.
  */
 public final class GroupNames implements AutoCloseable {
@@ -61,11 +61,14 @@ public final class GroupNames implements AutoCloseable {
     GroupNames(Directory directory, Duration ttl, int maxEntries, Duration retryAfterFailure) {
         Objects.requireNonNull(directory, "directory");
         AtomicInteger threads = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(0, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        // One lookup at a time, on a daemon thread that goes away when idle.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "kerbgate-group-names-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        pool.allowCoreThreadTimeOut(true);
+        this.executor = pool;
         this.retryNanos = retryAfterFailure.toNanos();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxEntries)

@@ -13,9 +13,13 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import javax.naming.InvalidNameException;
+import javax.naming.NamingException;
+import javax.naming.ldap.InitialLdapContext;
+import javax.naming.ldap.LdapContext;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.SocketFactory;
@@ -42,12 +46,11 @@ public final class LdapTls {
      * Opens an LDAPS context with {@code tls} ({@link #socketFactory}): {@code env} names the URL and the bind, this
      * adds the socket factory.
      */
-    public static javax.naming.ldap.LdapContext openLdaps(java.util.Hashtable<String, Object> env, SSLSocketFactory tls)
-            throws javax.naming.NamingException {
+    public static LdapContext openLdaps(Hashtable<String, Object> env, SSLSocketFactory tls) throws NamingException {
         env.put("java.naming.ldap.factory.socket", JndiSocketFactory.class.getName());
         JndiSocketFactory.CURRENT.set(tls);
         try {
-            return new javax.naming.ldap.InitialLdapContext(env, null);
+            return new InitialLdapContext(env, null);
         } finally {
             JndiSocketFactory.CURRENT.remove();
         }
