@@ -23,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A route either skips authentication ({@code anonymous: true}) or checks the authenticated principal: refused
  * when it matches {@code deny}, else let through when there is no {@code allow} or it matches {@code allow}. A set
- * matches a principal {@code name@REALM} that is listed in {@code principals}, whose realm is in {@code realms}, or
- * in which a {@code regex} is found. A refusal is a {@link Rejected} with {@link RejectReason#ACCESS_DENIED}
+ * matches a principal {@code name@REALM} that is listed in {@code principals}, whose realm is in {@code realms},
+ * in which a {@code regex} is found, or whose ticket's verified PAC lists one of the {@code groups} SIDs
+ * ({@link Accepted#groups()}; a ticket without a verified PAC is in no group). A refusal is a {@link Rejected} with {@link RejectReason#ACCESS_DENIED}
  * (403), whose detail names the route and the rule.
  *
  * <p>Immutable and thread-safe; matching costs one normalization of the path and a scan of the routes.
@@ -121,10 +122,10 @@ public final class AccessRules {
         public Acceptance authorize(Accepted accepted) {
             String principal = accepted.client();
             String why = null;
-            String rule = deny == null ? null : deny.match(principal);
+            String rule = deny == null ? null : deny.match(accepted);
             if (rule != null) {
                 why = "matches deny " + rule;
-            } else if (allow != null && allow.match(principal) == null) {
+            } else if (allow != null && allow.match(accepted) == null) {
                 why = "matches nothing in allow " + allow.describe();
             }
             if (why == null) {
@@ -165,16 +166,22 @@ public final class AccessRules {
         private final Set<String> principals;
         private final Set<String> realms;
         private final List<Pattern> regex;
+        private final Set<String> groups;
 
         Matcher(Principals config) {
             this.config = config;
             this.principals = Set.copyOf(config.principals());
             this.realms = Set.copyOf(config.realms());
             this.regex = config.regex().stream().map(Pattern::compile).toList();
+            this.groups = Set.copyOf(config.groups());
         }
 
-        /** What matched ({@code principal alice@A}, {@code realm A}, {@code regex ^svc-}), or {@code null}. */
-        @Nullable String match(String principal) {
+        /**
+         * What matched ({@code principal alice@A}, {@code realm A}, {@code regex ^svc-}, {@code group S-1-5-...}),
+         * or {@code null}.
+         */
+        @Nullable String match(Accepted accepted) {
+            String principal = accepted.client();
             if (principals.contains(principal)) {
                 return "principal " + principal;
             }
@@ -188,12 +195,19 @@ public final class AccessRules {
                     return "regex " + p.pattern();
                 }
             }
+            if (!groups.isEmpty()) {
+                for (String group : accepted.groups()) {
+                    if (groups.contains(group)) {
+                        return "group " + group;
+                    }
+                }
+            }
             return null;
         }
 
         String describe() {
             return "(principals " + config.principals() + ", realms " + config.realms() + ", regex " + config.regex()
-                    + ")";
+                    + (config.groups().isEmpty() ? "" : ", groups " + config.groups()) + ")";
         }
     }
 }

@@ -98,7 +98,7 @@ public final class ConfigLoader {
     private static final List<String> ACCESS_LOG_KEYS = List.of("enabled");
     private static final List<String> AUTH_KEYS = List.of("required");
     private static final List<String> IDENTITY_KEYS =
-            List.of("header", "groups_header", "strip_realm", "rules", "assertion");
+            List.of("header", "groups_header", "strip_realm", "rules", "assertion", "group_names", "group_names_header");
     private static final List<String> RULE_KEYS = List.of("match", "replace");
     private static final List<String> ASSERTION_KEYS = List.of("type", "key_file", "header");
     private static final List<String> TLS_KEYS = List.of("cert", "key", "protocols", "http2", "channel_bindings");
@@ -194,6 +194,10 @@ public final class ConfigLoader {
             throw new ConfigException(identitySection.key("groups_header"), "needs the PAC's groups",
                     "set acceptor.pac: verify (or require), or remove groups_header");
         }
+        if (identity.groupNames() != null && acceptor.pac() == GatewayConfig.Pac.OFF) {
+            throw new ConfigException(identitySection.key("group_names"), "needs the PAC's groups",
+                    "set acceptor.pac: verify (or require), or remove group_names");
+        }
         return new GatewayConfig(listen, keytab, principals, backends, clockSkew, identity, admin,
                 acceptor, limits(root.section("limits", LIMITS_KEYS)),
                 timeouts(root.section("timeouts", TIMEOUTS_KEYS)),
@@ -264,7 +268,26 @@ public final class ConfigLoader {
         Assertion assertion = section.has("assertion")
                 ? assertion(section.section("assertion", ASSERTION_KEYS), header, groupsHeader, baseDir)
                 : null;
-        return new Identity(header, groupsHeader, stripRealm, rules, assertion);
+        GroupNamesConfig groupNames = section.has("group_names")
+                ? GroupNamesConfig.parse(section.section("group_names", GroupNamesConfig.KEYS), baseDir)
+                : null;
+        String groupNamesHeader = null;
+        if (section.has("group_names_header")) {
+            String key = section.key("group_names_header");
+            groupNamesHeader = ConfigValues.headerName(key, section.get("group_names_header"));
+            if (groupNames == null) {
+                throw new ConfigException(key, "needs identity.group_names",
+                        "add group_names: {ldap: ldaps://..., bind: {...}, base_dn: ...}, or remove group_names_header");
+            }
+            for (String other : new String[] {header, groupsHeader,
+                    assertion == null ? GatewayConfig.Assertion.DEFAULT_HEADER : assertion.header()}) {
+                if (groupNamesHeader.equalsIgnoreCase(other)) {
+                    throw new ConfigException(key, "is another identity header",
+                            "give the group names their own header, e.g. X-Remote-Group-Names");
+                }
+            }
+        }
+        return new Identity(header, groupsHeader, stripRealm, rules, assertion, groupNames, groupNamesHeader);
     }
 
     private static Rule rule(YamlSection section, String fix) throws ConfigException {
@@ -826,6 +849,12 @@ public final class ConfigLoader {
             // The key file's path only: the key itself is never shown.
             tree.putObject("assertion").put("type", assertion.type().name().toLowerCase(Locale.ROOT))
                     .put("key_file", assertion.keyFile().toString()).put("header", assertion.header());
+        }
+        if (identity.groupNames() != null) {
+            identity.groupNames().write(tree.putObject("group_names"));
+        }
+        if (identity.groupNamesHeader() != null) {
+            tree.put("group_names_header", identity.groupNamesHeader());
         }
         return tree;
     }

@@ -123,14 +123,23 @@ public record GatewayConfig(
      * @param stripRealm   forward {@code alice} for {@code alice@REALM} when no rule matched
      * @param rules        principal mapping rules, tried in order; the first that matches decides
      * @param assertion    a signed copy of the identity for the backends, or {@code null} for none
+     * @param groupNames   where the names of the group SIDs are looked up ({@code group_names}), or {@code null}
+     * @param groupNamesHeader the request header that carries the groups' names (comma-separated), or {@code null}
+     *                     for none; needs {@code groupNames}
      */
     public record Identity(String header, @Nullable String groupsHeader, boolean stripRealm, List<Rule> rules,
-            @Nullable Assertion assertion) {
+            @Nullable Assertion assertion, @Nullable GroupNamesConfig groupNames, @Nullable String groupNamesHeader) {
         public static final Identity DEFAULT = new Identity("X-Remote-User");
 
         public Identity {
             Objects.requireNonNull(header, "header");
             rules = List.copyOf(rules);
+        }
+
+        /** Without group names. */
+        public Identity(String header, @Nullable String groupsHeader, boolean stripRealm, List<Rule> rules,
+                @Nullable Assertion assertion) {
+            this(header, groupsHeader, stripRealm, rules, assertion, null, null);
         }
 
         /** The identity header alone: principals forwarded as they are, no groups, no assertion. */
@@ -483,21 +492,29 @@ public record GatewayConfig(
     }
 
     /**
-     * A set of principals, by any of three criteria (a principal is in the set when it matches any entry).
+     * A set of principals, by any of four criteria (a principal is in the set when it matches any entry).
      *
      * @param principals exact client principals, {@code name@REALM}
      * @param realms     client realms
      * @param regex      regular expressions searched for in {@code name@REALM} (anchor them with {@code ^...$})
+     * @param groups     group SIDs ({@code S-1-5-21-...-1104}); a principal whose ticket's verified PAC lists one of
+     *                   them is in the set (needs {@code acceptor.pac: verify} or {@code require})
      */
-    public record Principals(List<String> principals, List<String> realms, List<String> regex) {
+    public record Principals(List<String> principals, List<String> realms, List<String> regex, List<String> groups) {
         public Principals {
             principals = List.copyOf(principals);
             realms = List.copyOf(realms);
             regex = List.copyOf(regex);
+            groups = List.copyOf(groups);
+        }
+
+        /** Without group SIDs. */
+        public Principals(List<String> principals, List<String> realms, List<String> regex) {
+            this(principals, realms, regex, List.of());
         }
 
         public boolean isEmpty() {
-            return principals.isEmpty() && realms.isEmpty() && regex.isEmpty();
+            return principals.isEmpty() && realms.isEmpty() && regex.isEmpty() && groups.isEmpty();
         }
     }
 

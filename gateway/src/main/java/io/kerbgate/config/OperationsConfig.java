@@ -26,13 +26,17 @@ import org.jspecify.annotations.Nullable;
  *   - {name: health, path: /healthz, anonymous: true}
  *   - {name: admin, path: /admin/, allow: {principals: [alice@ARRAY.TEST]}}
  *   - {name: corp, path: /, host: intranet.example.test, deny: {regex: ["^svc-"]}, allow: {realms: [ARRAY.TEST]}}
+ *   - {name: web, path: /web/, allow: {groups: [S-1-5-21-1004336348-1177238915-682003330-1104]}}
  * </pre>
+ *
+ * <p>{@code groups} lists group SIDs, matched against the groups of the ticket's verified PAC, so it needs
+ * {@code acceptor.pac: verify} or {@code require}.
  */
 final class OperationsConfig {
 
     static final List<String> LOGGING_KEYS = List.of("format");
     static final List<String> ROUTE_KEYS = List.of("name", "path", "host", "anonymous", "allow", "deny");
-    static final List<String> PRINCIPALS_KEYS = List.of("principals", "realms", "regex");
+    static final List<String> PRINCIPALS_KEYS = List.of("principals", "realms", "regex", "groups");
 
     /** Route names become a metric tag and a log field: short, lower case, no spaces. */
     private static final Pattern ROUTE_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
@@ -42,6 +46,9 @@ final class OperationsConfig {
     private static final Pattern HOST_NAME =
             Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
     private static final int MAX_ROUTES = 1_000;
+    /** A SID in its string form, {@code S-1-5-21-...-1104} (MS-DTYP 2.4.2.1, decimal authority). */
+    private static final Pattern SID = Pattern.compile("^S-1-\\d+(-\\d+)+$");
+    private static final int MAX_SID_LENGTH = 184;
     /** The {@code route} tag of requests that match no route. */
     static final String NO_ROUTE = "none";
 
@@ -77,8 +84,9 @@ final class OperationsConfig {
         }
         List<Route> routes = new ArrayList<>(node.size());
         Set<String> names = new HashSet<>();
+        boolean pacOff = pacOff(root);
         for (int i = 0; i < node.size(); i++) {
-            Route route = route(YamlSection.of(key + "[" + i + "]", node.get(i), ROUTE_KEYS));
+            Route route = route(YamlSection.of(key + "[" + i + "]", node.get(i), ROUTE_KEYS), pacOff);
             if (!names.add(route.name())) {
                 throw new ConfigException(key + "[" + i + "].name", ConfigValues.quote(route.name())
                         + " is the name of an earlier route", "give every route a name of its own");
@@ -88,7 +96,21 @@ final class OperationsConfig {
         return List.copyOf(routes);
     }
 
-    private static Route route(YamlSection section) throws ConfigException {
+    /**
+     * Whether {@code acceptor.pac} is {@code off} (or absent), read from the document as it is: {@link ConfigLoader}
+     * has already refused any other value by the time routes are read.
+     */
+    private static boolean pacOff(YamlSection root) {
+        JsonNode acceptor = root.get("acceptor");
+        JsonNode pac = acceptor == null || !acceptor.isObject() ? null : acceptor.get("pac");
+        if (pac == null || pac.isNull()) {
+            return true;
+        }
+        // YAML 1.1 reads an unquoted off as false.
+        return pac.isBoolean() ? !pac.booleanValue() : "off".equals(pac.asText());
+    }
+
+    private static Route route(YamlSection section, boolean pacOff) throws ConfigException {
         String nameFix = "name it with lower-case letters, digits, '_', '.' or '-', e.g. name: admin";
         String name = ConfigValues.text(section.key("name"), section.require("name", nameFix), nameFix);
         if (!ROUTE_NAME.matcher(name).matches()) {
@@ -119,8 +141,8 @@ final class OperationsConfig {
         }
         boolean anonymous = section.has("anonymous")
                 && ConfigValues.bool(section.key("anonymous"), section.get("anonymous"));
-        Principals allow = principals(section, "allow");
-        Principals deny = principals(section, "deny");
+        Principals allow = principals(section, "allow", pacOff);
+        Principals deny = principals(section, "deny", pacOff);
         if (anonymous && (allow != null || deny != null)) {
             throw new ConfigException(section.key(allow != null ? "allow" : "deny"),
                     "is set on an anonymous route, which authenticates nobody",
@@ -129,7 +151,8 @@ final class OperationsConfig {
         return new Route(name, path, host, anonymous, allow, deny);
     }
 
-    private static @Nullable Principals principals(YamlSection route, String name) throws ConfigException {
+    private static @Nullable Principals principals(YamlSection route, String name, boolean pacOff)
+            throws ConfigException {
         if (!route.has(name)) {
             return null;
         }
@@ -140,14 +163,30 @@ final class OperationsConfig {
                 "write realms: [EXAMPLE.COM]");
         List<String> regex = ConfigLoader.distinctList(section, "regex", OperationsConfig::regex,
                 "write regex: [\"^svc-.*@EXAMPLE\\\\.COM$\"]");
-        Principals set = new Principals(principals, realms, regex);
+        List<String> groups = ConfigLoader.distinctList(section, "groups", OperationsConfig::sid,
+                "write groups: [S-1-5-21-1004336348-1177238915-682003330-1104], the group SIDs");
+        if (!groups.isEmpty() && pacOff) {
+            throw new ConfigException(section.key("groups"), "needs the PAC's groups, and acceptor.pac is off",
+                    "set acceptor.pac: verify (or require), or remove groups");
+        }
+        Principals set = new Principals(principals, realms, regex, groups);
         if (set.isEmpty()) {
-            throw new ConfigException(section.path(), "lists no principals, realms or regex",
+            throw new ConfigException(section.path(), "lists no principals, realms, regex or groups",
                     "allow".equals(name)
                             ? "list who may pass, or remove allow to let every authenticated principal pass"
                             : "list who may not pass, or remove deny");
         }
         return set;
+    }
+
+    private static String sid(String key, JsonNode node) throws ConfigException {
+        String fix = "write the group's SID, e.g. S-1-5-21-1004336348-1177238915-682003330-1104 "
+                + "(Get-ADGroup web-users, or samba-tool group show web-users)";
+        String text = ConfigValues.text(key, node, fix);
+        if (text.length() > MAX_SID_LENGTH || !SID.matcher(text).matches()) {
+            throw new ConfigException(key, ConfigValues.quote(text) + " is not a SID", fix);
+        }
+        return text;
     }
 
     private static String regex(String key, JsonNode node) throws ConfigException {
@@ -188,5 +227,8 @@ final class OperationsConfig {
         set.principals().forEach(node.putArray("principals")::add);
         set.realms().forEach(node.putArray("realms")::add);
         set.regex().forEach(node.putArray("regex")::add);
+        if (!set.groups().isEmpty()) {
+            set.groups().forEach(node.putArray("groups")::add);
+        }
     }
 }

@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  *       on an anonymous route);
  *   <li>with {@code identity.groups_header}, the same for that header, then set to the verified PAC's group SIDs
  *       (absent when there are none);
+ *   <li>with {@code identity.group_names_header}, the same for that header, then set to the names of those groups
+ *       when {@link GroupNames} has them all cached (absent otherwise: a lookup never holds up a request);
  *   <li>the same goes for the assertion header ({@code X-Kerbgate-Assertion}), whether or not assertions are on:
  *       with them on, it is set to a fresh {@link IdentityAssertion} of the forwarded name;
  *   <li>{@code Authorization} is removed: the backend (and its access logs) must not see the ticket, a credential that
@@ -47,6 +49,8 @@ public final class IdentityHeaders {
     private final Set<String> normalizedHeaders;
     private final PrincipalMapper mapper;
     private final @Nullable IdentityAssertion assertion;
+    private final @Nullable AsciiString groupNamesHeader;
+    private final @Nullable GroupNames groupNames;
 
     /** @param header the identity header, {@code identity.header} of the configuration (e.g. {@code X-Remote-User}) */
     public IdentityHeaders(String header) {
@@ -79,6 +83,31 @@ public final class IdentityHeaders {
      */
     public IdentityHeaders(String header, @Nullable String groupsHeader, String assertionHeader,
                            PrincipalMapper mapper, @Nullable IdentityAssertion assertion) {
+        this(header, groupsHeader, assertionHeader, mapper, assertion, null, null);
+    }
+
+    /**
+     * As {@link #IdentityHeaders(String, String, String, PrincipalMapper, IdentityAssertion)}, with the names of the
+     * groups.
+     *
+     * @param groupNamesHeader the header of the groups' names, or {@code null} for none
+     * @param groupNames       where the names come from; needed with {@code groupNamesHeader}
+     */
+    public IdentityHeaders(String header, @Nullable String groupsHeader, String assertionHeader,
+                           PrincipalMapper mapper, @Nullable IdentityAssertion assertion,
+                           @Nullable String groupNamesHeader, @Nullable GroupNames groupNames) {
+        if (groupNamesHeader != null && groupNames == null) {
+            throw new IllegalArgumentException("identity.group_names_header needs identity.group_names");
+        }
+        if (groupNamesHeader != null && (normalize(groupNamesHeader).equals(normalize(header))
+                || groupsHeader != null && normalize(groupNamesHeader).equals(normalize(groupsHeader))
+                || normalize(groupNamesHeader).equals(normalize(assertionHeader)))) {
+            throw new IllegalArgumentException(
+                    "identity.group_names_header must differ from the other identity headers: " + groupNamesHeader);
+        }
+        this.groupNamesHeader = groupNamesHeader == null
+                ? null : headerName("identity.group_names_header", groupNamesHeader);
+        this.groupNames = groupNamesHeader == null ? null : groupNames;
         this.header = headerName("identity.header", header);
         this.groupsHeader = groupsHeader == null ? null : headerName("identity.groups_header", groupsHeader);
         this.assertionHeader = headerName("identity.assertion.header", assertionHeader);
@@ -92,9 +121,16 @@ public final class IdentityHeaders {
             throw new IllegalArgumentException(
                     "identity.assertion.header must differ from identity.groups_header: " + groupsHeader);
         }
-        this.normalizedHeaders = groupsHeader == null
-                ? Set.of(normalize(header), normalize(assertionHeader))
-                : Set.of(normalize(header), normalize(groupsHeader), normalize(assertionHeader));
+        Set<String> normalized = new java.util.HashSet<>();
+        normalized.add(normalize(header));
+        normalized.add(normalize(assertionHeader));
+        if (groupsHeader != null) {
+            normalized.add(normalize(groupsHeader));
+        }
+        if (groupNamesHeader != null) {
+            normalized.add(normalize(groupNamesHeader));
+        }
+        this.normalizedHeaders = Set.copyOf(normalized);
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.assertion = assertion;
     }
@@ -107,9 +143,12 @@ public final class IdentityHeaders {
      */
     public static IdentityHeaders of(GatewayConfig.Identity identity, Clock clock) {
         GatewayConfig.Assertion config = identity.assertion();
+        GroupNames names = identity.groupNamesHeader() == null || identity.groupNames() == null
+                ? null : GroupNames.of(identity.groupNames());
         return new IdentityHeaders(identity.header(), identity.groupsHeader(),
                 config == null ? GatewayConfig.Assertion.DEFAULT_HEADER : config.header(),
-                PrincipalMapper.of(identity), config == null ? null : IdentityAssertion.load(config, clock));
+                PrincipalMapper.of(identity), config == null ? null : IdentityAssertion.load(config, clock),
+                identity.groupNamesHeader(), names);
     }
 
     private static AsciiString headerName(String key, String name) {
@@ -156,6 +195,13 @@ public final class IdentityHeaders {
             // SIDs are S-1-... of digits and dashes: nothing in them can split or fold the header.
             headers.set(groupsHeader, String.join(",", groupSids));
         }
+        if (groupNamesHeader != null && !groupSids.isEmpty()) {
+            List<String> names = groupNames.cachedNames(groupSids);
+            if (names != null && !names.isEmpty()) {
+                // GroupNames percent-encodes anything that could split or fold the header.
+                headers.set(groupNamesHeader, String.join(",", names));
+            }
+        }
         headers.remove(HttpHeaderNames.AUTHORIZATION);
 
         List<String> chain = headers.getAll(X_FORWARDED_FOR);
@@ -175,6 +221,9 @@ public final class IdentityHeaders {
         headers.remove(header);
         if (groupsHeader != null) {
             headers.remove(groupsHeader);
+        }
+        if (groupNamesHeader != null) {
+            headers.remove(groupNamesHeader);
         }
         headers.remove(assertionHeader);
         List<String> lookAlikes = null;

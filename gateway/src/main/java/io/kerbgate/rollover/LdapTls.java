@@ -13,9 +13,13 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import javax.naming.InvalidNameException;
+import javax.naming.NamingException;
+import javax.naming.ldap.InitialLdapContext;
+import javax.naming.ldap.LdapContext;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.SocketFactory;
@@ -34,11 +38,25 @@ import org.jspecify.annotations.Nullable;
  * pinned CA does not also mean "any host". Plain PKIX and a name check of our own, because JNDI's LDAPS checks the
  * URL's host, which is often an IP or a VIP name the DC's certificate does not carry.
  */
-final class LdapTls {
+public final class LdapTls {
 
     private LdapTls() {}
 
-    static SSLSocketFactory socketFactory(@Nullable Path ca, String serverName) throws GeneralSecurityException,
+    /**
+     * Opens an LDAPS context with {@code tls} ({@link #socketFactory}): {@code env} names the URL and the bind, this
+     * adds the socket factory.
+     */
+    public static LdapContext openLdaps(Hashtable<String, Object> env, SSLSocketFactory tls) throws NamingException {
+        env.put("java.naming.ldap.factory.socket", JndiSocketFactory.class.getName());
+        JndiSocketFactory.CURRENT.set(tls);
+        try {
+            return new InitialLdapContext(env, null);
+        } finally {
+            JndiSocketFactory.CURRENT.remove();
+        }
+    }
+
+    public static SSLSocketFactory socketFactory(@Nullable Path ca, String serverName) throws GeneralSecurityException,
             IOException {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         if (ca == null) {
