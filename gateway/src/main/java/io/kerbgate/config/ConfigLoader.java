@@ -88,7 +88,7 @@ public final class ConfigLoader {
     private static final List<String> ROOT_KEYS = List.of("listen", "keytab", "principals", "backends", "clock_skew",
             "identity", "admin", "acceptor", "limits", "timeouts", "replay", "keys",
             "logging", "routes", "tls", "backend_tls", "balancing", "health", "retries", "drain", "access_log",
-            "auth");
+            "auth", "sessions");
     private static final List<String> BACKEND_KEYS = List.of("url", "weight", "max_connections", "connection_auth");
     private static final List<String> HEALTH_KEYS =
             List.of("path", "interval", "timeout", "unhealthy_threshold", "healthy_threshold", "passive");
@@ -209,7 +209,8 @@ public final class ConfigLoader {
                 backendTls(root.section("backend_tls", BACKEND_TLS_KEYS), baseDir), backendOptions, balancing(root),
                 health(root.section("health", HEALTH_KEYS)), retries(root.section("retries", RETRIES_KEYS)),
                 drain(root.section("drain", DRAIN_KEYS)), accessLog(root.section("access_log", ACCESS_LOG_KEYS)),
-                auth(root.section("auth", AUTH_KEYS)));
+                auth(root.section("auth", AUTH_KEYS)),
+                SessionsConfig.parse(root.section("sessions", SessionsConfig.KEYS)));
     }
 
     private static Replay replay(YamlSection section, Path baseDir) throws ConfigException {
@@ -832,6 +833,7 @@ public final class ConfigLoader {
         root.putObject("drain").put("timeout", ConfigValues.formatDuration(config.drain().timeout()));
         root.putObject("access_log").put("enabled", config.accessLog().enabled());
         root.putObject("auth").put("required", config.auth().required());
+        SessionsConfig.write(config.sessions(), root);
         return root;
     }
 

@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * @param drain       graceful shutdown
  * @param accessLog   one line per request on the {@code kerbgate.access} logger
  * @param auth        whether requests must authenticate ({@code false} only for benchmarks)
+ * @param sessions    whether an authentication outlives its request (off by default)
  */
 public record GatewayConfig(
         InetSocketAddress listen,
@@ -62,7 +63,8 @@ public record GatewayConfig(
         Retries retries,
         Drain drain,
         AccessLog accessLog,
-        Auth auth) {
+        Auth auth,
+        Sessions sessions) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -99,6 +101,7 @@ public record GatewayConfig(
         Objects.requireNonNull(drain, "drain");
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(sessions, "sessions");
     }
 
     /**
@@ -106,14 +109,14 @@ public record GatewayConfig(
      * plain logs, no routes, plain HTTP on the front ({@code tls} null), {@code https://} backends verified
      * against the JDK's trust store with host name checks, default options for every backend, least-outstanding
      * balancing, passive health only, one idempotent retry, a 30 s drain, the access log on and authentication
-     * required.
+     * required, no sessions.
      */
     public GatewayConfig(InetSocketAddress listen, Path keytab, List<String> principals, List<URI> backends,
             Duration clockSkew, Identity identity, Admin admin, Acceptor acceptor, Limits limits, Timeouts timeouts) {
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts,
                 Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of(), null, BackendTls.DEFAULT,
                 List.of(), Balancing.LEAST_OUTSTANDING, Health.DEFAULT, Retries.DEFAULT, Drain.DEFAULT,
-                AccessLog.DEFAULT, Auth.DEFAULT);
+                AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT);
     }
 
     /**
@@ -560,5 +563,16 @@ public record GatewayConfig(
      */
     public record Auth(boolean required) {
         public static final Auth DEFAULT = new Auth(true);
+    }
+
+    /**
+     * Authentication that outlives its request ({@code sessions}).
+     *
+     * @param connectionBound once a keep-alive connection authenticated, its later requests without
+     *                        {@code Authorization} go through as the same principal (like IIS's
+     *                        {@code authPersistNonNTLM}); never behind a shared outbound proxy
+     */
+    public record Sessions(boolean connectionBound) {
+        public static final Sessions DEFAULT = new Sessions(false);
     }
 }

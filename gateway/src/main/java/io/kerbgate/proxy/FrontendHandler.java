@@ -13,6 +13,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
@@ -36,6 +37,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -92,6 +95,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
      * read the response, short enough that a client that keeps sending cannot hold the connection.
      */
     static final long LINGER_MILLIS = 2_000;
+
+    /**
+     * The principal a client connection last authenticated ({@code sessions.connection_bound}). On the connection's
+     * channel: for HTTP/2, the parent of the stream channels, whose event loop they share, so it is only ever touched
+     * from that one thread.
+     */
+    static final AttributeKey<Accepted> CONNECTION_PRINCIPAL = AttributeKey.valueOf("kerbgate.connectionPrincipal");
 
     /** RFC 9110 §9.2.2. */
     static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
@@ -335,7 +345,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
         Accepted accepted = null;
         if (policy.authRequired()) {
-            Acceptance verdict = negotiate.authenticate(request, peer, security.bindings());
+            Attribute<Accepted> session = policy.connectionBound() ? connection().attr(CONNECTION_PRINCIPAL) : null;
+            boolean sessionUsed = session != null && session.get() != null
+                    && !request.headers().contains(HttpHeaderNames.AUTHORIZATION);
+            Acceptance verdict = negotiate.authenticate(request, peer, security.bindings(), session);
             if (verdict instanceof Rejected rejected) {
                 ex.auth = rejected.reason().tag();
                 respondLocally(Responses.refusal(rejected.reason(), rejected.rejectToken()), -1, false);
@@ -344,7 +357,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             // null on an anonymous route: forwarded without an identity.
             if (verdict instanceof Accepted a) {
                 accepted = a;
-                ex.auth = "ok";
+                ex.auth = sessionUsed ? "connection" : "ok";
             } else {
                 ex.auth = "anonymous";
             }
@@ -1058,6 +1071,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
 
     private static BackendHandler backendHandler(Channel backendChannel) {
         return backendChannel.pipeline().get(BackendHandler.class);
+    }
+
+    /** The client connection: this channel, or for an HTTP/2 stream the connection it is multiplexed on. */
+    private Channel connection() {
+        Channel parent = channel.parent();
+        return parent != null && !(parent instanceof ServerChannel) ? parent : channel;
     }
 
     private @Nullable SocketAddress remote() {

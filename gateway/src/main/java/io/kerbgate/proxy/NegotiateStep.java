@@ -13,8 +13,10 @@ import io.kerbgate.logging.RefusalLog;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.Attribute;
 import java.net.InetSocketAddress;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,17 @@ final class NegotiateStep {
 
     /** @param bindings what the token must be bound to: the connection's TLS channel, or none */
     Acceptance authenticate(HttpRequest request, InetSocketAddress peer, ChannelBindings bindings) {
+        return authenticate(request, peer, bindings, null);
+    }
+
+    /**
+     * @param session the connection's principal ({@code sessions.connection_bound}), or {@code null} when sessions
+     *                are off: a request without {@code Authorization} goes through as the principal in it (the access
+     *                route still decides); a request with one is authenticated afresh, and the verdict replaces it
+     *                (an accepted token binds its principal, anything else unbinds the connection)
+     */
+    Acceptance authenticate(HttpRequest request, InetSocketAddress peer, ChannelBindings bindings,
+                            @Nullable Attribute<Accepted> session) {
         HttpHeaders headers = request.headers();
         RequestTarget target = RequestTarget.of(request.uri(), headers.get(HttpHeaderNames.HOST));
         AccessRules.Route route = access.route(target);
@@ -63,6 +76,19 @@ final class NegotiateStep {
             return route.pass();
         }
         List<String> values = headers.getAll(HttpHeaderNames.AUTHORIZATION);
+        Accepted bound = values.isEmpty() && session != null ? session.get() : null;
+        if (bound != null) {
+            metrics.connectionSessionUsed();
+            Acceptance allowed = route.authorize(bound);
+            if (allowed instanceof Rejected denied) {
+                logRefusal(denied, peer, route);
+            }
+            return allowed;
+        }
+        if (session != null && !values.isEmpty()) {
+            // Whatever this token turns out to be, the connection's earlier principal no longer speaks for it.
+            session.set(null);
+        }
         if (values.isEmpty()) {
             // The first leg of every browser's Negotiate exchange: routine, so RefusalLog writes it at DEBUG.
             Rejected rejected = Rejected.of(RejectReason.NO_HEADER, "no Authorization header");
@@ -89,6 +115,11 @@ final class NegotiateStep {
         long nanos = System.nanoTime() - start;
         if (verdict instanceof Accepted accepted) {
             metrics.authenticated(accepted, nanos);
+            if (session != null) {
+                // The mutual-authentication token answered this request's token; later requests get none.
+                session.set(new Accepted(accepted.client(), accepted.service(), accepted.kvno(), accepted.enctype(),
+                        null, accepted.cachedTicket(), accepted.groups()));
+            }
             Acceptance allowed = route.authorize(accepted);
             if (allowed instanceof Rejected denied) {
                 logRefusal(denied, peer, route);

@@ -55,6 +55,8 @@ public final class ProxyMetrics {
     public static final String BYTES = "kerbgate.proxy.bytes";
     public static final String CLIENT_CONNECTIONS = "kerbgate.proxy.client.connections";
     public static final String CLIENT_REJECTED = "kerbgate.proxy.client.rejected";
+    /** Requests that went through on a session instead of a Negotiate token; tags {@code kind}, {@code result}. */
+    public static final String SESSION_REQUESTS = "kerbgate.sessions.requests";
 
     /** The {@code backend} tag of responses the proxy made itself. */
     public static final String NO_BACKEND = "none";
@@ -72,6 +74,7 @@ public final class ProxyMetrics {
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Counter clientRejected;
+    private final Counter connectionSessionUsed;
     private final MeterRegistry registry;
 
     private ProxyMetrics(MeterRegistry registry, List<String> backends) {
@@ -89,6 +92,11 @@ public final class ProxyMetrics {
                 .register(registry);
         clientRejected = Counter.builder(CLIENT_REJECTED)
                 .description("Client connections closed at accept: limits.max_connections reached")
+                .register(registry);
+        connectionSessionUsed = Counter.builder(SESSION_REQUESTS)
+                .description("Requests authenticated by a session (sessions.*) rather than a Negotiate token")
+                .tag("kind", "connection")
+                .tag("result", "used")
                 .register(registry);
         requests = new Counter[backends.size() + 1][STATUS_CLASSES.length];
         upstreamLatency = new Timer[backends.size()];
@@ -174,6 +182,11 @@ public final class ProxyMetrics {
     /** A refusal; {@code nanos} is negative when the acceptor was not called (no or two headers). */
     void rejected(RejectReason reason, long nanos) {
         auth.rejected(reason, nanos);
+    }
+
+    /** A request without {@code Authorization} that went through as its connection's principal. */
+    void connectionSessionUsed() {
+        connectionSessionUsed.increment();
     }
 
     void acceptorError(long nanos) {

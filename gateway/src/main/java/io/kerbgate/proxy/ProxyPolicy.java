@@ -8,5 +8,13 @@ package io.kerbgate.proxy;
  * @param retries      retries of an idempotent bodiless request that failed before any response byte
  * @param authRequired {@code false} only for benchmarks: requests go through unauthenticated
  * @param accessLog    one line per request
+ * @param connectionBound {@code sessions.connection_bound}: a connection's later requests without
+ *                     {@code Authorization} go through as the principal it last authenticated
  */
-record ProxyPolicy(Balancer balancer, BackendHealth health, int retries, boolean authRequired, AccessLog accessLog) {}
+record ProxyPolicy(Balancer balancer, BackendHealth health, int retries, boolean authRequired, AccessLog accessLog,
+                   boolean connectionBound) {
+
+    ProxyPolicy(Balancer balancer, BackendHealth health, int retries, boolean authRequired, AccessLog accessLog) {
+        this(balancer, health, retries, authRequired, accessLog, false);
+    }
+}

@@ -109,7 +109,12 @@ public final class ProxyServer implements AutoCloseable {
             log.warn("auth.required is false: requests are forwarded WITHOUT authentication (benchmarks only)");
         }
         ProxyPolicy policy = new ProxyPolicy(new Balancer(config.balancing(), pool.backends()), health,
-                config.retries().idempotent(), config.auth().required(), new AccessLog(config.accessLog().enabled()));
+                config.retries().idempotent(), config.auth().required(), new AccessLog(config.accessLog().enabled()),
+                config.sessions().connectionBound());
+        if (config.sessions().connectionBound()) {
+            log.warn("sessions.connection_bound is on: a connection's later requests without Authorization go through"
+                    + " as the principal it authenticated; never behind a shared outbound proxy");
+        }
         IdentityHeaders identity = IdentityHeaders.of(config.identity(), Clock.systemUTC());
         NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, AccessRules.of(config.routes(), registry),
                 new RefusalLog(authenticator::keys, config.logging().format()));

@@ -48,6 +48,7 @@ final class ExampleConfigTest {
         assertEquals(defaults.drain(), config.drain());
         assertEquals(defaults.accessLog(), config.accessLog());
         assertEquals(defaults.auth(), config.auth());
+        assertEquals(defaults.sessions(), config.sessions());
         config.backendOptions().forEach(backend -> assertTrue(backend.isDefault(), backend.toString()));
     }
 

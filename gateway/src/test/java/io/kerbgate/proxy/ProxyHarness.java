@@ -34,8 +34,8 @@ final class ProxyHarness implements AutoCloseable {
                 List.of(), urls, Duration.ofMinutes(5), GatewayConfig.Identity.DEFAULT,
                 new GatewayConfig.Admin(new InetSocketAddress("127.0.0.1", 0)), GatewayConfig.Acceptor.DEFAULT,
                 b.limits, b.timeouts, GatewayConfig.Replay.NONE, GatewayConfig.Keys.defaults(Duration.ofMinutes(5)),
-                GatewayConfig.Logging.DEFAULT, List.of(), null, GatewayConfig.BackendTls.DEFAULT, b.backends, b.balancing, b.health, b.retries, b.drain, new AccessLog(true),
-                new Auth(b.authRequired));
+                GatewayConfig.Logging.DEFAULT, b.routes, null, GatewayConfig.BackendTls.DEFAULT, b.backends, b.balancing, b.health, b.retries, b.drain, new AccessLog(true),
+                new Auth(b.authRequired), b.sessions);
         server = new ProxyServer(config, b.authenticator, registry, b.settings);
         port = server.start();
     }
@@ -76,6 +76,8 @@ final class ProxyHarness implements AutoCloseable {
         private Limits limits = Limits.DEFAULT;
         private Drain drain = Drain.DEFAULT;
         private boolean authRequired = true;
+        private List<GatewayConfig.Route> routes = List.of();
+        private GatewayConfig.Sessions sessions = GatewayConfig.Sessions.DEFAULT;
         private ProxySettings settings = ProxySettings.DEFAULT;
         private HttpAuthenticator authenticator = new FixedTokenAuthenticator();
 
@@ -127,6 +129,16 @@ final class ProxyHarness implements AutoCloseable {
 
         Builder anonymous() {
             authRequired = false;
+            return this;
+        }
+
+        Builder routes(List<GatewayConfig.Route> value) {
+            routes = value;
+            return this;
+        }
+
+        Builder sessions(GatewayConfig.Sessions value) {
+            sessions = value;
             return this;
         }
 
