@@ -56,18 +56,25 @@ public final class BenchTokens {
             .putInt(16).put(new byte[16]).putInt(2 | 4 | 8 | 16 | 32).array();
 
     private final KerberosKey serviceKey;
+    private final int kvno;
 
     public BenchTokens(Enctype enctype) {
-        this.serviceKey = KerberosCrypto.randomKey(enctype);
+        this(KerberosCrypto.randomKey(enctype), KVNO);
+    }
+
+    /** Tokens for {@value #SERVICE} under a given key, such as one exported from a real KDC ({@code E2eTokens}). */
+    public BenchTokens(KerberosKey serviceKey, int kvno) {
+        this.serviceKey = serviceKey;
+        this.kvno = kvno;
     }
 
     public Enctype enctype() {
         return serviceKey.enctype();
     }
 
-    /** The keytab of the service: one entry, {@value #SERVICE} at kvno {@value #KVNO}. */
+    /** The keytab of the service: one entry, {@value #SERVICE} at its kvno ({@value #KVNO} unless given). */
     public List<KeytabEntry> keytab() {
-        return List.of(new KeytabEntry(SERVICE, PrincipalName.NT_PRINCIPAL, 0, KVNO, serviceKey.enctype().id(),
+        return List.of(new KeytabEntry(SERVICE, PrincipalName.NT_PRINCIPAL, 0, kvno, serviceKey.enctype().id(),
                 serviceKey.bytes()));
     }
 
@@ -95,7 +102,7 @@ public final class BenchTokens {
                 new EncryptionKey(sessionKey.enctype().id(), sessionKey.bytes()), REALM, CNAME, 1, new byte[0],
                 t, t, t.plus(TICKET_LIFETIME), null, List.of(), AuthorizationData.EMPTY);
         byte[] cipher = KerberosCrypto.encrypt(serviceKey, USAGE_TICKET, part.encode());
-        return new Ticket(5, REALM, SNAME, new EncryptedData(serviceKey.enctype().id(), KVNO, cipher));
+        return new Ticket(5, REALM, SNAME, new EncryptedData(serviceKey.enctype().id(), kvno, cipher));
     }
 
     /** The authenticator a client writes for one request at {@code clientTime} (microsecond precision). */

@@ -1,0 +1,58 @@
+-- wrk script of benchmarks/load/e2e.sh.
+--   E2E_TOKENS   file of Authorization header values, one a line; unset: plain GETs (wrk's static request)
+--   E2E_THREADS  wrk's -t (each thread takes every E2E_THREADS-th line, so no token is sent twice)
+--   E2E_OUT      where done() writes one JSON object: rps, latency percentiles (us), errors, tokens left unused
+local tokens_file = os.getenv("E2E_TOKENS")
+local threads = {}
+local next_id = 0
+
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  exhausted = 0
+  if tokens_file == nil or tokens_file == "" then return end
+  local n = tonumber(os.getenv("E2E_THREADS") or "1")
+  tokens, cursor, i = {}, 1, 0
+  for line in io.lines(tokens_file) do
+    if i % n == id then tokens[#tokens + 1] = line end
+    i = i + 1
+  end
+end
+
+if tokens_file ~= nil and tokens_file ~= "" then
+  function request()
+    local t = tokens[cursor]
+    if t == nil then
+      -- Out of tokens: never repeat one (a replay cache would refuse it); stop this thread.
+      exhausted = exhausted + 1
+      wrk.thread:stop()
+      return wrk.format("GET", "/")
+    end
+    tokens[cursor] = nil
+    cursor = cursor + 1
+    return wrk.format("GET", "/", {["Authorization"] = t})
+  end
+end
+
+function done(summary, latency, requests)
+  local ex = 0
+  for _, t in ipairs(threads) do ex = ex + (tonumber(t:get("exhausted")) or 0) end
+  local e = summary.errors
+  local s = string.format(
+    '{"requests": %d, "duration_s": %.3f, "rps": %.1f, "mean_us": %.1f, "p50_us": %d, "p99_us": %d, ' ..
+    '"p999_us": %d, "max_us": %d, "non2xx_or_3xx": %d, "connect_errors": %d, "read_errors": %d, ' ..
+    '"write_errors": %d, "timeouts": %d, "requests_after_tokens_ran_out": %d}',
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6), latency.mean,
+    latency:percentile(50), latency:percentile(99), latency:percentile(99.9), latency.max,
+    e.status, e.connect, e.read, e.write, e.timeout, ex)
+  local out = os.getenv("E2E_OUT")
+  if out then
+    local f = assert(io.open(out, "w")); f:write(s, "\n"); f:close()
+  else
+    io.write(s, "\n")
+  end
+end
