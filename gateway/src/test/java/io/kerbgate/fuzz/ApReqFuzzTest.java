@@ -30,6 +30,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -43,7 +44,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fuzzes {@link SpnegoAcceptor#authenticate} from valid tokens ({@link ApReqSeeds}) with {@link DerMutator}, on four
+ * Fuzzes {@link SpnegoAcceptor#authenticate} from valid tokens ({@link ApReqSeeds}) with {@link TokenMutator}, on four
  * layers:
  * <ul>
  *   <li>{@code TOKEN}: the whole GSS token (SPNEGO or bare krb5 framing);
@@ -98,7 +99,7 @@ final class ApReqFuzzTest {
             ApReqSeeds.Seed seed = seeds.seeds.get(random.nextInt(seeds.seeds.size()));
             Layer layer = layer(random.nextInt(10));
             List<String> ops = new ArrayList<>();
-            DerMutator mutator = new DerMutator(random);
+            TokenMutator mutator = new TokenMutator(random);
             byte[] input;
             byte[] token;
             switch (layer) {
@@ -172,32 +173,29 @@ final class ApReqFuzzTest {
         ApReqSeeds.Seed seed = seeds.seeds.get(0);
         byte[] empty = new byte[0];
         Map<String, byte[]> cases = new LinkedHashMap<>();
-        cases.put("GSS framing [APPLICATION 0] x100k", DerMutator.nested(DEEP, 0x60, empty));
+        cases.put("GSS framing [APPLICATION 0] x100k", TokenMutator.nested(0x60, DEEP, empty));
         cases.put("NegTokenInit [0] x100k", DerWriter.tlv(0x60, DerWriter.oid(ApReqSeeds.SPNEGO),
-                DerMutator.nested(DEEP, 0xA0, empty)));
+                TokenMutator.nested(0xA0, DEEP, empty)));
         cases.put("mechTypes SEQUENCE x100k", DerWriter.tlv(0x60, DerWriter.oid(ApReqSeeds.SPNEGO),
-                DerWriter.explicit(0, DerWriter.sequence(DerWriter.explicit(0, DerMutator.nested(DEEP, 0x30, empty))))));
-        cases.put("AP-REQ SEQUENCE x100k", ApReqSeeds.rawKrb5(DerMutator.nested(DEEP, 0x30, empty)));
-        cases.put("AP-REQ [APPLICATION 14] x100k", ApReqSeeds.rawKrb5(DerMutator.nested(DEEP, 0x6E, empty)));
+                DerWriter.explicit(0, DerWriter.sequence(DerWriter.explicit(0, TokenMutator.nested(0x30, DEEP, empty))))));
+        cases.put("AP-REQ SEQUENCE x100k", ApReqSeeds.rawKrb5(TokenMutator.nested(0x30, DEEP, empty)));
+        cases.put("AP-REQ [APPLICATION 14] x100k", ApReqSeeds.rawKrb5(TokenMutator.nested(0x6E, DEEP, empty)));
         cases.put("AP-REQ in SPNEGO, SEQUENCE x100k", ApReqSeeds.spnego(ApReqSeeds.KRB5, false)
-                .apply(DerMutator.nested(DEEP, 0x30, empty)));
+                .apply(TokenMutator.nested(0x30, DEEP, empty)));
         cases.put("ticket field [3] x100k", ApReqSeeds.rawKrb5(DerWriter.application(14, DerWriter.sequence(
                 DerWriter.explicit(0, DerWriter.integer(5)), DerWriter.explicit(1, DerWriter.integer(14)),
-                DerWriter.explicit(2, DerWriter.bitFlags(0)), DerMutator.nested(DEEP, 0xA3, empty)))));
-        byte[] berIndefinite = new byte[4 * DEEP];
-        for (int i = 0; i < DEEP; i++) {
-            berIndefinite[2 * i] = 0x30;
-            berIndefinite[2 * i + 1] = (byte) 0x80;
-        }
+                DerWriter.explicit(2, DerWriter.bitFlags(0)), TokenMutator.nested(0xA3, DEEP, empty)))));
+        // Closed again by as many end-of-contents octets 00 00.
+        byte[] berIndefinite = Arrays.copyOf(TokenMutator.nestedIndefinite(0x30, DEEP), 4 * DEEP);
         cases.put("BER indefinite 30 80 x100k", ApReqSeeds.rawKrb5(berIndefinite));
         // Behind the MACs: deep plaintext sealed with the right keys reaches the EncTicketPart and Authenticator decoders.
-        cases.put("EncTicketPart [APPLICATION 3] x100k, sealed", seed.token(DerMutator.nested(DEEP, 0x63, empty),
+        cases.put("EncTicketPart [APPLICATION 3] x100k, sealed", seed.token(TokenMutator.nested(0x63, DEEP, empty),
                 seed.authPlain()));
         cases.put("EncTicketPart SEQUENCE x100k inside, sealed", seed.token(DerWriter.tlv(0x63,
-                DerMutator.nested(DEEP, 0x30, empty)), seed.authPlain()));
-        cases.put("Authenticator [APPLICATION 2] x100k, sealed", seed.token(null, DerMutator.nested(DEEP, 0x62, empty)));
+                TokenMutator.nested(0x30, DEEP, empty)), seed.authPlain()));
+        cases.put("Authenticator [APPLICATION 2] x100k, sealed", seed.token(null, TokenMutator.nested(0x62, DEEP, empty)));
         cases.put("Authenticator SEQUENCE x100k inside, sealed", seed.token(null, DerWriter.tlv(0x62,
-                DerMutator.nested(DEEP, 0x30, empty))));
+                TokenMutator.nested(0x30, DEEP, empty))));
 
         SpnegoAcceptor roomy = acceptor(8 * 1024 * 1024);
         SpnegoAcceptor capped = acceptor(64 * 1024);
@@ -219,7 +217,7 @@ final class ApReqFuzzTest {
 
         // The decoders on their own: a typed DerException, never a StackOverflowError.
         for (int tag : new int[] {0x30, 0x6E, 0x63, 0x62, 0x60}) {
-            byte[] deep = DerMutator.nested(DEEP, tag, empty);
+            byte[] deep = TokenMutator.nested(tag, DEEP, empty);
             typed(() -> ApReq.decode(deep));
             typed(() -> EncTicketPart.decode(deep));
             typed(() -> Authenticator.decode(deep));

@@ -13,6 +13,7 @@ import io.kerbgate.spnego.NegotiateHeader;
 import io.kerbgate.spnego.NegotiationTokens;
 import io.kerbgate.spnego.TestTokens;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -77,7 +78,9 @@ final class SpnegoFuzzTest {
         SplittableRandom rnd = new SplittableRandom(caseSeed);
         byte[] seed = CORPUS.get(rnd.nextInt(CORPUS.size()));
         byte[] donor = CORPUS.get(rnd.nextInt(CORPUS.size()));
-        byte[] token = TokenMutator.mutate(seed, donor, rnd);
+        TokenMutator mutator = new TokenMutator(rnd);
+        List<String> ops = new ArrayList<>();
+        byte[] token = mutator.mutate(seed, List.of(donor), ops);
         int mode = rnd.nextInt(4);
         String header = null;
         if (mode == 2) {
@@ -85,7 +88,7 @@ final class SpnegoFuzzTest {
         } else if (mode == 3) {
             // Damage the header text itself: scheme, separators, alphabet and padding.
             byte[] text = TestTokens.header(token).getBytes(StandardCharsets.ISO_8859_1);
-            header = new String(TokenMutator.mutate(text, rnd), StandardCharsets.ISO_8859_1);
+            header = new String(mutator.mutate(text, List.of(text), ops), StandardCharsets.ISO_8859_1);
         }
         try {
             byte[] input = header == null ? token : NegotiateHeader.decode(header, MAX_TOKEN_BYTES);
@@ -99,28 +102,28 @@ final class SpnegoFuzzTest {
         } catch (Throwable t) {
             String input = header != null ? "header \"" + escape(header) + "\"" : "token " + HexFormat.of().formatHex(token);
             fail("fuzz case " + caseSeed + " (rerun with -Dkerbgate.fuzz.case=" + caseSeed + ") threw " + t
-                    + " for " + input, t);
+                    + " for " + input + ", mutations " + ops, t);
             return null;
         }
     }
 
     @Test
     void deepDefiniteNesting_refusedWithoutStackOverflow() {
-        byte[] deep = TokenMutator.nestedDefinite(0x30, 100_000, new byte[0]);
+        byte[] deep = TokenMutator.nested(0x30, 100_000, new byte[0]);
         assertRefused(deep, RejectReason.MALFORMED);
         // The same depth where each parser level would descend: NegotiationToken, mechTypes, mechToken.
-        assertRefused(TestTokens.gss(TestTokens.SPNEGO, TokenMutator.nestedDefinite(0xA0, 100_000, new byte[0])),
+        assertRefused(TestTokens.gss(TestTokens.SPNEGO, TokenMutator.nested(0xA0, 100_000, new byte[0])),
                 RejectReason.MALFORMED);
-        assertRefused(TestTokens.negTokenInit(TokenMutator.nestedDefinite(0xA0, 100_000, new byte[0])),
+        assertRefused(TestTokens.negTokenInit(TokenMutator.nested(0xA0, 100_000, new byte[0])),
                 RejectReason.MALFORMED);
         assertRefused(TestTokens.negTokenInit(TestTokens.mechTypes(TestTokens.KRB5),
-                TestTokens.mechToken(TokenMutator.nestedDefinite(0x60, 100_000, new byte[0]))), RejectReason.MALFORMED);
+                TestTokens.mechToken(TokenMutator.nested(0x60, 100_000, new byte[0]))), RejectReason.MALFORMED);
     }
 
     @Test
     void deepApReq_passedThroughOpaque() throws Refusal {
         // The framing layer checks only that the AP-REQ is one element; its depth is the AP-REQ decoder's to bound.
-        byte[] deep = TokenMutator.nestedDefinite(0x6E, 100_000, new byte[0]);
+        byte[] deep = TokenMutator.nested(0x6E, 100_000, new byte[0]);
         InitialToken t = NegotiationTokens.parseInitial(TestTokens.gss(TestTokens.KRB5, TestTokens.TOK_ID_AP_REQ, deep));
         assertEquals(deep.length, t.apReq().length);
     }
@@ -134,7 +137,7 @@ final class SpnegoFuzzTest {
 
     @Test
     void deepNestingThroughHeader_refused() throws Refusal {
-        byte[] deep = TestTokens.gss(TestTokens.SPNEGO, TokenMutator.nestedDefinite(0xA0, 20_000, new byte[0]));
+        byte[] deep = TestTokens.gss(TestTokens.SPNEGO, TokenMutator.nested(0xA0, 20_000, new byte[0]));
         String header = "Negotiate " + Base64.getEncoder().encodeToString(deep);
         Refusal tooLarge = assertThrows(Refusal.class, () -> NegotiateHeader.decode(header, MAX_TOKEN_BYTES));
         assertEquals(RejectReason.TOO_LARGE, tooLarge.reason());

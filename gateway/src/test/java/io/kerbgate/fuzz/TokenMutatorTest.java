@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kerbgate.der.DerException;
 import io.kerbgate.der.DerReader;
 import io.kerbgate.spnego.TestTokens;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -18,8 +21,22 @@ final class TokenMutatorTest {
     void sameSeed_sameMutants() {
         byte[] seed = TestTokens.negTokenInit2();
         for (long s = 0; s < 200; s++) {
-            assertArrayEquals(TokenMutator.mutate(seed, new SplittableRandom(s)),
-                    TokenMutator.mutate(seed, new SplittableRandom(s)));
+            assertArrayEquals(new TokenMutator(new SplittableRandom(s)).mutate(seed),
+                    new TokenMutator(new SplittableRandom(s)).mutate(seed));
+        }
+    }
+
+    @Test
+    void sameSeed_sameMutantsAndOps_withDonors() {
+        byte[] seed = TestTokens.spnegoWindows();
+        List<byte[]> donors = List.of(TestTokens.negTokenInit2(), seed);
+        for (long s = 0; s < 200; s++) {
+            List<String> ops1 = new ArrayList<>();
+            List<String> ops2 = new ArrayList<>();
+            assertArrayEquals(new TokenMutator(new Random(s)).mutate(seed, donors, ops1),
+                    new TokenMutator(new Random(s)).mutate(seed, donors, ops2));
+            assertEquals(ops1, ops2);
+            assertTrue(!ops1.isEmpty(), "no mutation named for seed " + s);
         }
     }
 
@@ -27,10 +44,10 @@ final class TokenMutatorTest {
     void mutants_usuallyDiffer_andSeedUntouched() {
         byte[] seed = TestTokens.spnegoWindows();
         byte[] copy = seed.clone();
-        SplittableRandom rnd = new SplittableRandom(7);
+        TokenMutator mutator = new TokenMutator(new SplittableRandom(7));
         int same = 0;
         for (int i = 0; i < 1000; i++) {
-            if (Arrays.equals(seed, TokenMutator.mutate(seed, rnd))) {
+            if (Arrays.equals(seed, mutator.mutate(seed))) {
                 same++;
             }
         }
@@ -39,8 +56,8 @@ final class TokenMutatorTest {
     }
 
     @Test
-    void nestedDefinite_isValidDerToTheReadersBound() throws DerException {
-        byte[] deep = TokenMutator.nestedDefinite(0x30, 100_000, new byte[] {0x05, 0x00});
+    void nested_isValidDerToTheReadersBound() throws DerException {
+        byte[] deep = TokenMutator.nested(0x30, 100_000, new byte[] {0x05, 0x00});
         DerReader r = DerReader.of(deep);
         for (int i = 0; i < DerReader.MAX_DEPTH; i++) {
             DerReader next = r.readConstructed(0x30);
