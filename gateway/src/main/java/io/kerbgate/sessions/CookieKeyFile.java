@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
 public final class CookieKeyFile implements Supplier<CookieKeys>, AutoCloseable {
 
     public static final String RELOADS = "kerbgate.sessions.cookie.key.reloads";
-    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
 
     private static final Logger log = LoggerFactory.getLogger(CookieKeyFile.class);
 
