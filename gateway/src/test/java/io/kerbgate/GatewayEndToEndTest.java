@@ -266,6 +266,46 @@ final class GatewayEndToEndTest {
         }
     }
 
+    @Test
+    void session_cookie_is_issued_capped_by_the_ticket_and_replaces_negotiate_on_a_new_connection() throws Exception {
+        Path key = Files.writeString(dir.resolve("session.key"), "5a".repeat(32) + "\n");
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path keytab = dir.resolve("kerby.keytab");
+        GatewayConfig config = ConfigLoader.parse("""
+                listen: 127.0.0.1:0
+                keytab: %s
+                backends: [http://127.0.0.1:%d]
+                admin:
+                  listen: 127.0.0.1:0
+                sessions:
+                  cookie: {key_file: session.key, max_age: 7d, secure: false}
+                """.formatted(keytab, backend.port()), dir);
+        try (Kerbgate gw = Kerbgate.start(config);
+             GssClient client = GssClient.withPassword(kerby.krb5Conf(), "alice@KERBY.TEST", "alice-pw")) {
+            HttpResponse<String> first = get(gw, Map.of("Authorization", client.header("HTTP/" + HOST + "@KERBY.TEST")));
+            assertEquals(200, first.statusCode(), first.body());
+            String setCookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+            assertTrue(setCookie.startsWith("kerbgate_session=") && setCookie.contains("; HttpOnly; SameSite=Lax;")
+                    && !setCookie.contains("Secure"), setCookie);
+            long maxAge = Long.parseLong(setCookie.replaceFirst(".*Max-Age=(\\d+).*", "$1"));
+            assertTrue(maxAge > 0 && maxAge < Duration.ofDays(7).toSeconds(),
+                    "capped by the service ticket's end time, not max_age: " + setCookie);
+
+            String pair = setCookie.substring(0, setCookie.indexOf(';'));
+            String head = raw(gw, "GET /hello HTTP/1.1\r\nHost: gw\r\nCookie: theme=dark; " + pair
+                    + "\r\nConnection: close\r\n\r\n");
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+            HttpResponse<String> viaCookie = get(gw, Map.of("Cookie", pair + "; theme=dark"));
+            assertEquals(200, viaCookie.statusCode(), viaCookie.body());
+            assertEquals(List.of("alice@KERBY.TEST"), EchoBackend.headerValues(viaCookie.body(), "x-remote-user"));
+            assertEquals(List.of("theme=dark"), EchoBackend.headerValues(viaCookie.body(), "cookie"),
+                    "the session cookie is stripped, the others pass");
+
+            String tampered = pair.substring(0, pair.length() - 2) + (pair.endsWith("AA") ? "BB" : "AA");
+            assertEquals(401, get(gw, Map.of("Cookie", tampered)).statusCode());
+        }
+    }
+
     private static void good_request_works() throws Exception {
         try (GssClient client = GssClient.withPassword(kerby.krb5Conf(), "alice@KERBY.TEST", "alice-pw")) {
             HttpResponse<String> r = get(kerbyGateway,

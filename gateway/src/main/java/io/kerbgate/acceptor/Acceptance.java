@@ -1,5 +1,6 @@
 package io.kerbgate.acceptor;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,13 +22,22 @@ public sealed interface Acceptance permits Acceptance.Accepted, Acceptance.Rejec
      *                      or {@code null} when there is nothing to send
      * @param cachedTicket  true when the ticket's decryption came from the ticket cache
      * @param groups        the group SIDs of the ticket's verified PAC ({@code acceptor.pac}); empty otherwise
+     * @param ticketEnd     the ticket's end time (a session cookie never outlives it), {@link Instant#MAX} when
+     *                      unknown
      */
     record Accepted(String client, String service, int kvno, int enctype, byte[] responseToken, boolean cachedTicket,
-            List<String> groups) implements Acceptance {
+            List<String> groups, Instant ticketEnd) implements Acceptance {
         public Accepted {
             Objects.requireNonNull(client, "client");
             Objects.requireNonNull(service, "service");
             groups = List.copyOf(groups);
+            ticketEnd = ticketEnd == null ? Instant.MAX : ticketEnd;
+        }
+
+        /** Without the ticket's end time ({@link Instant#MAX}). */
+        public Accepted(String client, String service, int kvno, int enctype, byte[] responseToken,
+                boolean cachedTicket, List<String> groups) {
+            this(client, service, kvno, enctype, responseToken, cachedTicket, groups, Instant.MAX);
         }
 
         public Accepted(String client, String service, int kvno, int enctype, byte[] responseToken,

@@ -72,7 +72,16 @@ public final class ApReqVerifier {
             Authenticator authenticator,
             boolean mutualRequested,
             boolean cachedTicket,
-            List<String> groups) {}
+            List<String> groups,
+            Instant endtime) {
+
+        /** Without the ticket's end time ({@link Instant#MAX}: no bound known). */
+        public Verified(String client, String service, int kvno, int enctype, KerberosKey sessionKey,
+                Authenticator authenticator, boolean mutualRequested, boolean cachedTicket, List<String> groups) {
+            this(client, service, kvno, enctype, sessionKey, authenticator, mutualRequested, cachedTicket, groups,
+                    Instant.MAX);
+        }
+    }
 
     public ApReqVerifier(AcceptorPolicy policy, Clock clock, ReplayCache replayCache, TicketCache ticketCache) {
         this.policy = policy;
@@ -176,7 +185,7 @@ public final class ApReqVerifier {
         }
         checkReplay(encAuth, sname, ctime, now);
         return new Verified(dt.client(), sname, kvno, encTicket.etype(), dt.sessionKey(), auth, mutual, cached,
-                dt.groups());
+                dt.groups(), dt.endtime());
     }
 
     private Lookup.Found findKey(KeySet keys, String sname, EncryptedData enc, Enctype etype) throws Refusal {

@@ -44,7 +44,7 @@ public final class SpnegoAcceptor implements HttpAuthenticator {
             byte[] apRep = v.mutualRequested() ? apReps.build(v.sessionKey(), v.authenticator()) : null;
             byte[] response = NegotiationTokens.acceptCompleted(initial, apRep);
             return new Acceptance.Accepted(v.client(), v.service(), v.kvno(), v.enctype(), response, v.cachedTicket(),
-                    v.groups());
+                    v.groups(), v.endtime());
         } catch (Refusal r) {
             byte[] rejectToken = r.reason() == RejectReason.MECH_UNSUPPORTED ? NegotiationTokens.reject() : null;
             return new Acceptance.Rejected(r.reason(), r.detail(), facts.toFacts(), rejectToken);

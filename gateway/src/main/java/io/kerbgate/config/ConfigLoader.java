@@ -210,7 +210,7 @@ public final class ConfigLoader {
                 health(root.section("health", HEALTH_KEYS)), retries(root.section("retries", RETRIES_KEYS)),
                 drain(root.section("drain", DRAIN_KEYS)), accessLog(root.section("access_log", ACCESS_LOG_KEYS)),
                 auth(root.section("auth", AUTH_KEYS)),
-                SessionsConfig.parse(root.section("sessions", SessionsConfig.KEYS)));
+                SessionsConfig.parse(root.section("sessions", SessionsConfig.KEYS), baseDir));
     }
 
     private static Replay replay(YamlSection section, Path baseDir) throws ConfigException {

@@ -571,8 +571,35 @@ public record GatewayConfig(
      * @param connectionBound once a keep-alive connection authenticated, its later requests without
      *                        {@code Authorization} go through as the same principal (like IIS's
      *                        {@code authPersistNonNTLM}); never behind a shared outbound proxy
+     * @param cookie          the encrypted session cookie, or {@code null} for none (the default)
      */
-    public record Sessions(boolean connectionBound) {
+    public record Sessions(boolean connectionBound, @Nullable Cookie cookie) {
         public static final Sessions DEFAULT = new Sessions(false);
+
+        /** No session cookie. */
+        public Sessions(boolean connectionBound) {
+            this(connectionBound, null);
+        }
+
+        /**
+         * The encrypted session cookie ({@code sessions.cookie}): issued after a successful Negotiate, it lets later
+         * requests without {@code Authorization}, on any connection, go through as the same principal until it expires.
+         *
+         * @param name    the cookie's name (an RFC 6265 token); also authenticated as the AES-GCM additional data
+         * @param keyFile one or more 32-byte AES keys as hex, one per line: the first seals, all open; re-read when
+         *                it changes
+         * @param maxAge  how long a cookie lives at most; never beyond the end time of the ticket that earned it
+         * @param secure  whether the cookie carries {@code Secure} (sent by browsers over HTTPS only)
+         */
+        public record Cookie(String name, Path keyFile, Duration maxAge, boolean secure) {
+            public static final String DEFAULT_NAME = "kerbgate_session";
+            public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(8);
+
+            public Cookie {
+                Objects.requireNonNull(name, "name");
+                Objects.requireNonNull(keyFile, "keyFile");
+                Objects.requireNonNull(maxAge, "maxAge");
+            }
+        }
     }
 }

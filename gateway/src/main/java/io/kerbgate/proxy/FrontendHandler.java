@@ -4,6 +4,7 @@ import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.Acceptance.Rejected;
 import io.kerbgate.identity.IdentityHeaders;
+import io.kerbgate.sessions.SessionCookies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -346,8 +347,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         Accepted accepted = null;
         if (policy.authRequired()) {
             Attribute<Accepted> session = policy.connectionBound() ? connection().attr(CONNECTION_PRINCIPAL) : null;
-            boolean sessionUsed = session != null && session.get() != null
-                    && !request.headers().contains(HttpHeaderNames.AUTHORIZATION);
+            boolean withoutToken = !request.headers().contains(HttpHeaderNames.AUTHORIZATION);
+            boolean sessionUsed = session != null && session.get() != null && withoutToken;
             Acceptance verdict = negotiate.authenticate(request, peer, security.bindings(), session);
             if (verdict instanceof Rejected rejected) {
                 ex.auth = rejected.reason().tag();
@@ -357,7 +358,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             // null on an anonymous route: forwarded without an identity.
             if (verdict instanceof Accepted a) {
                 accepted = a;
-                ex.auth = sessionUsed ? "connection" : "ok";
+                // Without a token, only a session lets a request through: the connection's, or else the cookie's.
+                ex.auth = sessionUsed ? "connection" : withoutToken ? "cookie" : "ok";
             } else {
                 ex.auth = "anonymous";
             }
@@ -400,6 +402,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HopByHopHeaders.strip(headers);
+        stripSessionCookie(headers);
         // The proxy answers 100-continue itself once the backend is connected; the backend never waits for a body.
         headers.remove(HttpHeaderNames.EXPECT);
         // Without an identity (an anonymous route, auth.required: false), client copies of the identity headers and
@@ -416,6 +419,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             HttpUtil.setTransferEncodingChunked(forward, true);
         }
         return forward;
+    }
+
+    /** The session cookie never reaches a backend, whatever the route; the client's other cookies do. */
+    private void stripSessionCookie(HttpHeaders headers) {
+        SessionCookies cookies = negotiate.cookies();
+        if (cookies == null || !headers.contains(HttpHeaderNames.COOKIE)) {
+            return;
+        }
+        List<String> values = headers.getAll(HttpHeaderNames.COOKIE);
+        List<String> kept = cookies.strip(values);
+        if (kept == values) {
+            return;
+        }
+        headers.remove(HttpHeaderNames.COOKIE);
+        if (kept != null) {
+            headers.add(HttpHeaderNames.COOKIE, kept);
+        }
     }
 
     /** Picks a backend and leases a connection to it; 503 with {@code Retry-After} when none is available. */
@@ -707,6 +727,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         // challenge, which a Negotiate token must not confuse.
         if (token != null && code != 401) {
             headers.add(HttpHeaderNames.WWW_AUTHENTICATE, Responses.negotiate(token));
+        }
+        SessionCookies cookies = negotiate.cookies();
+        if (cookies != null && ex.accepted != null && "ok".equals(ex.auth)) {
+            // A fresh Negotiate earns a fresh cookie; a request that came in on a session does not extend it.
+            String setCookie = cookies.issue(ex.accepted.client(), ex.accepted.groups(), ex.accepted.ticketEnd());
+            if (setCookie != null) {
+                headers.add(HttpHeaderNames.SET_COOKIE, setCookie);
+            }
         }
         setConnection(headers, ex.clientVersion, ex.keepAlive);
         return forward;

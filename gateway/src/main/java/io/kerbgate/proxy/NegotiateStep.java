@@ -10,6 +10,7 @@ import io.kerbgate.access.AccessRules;
 import io.kerbgate.access.RequestTarget;
 import io.kerbgate.config.GatewayConfig.Logging;
 import io.kerbgate.logging.RefusalLog;
+import io.kerbgate.sessions.SessionCookies;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -37,6 +38,7 @@ final class NegotiateStep {
     private final ProxyMetrics metrics;
     private final AccessRules access;
     private final RefusalLog refusals;
+    private final @Nullable SessionCookies cookies;
 
     /** No access routes, and refusal lines without the keytab's view. */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics) {
@@ -45,10 +47,22 @@ final class NegotiateStep {
     }
 
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, AccessRules access, RefusalLog refusals) {
+        this(authenticator, metrics, access, refusals, null);
+    }
+
+    /** @param cookies the session cookie ({@code sessions.cookie}), or {@code null} when it is off */
+    NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, AccessRules access, RefusalLog refusals,
+                  @Nullable SessionCookies cookies) {
         this.authenticator = authenticator;
         this.metrics = metrics;
         this.access = access;
         this.refusals = refusals;
+        this.cookies = cookies;
+    }
+
+    /** The session cookie, or {@code null} when {@code sessions.cookie} is off. */
+    @Nullable SessionCookies cookies() {
+        return cookies;
     }
 
     /** {@link #authenticate(HttpRequest, InetSocketAddress, ChannelBindings)} without channel bindings (plain HTTP). */
@@ -89,6 +103,20 @@ final class NegotiateStep {
             // Whatever this token turns out to be, the connection's earlier principal no longer speaks for it.
             session.set(null);
         }
+        if (values.isEmpty() && cookies != null) {
+            SessionCookies.Opened opened = cookies.open(headers.getAll(HttpHeaderNames.COOKIE));
+            metrics.cookieSession(opened.result());
+            if (opened.result() == SessionCookies.Result.USED) {
+                // No ticket behind it now: no kvno, enctype or token; the cookie's seal vouches for the principal.
+                Accepted fromCookie = new Accepted(opened.principal(), "", 0, 0, null, false, opened.groups());
+                Acceptance allowed = route.authorize(fromCookie);
+                if (allowed instanceof Rejected denied) {
+                    logRefusal(denied, peer, route);
+                }
+                return allowed;
+            }
+            // An invalid or expired cookie is ignored: the client gets the usual challenge.
+        }
         if (values.isEmpty()) {
             // The first leg of every browser's Negotiate exchange: routine, so RefusalLog writes it at DEBUG.
             Rejected rejected = Rejected.of(RejectReason.NO_HEADER, "no Authorization header");
@@ -118,7 +146,7 @@ final class NegotiateStep {
             if (session != null) {
                 // The mutual-authentication token answered this request's token; later requests get none.
                 session.set(new Accepted(accepted.client(), accepted.service(), accepted.kvno(), accepted.enctype(),
-                        null, accepted.cachedTicket(), accepted.groups()));
+                        null, accepted.cachedTicket(), accepted.groups(), accepted.ticketEnd()));
             }
             Acceptance allowed = route.authorize(accepted);
             if (allowed instanceof Rejected denied) {

@@ -3,6 +3,7 @@ package io.kerbgate.proxy;
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.metrics.AuthMetrics;
+import io.kerbgate.sessions.SessionCookies;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -75,6 +76,9 @@ public final class ProxyMetrics {
     private final Counter bytesOut;
     private final Counter clientRejected;
     private final Counter connectionSessionUsed;
+    private final Counter cookieUsed;
+    private final Counter cookieInvalid;
+    private final Counter cookieExpired;
     private final MeterRegistry registry;
 
     private ProxyMetrics(MeterRegistry registry, List<String> backends) {
@@ -98,6 +102,9 @@ public final class ProxyMetrics {
                 .tag("kind", "connection")
                 .tag("result", "used")
                 .register(registry);
+        cookieUsed = cookieCounter(registry, "used");
+        cookieInvalid = cookieCounter(registry, "invalid");
+        cookieExpired = cookieCounter(registry, "expired");
         requests = new Counter[backends.size() + 1][STATUS_CLASSES.length];
         upstreamLatency = new Timer[backends.size()];
         for (int b = 0; b <= backends.size(); b++) {
@@ -182,6 +189,24 @@ public final class ProxyMetrics {
     /** A refusal; {@code nanos} is negative when the acceptor was not called (no or two headers). */
     void rejected(RejectReason reason, long nanos) {
         auth.rejected(reason, nanos);
+    }
+
+    private static Counter cookieCounter(MeterRegistry registry, String result) {
+        return Counter.builder(SESSION_REQUESTS)
+                .description("Requests authenticated by a session (sessions.*) rather than a Negotiate token")
+                .tag("kind", "cookie")
+                .tag("result", result)
+                .register(registry);
+    }
+
+    /** A request without {@code Authorization} and its session cookie: used, or ignored as invalid or expired. */
+    void cookieSession(SessionCookies.Result result) {
+        switch (result) {
+            case USED -> cookieUsed.increment();
+            case INVALID -> cookieInvalid.increment();
+            case EXPIRED -> cookieExpired.increment();
+            case ABSENT -> { }
+        }
     }
 
     /** A request without {@code Authorization} that went through as its connection's principal. */

@@ -6,6 +6,8 @@ import io.kerbgate.access.AccessRules;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.identity.IdentityHeaders;
 import io.kerbgate.logging.RefusalLog;
+import io.kerbgate.sessions.CookieKeyFile;
+import io.kerbgate.sessions.SessionCookies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,6 +19,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,6 +68,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxySettings settings;
     private final FrontendInitializer initializer;
     private final @Nullable TlsContextReloader tls;
+    private final @Nullable CookieKeyFile cookieKeys;
     private final ClientConnections clients;
     private final HealthChecker checker;
     private volatile boolean draining;
@@ -85,6 +89,18 @@ public final class ProxyServer implements AutoCloseable {
      */
     public ProxyServer(GatewayConfig config, HttpAuthenticator authenticator, MeterRegistry registry,
                        ProxySettings settings) {
+        this(config, authenticator, registry, settings, Clock.systemUTC());
+    }
+
+    /**
+     * Validates the settings, registers the meters and reads the session cookie's key file; binds nothing yet.
+     *
+     * @param clock what session cookies are issued and checked against (tests move it)
+     * @throws IllegalArgumentException naming the setting that is invalid
+     */
+    public ProxyServer(GatewayConfig config, HttpAuthenticator authenticator, MeterRegistry registry,
+                       ProxySettings settings, Clock clock) {
+        Objects.requireNonNull(clock, "clock");
         this.config = Objects.requireNonNull(config, "config");
         this.settings = Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(authenticator, "authenticator");
@@ -116,13 +132,36 @@ public final class ProxyServer implements AutoCloseable {
                     + " as the principal it authenticated; never behind a shared outbound proxy");
         }
         IdentityHeaders identity = IdentityHeaders.of(config.identity(), Clock.systemUTC());
-        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, AccessRules.of(config.routes(), registry),
-                new RefusalLog(authenticator::keys, config.logging().format()));
-        // Last: it starts a polling thread, which nothing after it may leak by throwing.
-        this.tls = config.tls() == null ? null
-                : new TlsContextReloader(config.tls(), registry, settings.tlsPollInterval(), Clock.systemUTC());
+        AccessRules access = AccessRules.of(config.routes(), registry);
+        RefusalLog refusals = new RefusalLog(authenticator::keys, config.logging().format());
+        // Last: these start polling threads, which nothing after them may leak by throwing.
+        GatewayConfig.Sessions.Cookie cookie = config.sessions().cookie();
+        this.cookieKeys = cookie == null ? null : cookieKeys(cookie, registry, settings.tlsPollInterval());
+        try {
+            this.tls = config.tls() == null ? null
+                    : new TlsContextReloader(config.tls(), registry, settings.tlsPollInterval(), Clock.systemUTC());
+        } catch (RuntimeException e) {
+            if (cookieKeys != null) {
+                cookieKeys.close();
+            }
+            throw e;
+        }
+        SessionCookies cookies = cookie == null ? null : new SessionCookies(cookie, cookieKeys, clock);
+        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, access, refusals, cookies);
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 negotiate, identity, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy);
+    }
+
+    private static CookieKeyFile cookieKeys(GatewayConfig.Sessions.Cookie cookie, MeterRegistry registry,
+                                            Duration pollInterval) {
+        try {
+            CookieKeyFile keys = new CookieKeyFile(cookie.keyFile(), registry, pollInterval);
+            log.info("sessions.cookie is on: {} is issued after Negotiate, max_age {}, secure {}", cookie.name(),
+                    cookie.maxAge(), cookie.secure());
+            return keys;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("sessions.cookie.key_file: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -188,6 +227,9 @@ public final class ProxyServer implements AutoCloseable {
         clients.stopAccepting();
         if (tls != null) {
             tls.close();
+        }
+        if (cookieKeys != null) {
+            cookieKeys.close();
         }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param maxQueuedPerBackend      requests that may wait for a connection of one backend whose limit is reached;
  *                                 beyond, 503 at once
  * @param queueTimeout             how long such a request waits before its 503
- * @param tlsPollInterval          how often the TLS certificate and key files are checked for a change
+ * @param tlsPollInterval          how often the TLS certificate and key files, and the session cookie key file
+ *                                 ({@code sessions.cookie.key_file}), are checked for a change
  */
 public record ProxySettings(int ioThreads, int maxConnectionsPerBackend, Duration backendIdleTimeout,
                             int maxQueuedPerBackend, Duration queueTimeout, Duration tlsPollInterval) {

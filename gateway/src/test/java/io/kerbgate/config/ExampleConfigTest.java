@@ -93,6 +93,8 @@ final class ExampleConfigTest {
         Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n");
         Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n");
         Files.write(dir.resolve("assertion.key"), new byte[32]);
+        Path sessionKey = Files.writeString(dir.resolve("session.key"), "ab".repeat(32) + "\n");
+        Files.setPosixFilePermissions(sessionKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         String example = Files.readString(exampleFile());
         String everything = ConfigLoader.toRedactedYaml(ConfigLoader.parse("""
                 listen: 127.0.0.1:8443
@@ -103,6 +105,7 @@ final class ExampleConfigTest {
                   assertion: {type: hmac, key_file: assertion.key}
                 tls: {cert: cert.pem, key: key.pem}
                 backend_tls: {ca: cert.pem}
+                sessions: {cookie: {key_file: session.key}}
                 """, dir));
 
         everything.lines()

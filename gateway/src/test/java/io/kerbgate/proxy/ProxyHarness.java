@@ -36,7 +36,7 @@ final class ProxyHarness implements AutoCloseable {
                 b.limits, b.timeouts, GatewayConfig.Replay.NONE, GatewayConfig.Keys.defaults(Duration.ofMinutes(5)),
                 GatewayConfig.Logging.DEFAULT, b.routes, null, GatewayConfig.BackendTls.DEFAULT, b.backends, b.balancing, b.health, b.retries, b.drain, new AccessLog(true),
                 new Auth(b.authRequired), b.sessions);
-        server = new ProxyServer(config, b.authenticator, registry, b.settings);
+        server = new ProxyServer(config, b.authenticator, registry, b.settings, b.clock);
         port = server.start();
     }
 
@@ -78,6 +78,7 @@ final class ProxyHarness implements AutoCloseable {
         private boolean authRequired = true;
         private List<GatewayConfig.Route> routes = List.of();
         private GatewayConfig.Sessions sessions = GatewayConfig.Sessions.DEFAULT;
+        private java.time.Clock clock = java.time.Clock.systemUTC();
         private ProxySettings settings = ProxySettings.DEFAULT;
         private HttpAuthenticator authenticator = new FixedTokenAuthenticator();
 
@@ -134,6 +135,11 @@ final class ProxyHarness implements AutoCloseable {
 
         Builder routes(List<GatewayConfig.Route> value) {
             routes = value;
+            return this;
+        }
+
+        Builder clock(java.time.Clock value) {
+            clock = value;
             return this;
         }
 

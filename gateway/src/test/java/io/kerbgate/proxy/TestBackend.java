@@ -159,6 +159,7 @@ final class TestBackend implements AutoCloseable {
                     + "identity=" + String.join("|", request.headers().getAll("X-Remote-User")) + "\n"
                     + "names=" + String.join(",", names) + "\n"
                     + "authorization=" + (request.headers().contains(HttpHeaderNames.AUTHORIZATION) ? "present" : "absent") + "\n"
+                    + "cookie=" + String.join("|", request.headers().getAll(HttpHeaderNames.COOKIE)) + "\n"
                     + "xff=" + request.headers().get("X-Forwarded-For") + "\n"
                     + "xfp=" + request.headers().get("X-Forwarded-Proto") + "\n"
                     + "xfh=" + request.headers().get("X-Forwarded-Host") + "\n"
