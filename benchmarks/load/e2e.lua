@@ -2,6 +2,7 @@
 --   E2E_TOKENS   file of Authorization header values, one a line; unset: plain GETs (wrk's static request)
 --   E2E_THREADS  wrk's -t (each thread takes every E2E_THREADS-th line, so no token is sent twice)
 --   E2E_OUT      where done() writes one JSON object: rps, latency percentiles (us), errors, tokens left unused
+--   E2E_COOKIE   a Cookie header value sent on every request (the session-cookie scenario)
 local tokens_file = os.getenv("E2E_TOKENS")
 local threads = {}
 local next_id = 0
@@ -10,6 +11,11 @@ function setup(thread)
   thread:set("id", next_id)
   next_id = next_id + 1
   table.insert(threads, thread)
+end
+
+local cookie = os.getenv("E2E_COOKIE")
+if cookie ~= nil and cookie ~= "" then
+  wrk.headers["Cookie"] = cookie
 end
 
 function init(args)

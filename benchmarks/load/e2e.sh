@@ -150,6 +150,8 @@ for _ in $(seq 1 100); do echo alice-password | kinit alice >"$WORK/kinit.out" 2
 klist -s || { echo "kinit failed: $(cat "$WORK/kinit.out")" >&2; tail -n 5 "$WORK/kdc/"*.log >&2; exit 1; }
 
 # --- kerbgate, plain and Negotiate ---
+# The Negotiate gateway also issues session cookies, for the cookie scenario (a session key of its own).
+openssl rand -hex 32 > "$WORK/session.key" && chmod 600 "$WORK/session.key"
 kerbgate_yaml() { # name port admin required
   cat > "$WORK/$1.yaml" <<YAML
 listen: 127.0.0.1:$2
@@ -161,6 +163,8 @@ access_log: {enabled: false}
 acceptor:
   allowed_client_realms: [$REALM]
 auth: {required: $4}
+sessions:
+  cookie: {key_file: $WORK/session.key, max_age: 1h, secure: false}
 YAML
 }
 kerbgate_yaml kg-plain "$KG_PLAIN_PORT" "$KG_PLAIN_ADMIN" false
@@ -255,8 +259,8 @@ if [[ -n "$APACHE" ]]; then
   fi
 fi
 
-wrk_run() { # name port tokens|"" duration -> $WORK/name.json
-  E2E_TOKENS="$3" E2E_THREADS="$THREADS" E2E_OUT="$WORK/$1.json" \
+wrk_run() { # name port tokens|"" duration -> $WORK/name.json  ($E2E_COOKIE, when set, goes on every request)
+  E2E_TOKENS="$3" E2E_THREADS="$THREADS" E2E_OUT="$WORK/$1.json" E2E_COOKIE="${E2E_COOKIE:-}" \
     timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4" --timeout 5s -s "$LUA" "http://127.0.0.1:$2/" \
     > "$WORK/$1.wrk" 2>&1
 }
@@ -275,6 +279,15 @@ scenario plain-kerbgate "$KG_PLAIN_PORT" ""
 scenario plain-nginx "$NGINX_PORT" ""
 scenario negotiate-cold-kerbgate "$KG_AUTH_PORT" "$WORK/cold.tokens"
 scenario negotiate-cached-kerbgate "$KG_AUTH_PORT" "$WORK/cached.tokens"
+# Session cookie: one Negotiate exchange issues it, then every request carries only the cookie (AES-GCM open).
+COOKIE="$(curl -s -o /dev/null -D - -H "Authorization: $(head -n1 "$WORK/warmup.tokens")" \
+  "http://127.0.0.1:$KG_AUTH_PORT/" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -n1)"
+sed -i 1d "$WORK/warmup.tokens"
+if [[ -n "$COOKIE" ]]; then
+  E2E_COOKIE="$COOKIE" scenario session-cookie-kerbgate "$KG_AUTH_PORT" ""
+else
+  log "SKIP session-cookie: no Set-Cookie from the gateway"
+fi
 if [[ -n "$APACHE" ]]; then
   wrk_run warm-apache "$APACHE_PORT" "$WORK/mit-warmup.tokens" "$WARMUP"
   scenario negotiate-cached-apache "$APACHE_PORT" "$WORK/cached.tokens"
@@ -293,6 +306,7 @@ ratios = {
     "kerbgate_negotiate_cached_over_apache_mod_auth_gssapi": ratio("negotiate-cached-kerbgate", "negotiate-cached-apache"),
     "kerbgate_negotiate_cold_over_apache_mod_auth_gssapi": ratio("negotiate-cold-kerbgate", "negotiate-cached-apache"),
     "kerbgate_plain_over_nginx": ratio("plain-kerbgate", "plain-nginx"),
+    "session_cookie_over_kerbgate_plain": ratio("session-cookie-kerbgate", "plain-kerbgate"),
 }
 for n in r:
     r[n]["p99_over_p50"] = round(r[n]["p99_us"] / r[n]["p50_us"], 2) if r[n]["p50_us"] else None
