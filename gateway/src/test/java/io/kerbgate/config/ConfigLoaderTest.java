@@ -36,30 +36,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 final class ConfigLoaderTest {
 
-    private static final String REQUIRED = """
-            listen: 127.0.0.1:8080
-            keytab: http.keytab
-            backends: [http://127.0.0.1:9001]
-            """;
+    private static final String REQUIRED = ConfigFixture.REQUIRED;
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void writeKeytab() throws IOException {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02, 0, 0, 0, 0});
+        ConfigFixture.writeKeytab(dir);
     }
 
     private GatewayConfig parse(String yaml) throws ConfigException {
-        return ConfigLoader.parse(yaml, dir);
+        return ConfigFixture.parse(yaml, dir);
     }
 
     private ConfigException error(String yaml) {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml));
-        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
-        assertEquals("config error" + (e.key().isEmpty() ? "" : " at '" + e.key() + "'") + ": " + e.problem() + "; "
-                + e.fix(), e.getMessage());
-        return e;
+        return ConfigFixture.error(yaml, dir);
     }
 
     @Test

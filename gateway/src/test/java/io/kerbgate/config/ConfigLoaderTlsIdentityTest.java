@@ -3,7 +3,6 @@ package io.kerbgate.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.config.GatewayConfig.Assertion;
@@ -49,13 +48,11 @@ final class ConfigLoaderTlsIdentityTest {
     }
 
     private GatewayConfig parse(String yaml) throws ConfigException {
-        return ConfigLoader.parse(yaml, dir);
+        return ConfigFixture.parse(yaml, dir);
     }
 
     private ConfigException error(String yaml) {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml));
-        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
-        return e;
+        return ConfigFixture.error(yaml, dir);
     }
 
     @Test

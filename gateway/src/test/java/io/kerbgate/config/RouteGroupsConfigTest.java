@@ -2,13 +2,11 @@ package io.kerbgate.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.config.GatewayConfig.Principals;
 import io.kerbgate.config.GatewayConfig.Route;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,11 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 final class RouteGroupsConfigTest {
 
     private static final String WEB_USERS = "S-1-5-21-1004336348-1177238915-682003330-1104";
-    private static final String REQUIRED = """
-            listen: 127.0.0.1:8080
-            keytab: http.keytab
-            backends: [http://127.0.0.1:9001]
-            """;
+    private static final String REQUIRED = ConfigFixture.REQUIRED;
     private static final String PAC_VERIFY = "acceptor: {pac: verify}\n";
 
     @TempDir
@@ -34,17 +28,15 @@ final class RouteGroupsConfigTest {
 
     @BeforeEach
     void writeKeytab() throws IOException {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02, 0, 0, 0, 0});
+        ConfigFixture.writeKeytab(dir);
     }
 
     private GatewayConfig parse(String yaml) throws ConfigException {
-        return ConfigLoader.parse(yaml, dir);
+        return ConfigFixture.parse(yaml, dir);
     }
 
     private ConfigException error(String yaml) {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml));
-        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
-        return e;
+        return ConfigFixture.error(yaml, dir);
     }
 
     @Test

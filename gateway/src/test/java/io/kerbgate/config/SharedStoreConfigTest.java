@@ -3,7 +3,6 @@ package io.kerbgate.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -25,11 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The {@code replay:} section of the config file. */
 final class SharedStoreConfigTest {
 
-    private static final String REQUIRED = """
-            listen: 127.0.0.1:8080
-            keytab: http.keytab
-            backends: [http://127.0.0.1:9001]
-            """;
+    private static final String REQUIRED = ConfigFixture.REQUIRED;
     private static final String SHARED = REQUIRED + "replay:\n  shared:\n    uri: redis://127.0.0.1:6379/0\n";
 
     @TempDir
@@ -37,17 +32,15 @@ final class SharedStoreConfigTest {
 
     @BeforeEach
     void writeKeytab() throws IOException {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02, 0, 0, 0, 0});
+        ConfigFixture.writeKeytab(dir);
     }
 
     private GatewayConfig parse(String yaml) throws ConfigException {
-        return ConfigLoader.parse(yaml, dir);
+        return ConfigFixture.parse(yaml, dir);
     }
 
     private ConfigException error(String yaml) {
-        ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml));
-        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
-        return e;
+        return ConfigFixture.error(yaml, dir);
     }
 
     private Shared shared(String lines) throws ConfigException {
