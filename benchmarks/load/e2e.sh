@@ -72,7 +72,7 @@ wait_for() { # url [curl args]
   echo "not up: $url" >&2; tail -n 20 "$WORK"/*.log >&2; exit 1
 }
 
-# --- backend and nginx (as proxy-vs-nginx.sh) ---
+# --- backend and nginx proxy_pass (the peer of the plain scenario) ---
 nginx_conf() { # name workers body
   cat > "$WORK/$1.conf" <<CONF
 worker_processes $2;
