@@ -188,14 +188,14 @@ final class KeytabWatcherTest {
         start(keytab);
         KeySet good = ring.current();
 
-        Files.write(keytab, new byte[] {5, 2, 0, 0, 0, 99, 1, 2, 3});
+        replace(keytab, new byte[] {5, 2, 0, 0, 0, 99, 1, 2, 3});
 
         await(() -> watcher.reloadsFailed() == 1, "the corrupt file to be refused");
         assertSame(good, ring.current());
         assertTrue(watcher.lastError().contains("is not a valid keytab: entry at offset 2 declares 99 bytes"),
                 watcher.lastError());
 
-        Files.write(keytab, Keytabs.bytes(Keytabs.kvnos(HTTP, 3, 4)));
+        replace(keytab, Keytabs.bytes(Keytabs.kvnos(HTTP, 3, 4)));
         awaitKvnos(3, 4);
         assertEquals(1, watcher.reloadsFailed(), "the same bad file must be counted once, not at every poll");
     }
@@ -207,7 +207,7 @@ final class KeytabWatcherTest {
         start(keytab);
         KeySet good = ring.current();
 
-        Files.write(keytab, Arrays.copyOf(whole, whole.length - 10));
+        replace(keytab, Arrays.copyOf(whole, whole.length - 10));
 
         await(() -> watcher.reloadsFailed() == 1, "the truncated file to be refused");
         assertSame(good, ring.current());
@@ -220,7 +220,7 @@ final class KeytabWatcherTest {
         start(keytab);
         KeySet good = ring.current();
 
-        Files.write(keytab, new byte[0]);
+        replace(keytab, new byte[0]);
 
         await(() -> watcher.reloadsFailed() == 1, "the empty file to be refused");
         assertSame(good, ring.current());
@@ -307,5 +307,14 @@ final class KeytabWatcherTest {
                 .filter(t -> t.getName().equals("kerbgate-keytab-watcher") && t.isAlive())
                 .collect(Collectors.toSet());
         return threads.isEmpty() ? null : threads.iterator().next();
+    }
+
+    /**
+     * The file's new content in one step (written beside it, renamed over it): the failure counts asserted here are
+     * exact, and a truncate-and-write caught halfway by the poll would rightly count one failure more.
+     */
+    private static void replace(Path file, byte[] content) throws IOException {
+        Path tmp = Files.write(file.resolveSibling(file.getFileName() + ".new"), content);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

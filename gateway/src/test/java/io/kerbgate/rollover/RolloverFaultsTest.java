@@ -27,6 +27,7 @@ import io.kerbgate.testing.GssClient;
 import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.MutableClock;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,6 +35,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,7 +105,7 @@ final class RolloverFaultsTest {
             assertEquals(0, reloadsFailed(node));
 
             // A copy caught halfway (cp, scp without a rename): the new kvno's entry is cut short.
-            Files.write(nodeKeytab, Arrays.copyOf(next, next.length - 20));
+            replace(nodeKeytab, Arrays.copyOf(next, next.length - 20));
             awaitReloadsFailed(node, 1);
             assertEquals(200, get(node).statusCode(), "the kvno 1 key is still there");
             assertEquals(List.of(1), kvnos(node));
@@ -111,14 +113,14 @@ final class RolloverFaultsTest {
             // Corrupt: an entry whose name claims 65535 components.
             byte[] corrupt = {0x05, 0x02, 0, 0, 0, 0x10, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                     -1};
-            Files.write(nodeKeytab, corrupt);
+            replace(nodeKeytab, corrupt);
             awaitReloadsFailed(node, 2);
             assertEquals(200, get(node).statusCode(), "still the kvno 1 key");
             assertEquals(List.of(1), kvnos(node));
             assertTrue(admin(node, "/readyz").statusCode() == 200, "a bad file does not take the node out");
 
             // The whole file, at last: both kvnos, no failure more.
-            Files.write(nodeKeytab, next);
+            replace(nodeKeytab, next);
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (!kvnos(node).equals(List.of(1, 2))) {
                 if (System.nanoTime() - deadline > 0) {
@@ -129,6 +131,16 @@ final class RolloverFaultsTest {
             assertEquals(2, reloadsFailed(node));
             assertEquals(200, get(node).statusCode());
         }
+    }
+
+    /**
+     * Puts exactly these bytes in the file in one step (write beside it, rename over it), so the watcher sees each
+     * state the test means and never a truncate-and-write caught halfway, which it would rightly count as one more
+     * failed reload. The half-written keytab above is half-written by its content, not by timing.
+     */
+    private static void replace(Path file, byte[] content) throws IOException {
+        Path tmp = Files.write(file.resolveSibling(file.getFileName() + ".tmp"), content);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
