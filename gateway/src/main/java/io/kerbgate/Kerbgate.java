@@ -75,8 +75,7 @@ public final class Kerbgate implements AutoCloseable {
         try {
             KeyRing ring = new KeyRing(config.principals(), config.keys().grace(), clock);
             TicketCache ticketCache = new TicketCache(TICKET_CACHE_ENTRIES, Ticker.systemTicker());
-            ring.addListener(change -> change.retired().forEach((principal, kvnos) ->
-                    kvnos.forEach(kvno -> ticketCache.invalidateKvno(principal, kvno))));
+            ticketCache.followKeys(ring);
             watcher = new KeytabWatcher(config.keytab(), ring, config.keys().pollInterval());
             watcher.start();
 

@@ -78,8 +78,9 @@ public final class ReplayCaches {
 
     private record LocalOnly(LocalReplayCache local) implements CloseableReplayCache {
         @Override
-        public boolean firstSeen(ReplayKey key, Duration ttl) throws ReplayCacheUnavailableException {
-            return local.firstSeen(key, ttl);
+        public boolean firstSeen(ReplayKey key, Requester requester, Duration ttl)
+                throws ReplayCacheUnavailableException, ReplayQuotaExceededException {
+            return local.firstSeen(key, requester, ttl);
         }
 
         @Override
