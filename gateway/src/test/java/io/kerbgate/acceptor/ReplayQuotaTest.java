@@ -9,6 +9,7 @@ import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.KerberosCrypto;
 import io.kerbgate.crypto.KerberosKey;
 import io.kerbgate.keys.KeySet;
+import io.kerbgate.replay.Journal;
 import io.kerbgate.replay.LocalReplayCache;
 import io.kerbgate.testing.MutableClock;
 import java.net.InetAddress;
@@ -66,6 +67,51 @@ final class ReplayQuotaTest {
         for (String name : List.of("alice", "bob", "carol")) {
             Acceptance a = acceptor.authenticate(user(name).header(), InetAddress.getByName("192.0.2.8"));
             assertInstanceOf(Acceptance.Accepted.class, a, () -> name + " was refused: " + a);
+        }
+    }
+
+    @Test
+    void a_share_frees_as_its_entries_expire_and_an_address_is_bounded_too() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        LocalReplayCache cache = new LocalReplayCache(SMALLEST_CACHE, 10, 20, ticker, Journal.NONE);
+        SpnegoAcceptor acceptor = acceptor(cache);
+        InetAddress nat = InetAddress.getByName("2001:db8::1");
+        TokenMinter mallory = user("mallory");
+        for (int i = 0; i < 10; i++) {
+            mallory.cusec = i;
+            assertInstanceOf(Acceptance.Accepted.class, acceptor.authenticate(mallory.header(), nat));
+        }
+        mallory.cusec = 10;
+        Acceptance.Rejected r = assertInstanceOf(Acceptance.Rejected.class, acceptor.authenticate(mallory.header(), nat));
+        assertEquals(RejectReason.REPLAY_QUOTA, r.reason(), r.detail());
+        // Ten other users at another address of the same /64 fill the address's share of 20.
+        InetAddress sameSlash64 = InetAddress.getByName("2001:db8::ffff:2");
+        for (int i = 0; i < 10; i++) {
+            assertInstanceOf(Acceptance.Accepted.class, acceptor.authenticate(user("u" + i).header(), sameSlash64));
+        }
+        r = assertInstanceOf(Acceptance.Rejected.class, acceptor.authenticate(user("late").header(), sameSlash64));
+        assertEquals(RejectReason.REPLAY_QUOTA, r.reason(), r.detail());
+        assertInstanceOf(Acceptance.Accepted.class,
+                acceptor.authenticate(user("late").header(), InetAddress.getByName("2001:db8:0:1::1")));
+
+        // 2 × skew later every entry has expired: mallory's share is free again.
+        ticker.advance(Duration.ofMinutes(10).plusSeconds(1));
+        mallory.cusec = 11;
+        assertInstanceOf(Acceptance.Accepted.class, acceptor.authenticate(mallory.header(), nat));
+        assertEquals(1, cache.heldBy("mallory@ARRAY.TEST"));
+    }
+
+    /** A ticker the test moves: replay entries expire without sleeping. */
+    private static final class FakeTicker implements Ticker {
+        private long nanos = 1_000_000_000L;
+
+        void advance(Duration d) {
+            nanos += d.toNanos();
+        }
+
+        @Override
+        public long read() {
+            return nanos;
         }
     }
 }
