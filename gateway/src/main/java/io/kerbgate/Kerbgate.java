@@ -22,9 +22,12 @@ import io.kerbgate.metrics.GatewayMetrics;
 import io.kerbgate.metrics.Metrics;
 import io.kerbgate.proxy.ProxyServer;
 import io.kerbgate.replay.CloseableReplayCache;
+import io.kerbgate.replay.Journal;
 import io.kerbgate.replay.LocalReplayCache;
 import io.kerbgate.replay.ReplayCaches;
+import io.kerbgate.replay.ReplayFile;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,16 +46,18 @@ public final class Kerbgate implements AutoCloseable {
     private final Metrics metrics;
     private final KeytabWatcher watcher;
     private final CloseableReplayCache replayCache;
+    private final ReplayFile replayFile;
     private final ProxyServer proxy;
     private final AdminServer admin;
     private final int frontPort;
     private final int adminPort;
 
-    private Kerbgate(Metrics metrics, KeytabWatcher watcher, CloseableReplayCache replayCache, ProxyServer proxy,
-            AdminServer admin, int frontPort, int adminPort) {
+    private Kerbgate(Metrics metrics, KeytabWatcher watcher, CloseableReplayCache replayCache, ReplayFile replayFile,
+            ProxyServer proxy, AdminServer admin, int frontPort, int adminPort) {
         this.metrics = metrics;
         this.watcher = watcher;
         this.replayCache = replayCache;
+        this.replayFile = replayFile;
         this.proxy = proxy;
         this.admin = admin;
         this.frontPort = frontPort;
@@ -70,20 +75,28 @@ public final class Kerbgate implements AutoCloseable {
         Metrics metrics = Metrics.create();
         KeytabWatcher watcher = null;
         CloseableReplayCache replayCache = null;
+        ReplayFile replayFile = null;
         ProxyServer proxy = null;
         AdminServer admin = null;
         try {
             KeyRing ring = new KeyRing(config.principals(), config.keys().grace(), clock);
             TicketCache ticketCache = new TicketCache(TICKET_CACHE_ENTRIES, Ticker.systemTicker());
-            ring.addListener(change -> change.retired().forEach((principal, kvnos) ->
-                    kvnos.forEach(kvno -> ticketCache.invalidateKvno(principal, kvno))));
+            ticketCache.followKeys(ring);
             watcher = new KeytabWatcher(config.keytab(), ring, config.keys().pollInterval());
             watcher.start();
 
-            LocalReplayCache localReplay =
-                    new LocalReplayCache(config.acceptor().replayCacheMaxEntries(), Ticker.systemTicker());
+            GatewayConfig.Acceptor acceptorConfig = config.acceptor();
+            if (acceptorConfig.replayCacheFile() != null) {
+                replayFile = ReplayFile.open(acceptorConfig.replayCacheFile(), clock,
+                        config.clockSkew().multipliedBy(2));
+            }
+            LocalReplayCache localReplay = new LocalReplayCache(acceptorConfig.replayCacheMaxEntries(),
+                    acceptorConfig.replayCacheMaxEntriesPerPrincipal(), acceptorConfig.replayCacheMaxEntriesPerAddress(),
+                    Ticker.systemTicker(), replayFile == null ? Journal.NONE : replayFile);
             replayCache = ReplayCaches.create(config.replay(), localReplay, metrics.registry());
-            ApReqVerifier verifier = new ApReqVerifier(AcceptorPolicy.from(config, clock.instant()), clock,
+            Instant guardStart = ReplayCaches.restartGuardStart(config.replay(), replayFile, clock.instant(),
+                    config.clockSkew());
+            ApReqVerifier verifier = new ApReqVerifier(AcceptorPolicy.from(config, guardStart), clock,
                     replayCache, ticketCache);
             SpnegoAcceptor acceptor = new SpnegoAcceptor(ring::current, verifier, config.limits().maxHeaderSize());
             // Tickets accepted per kvno, for GET /keys: an operator sees the traffic move to a new key.
@@ -113,11 +126,12 @@ public final class Kerbgate implements AutoCloseable {
             log.info("kerbgate listening on {}:{} (admin {}:{}); keytab {}: {}; backends {}",
                     config.listen().getHostString(), frontPort, config.admin().listen().getHostString(), adminPort,
                     config.keytab(), describe(keys), config.backends());
-            return new Kerbgate(metrics, watcher, replayCache, proxy, admin, frontPort, adminPort);
+            return new Kerbgate(metrics, watcher, replayCache, replayFile, proxy, admin, frontPort, adminPort);
         } catch (Exception | Error e) {
             closeQuietly(admin);
             closeQuietly(proxy);
             closeQuietly(replayCache);
+            closeQuietly(replayFile);
             closeQuietly(watcher);
             metrics.close();
             throw e;
@@ -155,6 +169,8 @@ public final class Kerbgate implements AutoCloseable {
         closeQuietly(proxy);
         closeQuietly(admin);
         closeQuietly(replayCache);
+        // After the proxy: no request can record anything any more, so the clean-close record is the last one.
+        closeQuietly(replayFile);
         closeQuietly(watcher);
         metrics.close();
         stopped.countDown();

@@ -61,6 +61,7 @@ final class ActiveDirectoryEndToEndTest {
                   listen: 127.0.0.1:0
                 acceptor:
                   pac: verify
+                  replay_cache_file: replay.cache
                 routes:
                   - {name: web, path: /web/, allow: {groups: [%s]}}
                 """.formatted(keytab, backend.port(), SambaDc.DNS_DOMAIN, dc.caFile(), SambaDc.BASE_DN,

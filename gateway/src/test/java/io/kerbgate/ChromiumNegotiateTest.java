@@ -45,6 +45,8 @@ final class ChromiumNegotiateTest {
                     backends: [http://127.0.0.1:%d]
                     admin:
                       listen: 127.0.0.1:0
+                    acceptor:
+                      replay_cache_file: replay.cache
                     """.formatted(keytab, backend.port()), dir))) {
                 // Chromium 156 has no --disable-auth-negotiate-cname-lookup switch any more; without that setting it
                 // builds the SPN from the resolved canonical name, which the MAP rule below makes 127.0.0.1 (and the

@@ -84,7 +84,9 @@ final class GatewayEndToEndTest {
                 backends: [http://127.0.0.1:%d]
                 admin:
                   listen: 127.0.0.1:0
-                """.formatted(keytab, backend.port()), keytab.getParent());
+                acceptor:
+                  replay_cache_file: replay-%s.cache
+                """.formatted(keytab, backend.port(), java.util.UUID.randomUUID()), keytab.getParent());
     }
 
     private static HttpResponse<String> get(Kerbgate gw, Map<String, String> headers) throws Exception {
@@ -185,6 +187,8 @@ final class GatewayEndToEndTest {
                 backends: [http://127.0.0.1:%d]
                 admin:
                   listen: 127.0.0.1:0
+                acceptor:
+                  replay_cache_file: replay-run.cache
                 """.formatted(backend.port()));
         try (Kerbgate gw = Kerbgate.start(ConfigLoader.load(yaml))) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
@@ -279,6 +283,8 @@ final class GatewayEndToEndTest {
                   listen: 127.0.0.1:0
                 sessions:
                   cookie: {key_file: session.key, max_age: 7d, secure: false}
+                acceptor:
+                  replay_cache_file: replay-cookie.cache
                 """.formatted(keytab, backend.port()), dir);
         try (Kerbgate gw = Kerbgate.start(config);
              GssClient client = GssClient.withPassword(kerby.krb5Conf(), "alice@KERBY.TEST", "alice-pw")) {

@@ -101,10 +101,12 @@ final class TlsEndToEndTest {
                 backends: [http://127.0.0.1:%d]
                 admin:
                   listen: 127.0.0.1:0
+                acceptor:
+                  replay_cache_file: replay-%s.cache
                 tls:
                   cert: %s
                   key: %s
-                """.formatted(keytab, backend.port(), server.cert(), server.key());
+                """.formatted(keytab, backend.port(), java.util.UUID.randomUUID(), server.cert(), server.key());
     }
 
     @AfterAll

@@ -23,6 +23,8 @@ import io.kerbgate.pac.PacVerifier;
 import io.kerbgate.replay.ReplayCache;
 import io.kerbgate.replay.ReplayCacheUnavailableException;
 import io.kerbgate.replay.ReplayKey;
+import io.kerbgate.replay.ReplayQuotaExceededException;
+import io.kerbgate.replay.Requester;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -117,7 +119,8 @@ public final class ApReqVerifier {
         KerberosKey serviceKey = found.key();
         int kvno = found.kvno();
 
-        DecryptedTicket dt = ticketCache == null ? null : ticketCache.get(sname, kvno, encTicket);
+        // Keyed on the key itself, not the cleartext sname/kvno: see TicketCache (issue #11 items 4 and 6).
+        DecryptedTicket dt = ticketCache == null ? null : ticketCache.get(serviceKey, encTicket);
         boolean cached = dt != null;
         if (dt == null) {
             byte[] plain = decrypt(serviceKey, USAGE_TICKET, encTicket.cipher(), "ticket", sname, kvno);
@@ -125,7 +128,7 @@ public final class ApReqVerifier {
             Enctype sessionEtype = allowedEnctype(part.key().keytype(), "session key");
             dt = DecryptedTicket.of(part, key(sessionEtype, part.key(), "session key"), pacGroups(part, serviceKey));
             if (ticketCache != null) {
-                ticketCache.put(sname, kvno, encTicket, dt, clock.instant(), policy.clockSkew());
+                ticketCache.put(serviceKey, encTicket, dt, clock.instant(), policy.clockSkew());
             }
         }
         facts.client(dt.client());
@@ -183,7 +186,7 @@ public final class ApReqVerifier {
             throw new Refusal(RejectReason.EXPIRED, "ticket ended at " + dt.endtime() + ", now is " + now
                     + ": the client must get a new service ticket");
         }
-        checkReplay(encAuth, sname, ctime, now);
+        checkReplay(encAuth, dt.client(), peer, ctime);
         return new Verified(dt.client(), sname, kvno, encTicket.etype(), dt.sessionKey(), auth, mutual, cached,
                 dt.groups(), dt.endtime());
     }
@@ -291,21 +294,31 @@ public final class ApReqVerifier {
         return true;
     }
 
-    private void checkReplay(EncryptedData encAuth, String service, Instant ctime, Instant now) throws Refusal {
-        Duration skew = policy.clockSkew();
-        // RFC 4120 §3.2.3: a server that lost its replay cache must not accept what it may have seen before. An
-        // authenticator made before this node started could have been accepted by its previous run, so during the
-        // first skew interval those are refused; the client's next request carries a fresh one.
-        if (ctime.isBefore(policy.startedAt()) && now.isBefore(policy.startedAt().plus(skew))) {
-            throw new Refusal(RejectReason.REPLAY, "authenticator from " + ctime + " predates this node's replay"
-                    + " cache (started " + policy.startedAt() + "); refused for one skew interval after start");
+    /**
+     * Checklist items 18 and 19. The replay key is the authenticator's MAC tag alone: never the ticket's cleartext
+     * sname, realm or kvno, which anyone can rewrite (issue #11 item 4).
+     */
+    private void checkReplay(EncryptedData encAuth, String client, InetAddress peer, Instant ctime) throws Refusal {
+        // RFC 4120 §3.2.3: a server that lost its replay cache must not accept what it may have seen before. The
+        // previous run, up to just before startedAt, accepted authenticators stamped up to one skew ahead of its
+        // clock, so anything stamped before startedAt + skew may have been seen (issue #11 item 8: a client 240 s
+        // fast). The skew check refuses those by startedAt + 2 × skew; clients with good clocks are refused for one
+        // skew. With a replay file, or a shared store that always answers, startedAt is the epoch: no guard.
+        Instant guardEnds = policy.startedAt().plus(policy.clockSkew());
+        if (ctime.isBefore(guardEnds)) {
+            throw new Refusal(RejectReason.REPLAY, "authenticator stamped " + ctime + " may have been accepted by this"
+                    + " node's previous run (this run started " + policy.startedAt() + " with an empty replay cache):"
+                    + " refused if stamped before " + guardEnds + "; set acceptor.replay_cache_file to keep the cache"
+                    + " across restarts");
         }
         try {
-            if (!replayCache.firstSeen(new ReplayKey(service, macTag(encAuth)), replayTtl)) {
+            if (!replayCache.firstSeen(new ReplayKey(macTag(encAuth)), Requester.of(client, peer), replayTtl)) {
                 throw new Refusal(RejectReason.REPLAY, "authenticator already seen (ctime " + ctime + ")");
             }
         } catch (ReplayCacheUnavailableException e) {
             throw new Refusal(RejectReason.REPLAY_CACHE_UNAVAILABLE, e.getMessage());
+        } catch (ReplayQuotaExceededException e) {
+            throw new Refusal(RejectReason.REPLAY_QUOTA, e.getMessage());
         }
     }
 

@@ -70,8 +70,11 @@ public final class RefusalHints {
             case EXPIRED -> "the ticket expired: the client must get a new service ticket (klist purge / kinit); "
                     + "if tickets look fresh, check this node's clock";
             case REPLAY -> "this authenticator was seen before: a replayed token, a client or library re-sending the "
-                    + "same header (retries, redirects), or a token made before this node restarted (refused for one"
-                    + " skew interval after start)";
+                    + "same header (retries, redirects), or a token stamped before this node's start + skew while it runs"
+                    + " without acceptor.replay_cache_file (refused for up to two skew intervals after start)";
+            case REPLAY_QUOTA -> "this client principal or address holds its share of the replay cache (a fresh token "
+                    + "per request faster than the share allows, or a flood): only it is refused until its entries "
+                    + "expire; raise acceptor.replay_cache_max_entries_per_principal or _per_address if it is legitimate";
             case BADADDR -> "the ticket is bound to client addresses that do not include this connection's: NAT or "
                     + "a proxy between client and gateway; use address-less tickets (noaddresses = true)";
             case BAD_CHECKSUM -> "the authenticator checksum does not verify: a client bug or a tampered token";

@@ -35,6 +35,8 @@ public enum RejectReason {
     TRANSITED(43, "transited", 401, "cross-realm path not checked by the KDC"),
     REALM_NOT_ALLOWED(0, "realm_not_allowed", 401, "client realm is not allowed"),
     PAC_INVALID(0, "pac_invalid", 401, "the ticket's PAC failed verification"),
+    /** Issue #11 item 5: the client's principal or address holds its share of the replay cache; only it is refused. */
+    REPLAY_QUOTA(0, "replay_quota", 429, "the client or its address holds its share of the replay cache"),
     REPLAY_CACHE_UNAVAILABLE(0, "replay_cache_unavailable", 503, "replay cache cannot record the authenticator"),
     /** Not the acceptor's: the principal authenticated, but an access route ({@code routes}) refuses it. */
     ACCESS_DENIED(0, "access_denied", 403, "principal not allowed on this route");

@@ -106,7 +106,8 @@ public final class ConfigLoader {
     private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "verify_hostname");
     private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers");
     private static final List<String> ACCEPTOR_KEYS =
-            List.of("allow_rc4", "replay_cache_max_entries", "allowed_client_realms", "pac");
+            List.of("allow_rc4", "replay_cache_max_entries", "replay_cache_max_entries_per_principal",
+                    "replay_cache_max_entries_per_address", "replay_cache_file", "allowed_client_realms", "pac");
     private static final List<String> LIMITS_KEYS = List.of("max_header_size", "max_connections");
     private static final List<String> TIMEOUTS_KEYS = List.of("connect", "response", "client_idle");
     private static final List<String> REPLAY_KEYS = List.of("shared");
@@ -189,7 +190,7 @@ public final class ConfigLoader {
                     "give the admin listener a port of its own, e.g. 127.0.0.1:9090");
         }
 
-        Acceptor acceptor = acceptor(root.section("acceptor", ACCEPTOR_KEYS));
+        Acceptor acceptor = acceptor(root.section("acceptor", ACCEPTOR_KEYS), baseDir);
         if (identity.groupsHeader() != null && acceptor.pac() == GatewayConfig.Pac.OFF) {
             throw new ConfigException(identitySection.key("groups_header"), "needs the PAC's groups",
                     "set acceptor.pac: verify (or require), or remove groups_header");
@@ -563,7 +564,7 @@ public final class ConfigLoader {
                 : Auth.DEFAULT;
     }
 
-    private static Acceptor acceptor(YamlSection section) throws ConfigException {
+    private static Acceptor acceptor(YamlSection section, Path baseDir) throws ConfigException {
         Acceptor defaults = Acceptor.DEFAULT;
         boolean allowRc4 = section.has("allow_rc4")
                 ? ConfigValues.bool(section.key("allow_rc4"), section.get("allow_rc4"))
@@ -588,7 +589,51 @@ public final class ConfigLoader {
                         "use off, verify (check a PAC when present, use its groups) or require");
             };
         }
-        return new Acceptor(allowRc4, replayEntries, realms, pac);
+        int perPrincipal = replayShare(section, "replay_cache_max_entries_per_principal", replayEntries,
+                Acceptor.defaultPerPrincipal(replayEntries), "principal");
+        int perAddress = replayShare(section, "replay_cache_max_entries_per_address", replayEntries,
+                Acceptor.defaultPerAddress(replayEntries), "source address");
+        Path replayFile = section.has("replay_cache_file") ? replayFile(section, baseDir) : null;
+        return new Acceptor(allowRc4, replayEntries, realms, pac, perPrincipal, perAddress, replayFile);
+    }
+
+    /** A share of the replay cache: at most half of it, so that one requester can never fill it (issue #11 item 5). */
+    private static int replayShare(YamlSection section, String name, int maxEntries, int defaultShare, String who)
+            throws ConfigException {
+        if (!section.has(name)) {
+            return defaultShare;
+        }
+        int half = Math.max(1, maxEntries / 2);
+        JsonNode node = section.get(name);
+        if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() > half) {
+            throw new ConfigException(section.key(name), node.longValue() + " is more than half of"
+                    + " acceptor.replay_cache_max_entries (" + maxEntries + "): one " + who + " could fill the cache"
+                    + " and refuse everyone", "set it to at most " + half + " (default " + defaultShare
+                    + "), or raise replay_cache_max_entries");
+        }
+        return ConfigValues.integer(section.key(name), node, 1, half);
+    }
+
+    /** The replay file: its directory must exist and be writable by the gateway at start. */
+    private static Path replayFile(YamlSection section, Path baseDir) throws ConfigException {
+        String key = section.key("replay_cache_file");
+        Path file = baseDir.resolve(ConfigValues.text(key, section.get("replay_cache_file"),
+                "give a file in a state directory, e.g. /var/lib/kerbgate/replay.cache")).normalize();
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new ConfigException(key, "directory " + dir + " does not exist",
+                    "create it, writable by the gateway's user (e.g. /var/lib/kerbgate, StateDirectory=kerbgate in"
+                            + " systemd), or remove the key");
+        }
+        if (!Files.isWritable(dir) || Files.exists(file) && !Files.isWritable(file)) {
+            throw new ConfigException(key, (Files.exists(file) ? file : dir) + " is not writable",
+                    "make it writable by the gateway's user, or point replay_cache_file at a state directory");
+        }
+        if (Files.isDirectory(file)) {
+            throw new ConfigException(key, file + " is a directory", "name a file in it, e.g. " + file.resolve(
+                    "replay.cache"));
+        }
+        return file;
     }
 
     private static Limits limits(YamlSection section) throws ConfigException {
@@ -787,6 +832,11 @@ public final class ConfigLoader {
         ObjectNode acceptor = root.putObject("acceptor");
         acceptor.put("allow_rc4", config.acceptor().allowRc4());
         acceptor.put("replay_cache_max_entries", config.acceptor().replayCacheMaxEntries());
+        acceptor.put("replay_cache_max_entries_per_principal", config.acceptor().replayCacheMaxEntriesPerPrincipal());
+        acceptor.put("replay_cache_max_entries_per_address", config.acceptor().replayCacheMaxEntriesPerAddress());
+        if (config.acceptor().replayCacheFile() != null) {
+            acceptor.put("replay_cache_file", config.acceptor().replayCacheFile().toString());
+        }
         ArrayNode realms = acceptor.putArray("allowed_client_realms");
         config.acceptor().allowedClientRealms().forEach(realms::add);
         acceptor.put("pac", config.acceptor().pac().name().toLowerCase(java.util.Locale.ROOT));

@@ -242,11 +242,18 @@ public record GatewayConfig(
     /**
      * @param allowRc4              accept rc4-hmac (enctype 23) tickets; off by default, logged as a warning when on
      * @param replayCacheMaxEntries bound of the in-memory replay cache; when full, new authenticators are refused
-     *                              (fail closed) rather than evicting live entries
+     *                              (fail closed) rather than evicting live entries. Size it as the peak rate of fresh
+     *                              authenticators per node × 2 × clock_skew
      * @param allowedClientRealms   client realms allowed; empty means any realm the KDC vouched for
      * @param pac                   what to do with an Active Directory PAC in the ticket (groups)
+     * @param replayCacheMaxEntriesPerPrincipal live replay entries one client principal may hold (default a tenth of
+     *                              the bound); past it only that principal is refused (429 replay_quota)
+     * @param replayCacheMaxEntriesPerAddress   the same per source address, an IPv6 peer by its /64 (default a quarter)
+     * @param replayCacheFile       where the replay cache is kept across restarts, or null: then the restart guard
+     *                              refuses authenticators stamped before start + clock_skew
      */
-    public record Acceptor(boolean allowRc4, int replayCacheMaxEntries, List<String> allowedClientRealms, Pac pac) {
+    public record Acceptor(boolean allowRc4, int replayCacheMaxEntries, List<String> allowedClientRealms, Pac pac,
+            int replayCacheMaxEntriesPerPrincipal, int replayCacheMaxEntriesPerAddress, @Nullable Path replayCacheFile) {
         public static final Acceptor DEFAULT = new Acceptor(false, 1_000_000, List.of());
 
         public Acceptor {
@@ -254,8 +261,22 @@ public record GatewayConfig(
             Objects.requireNonNull(pac, "pac");
         }
 
+        /** With the default shares (a tenth and a quarter of the bound) and no replay file. */
+        public Acceptor(boolean allowRc4, int replayCacheMaxEntries, List<String> allowedClientRealms, Pac pac) {
+            this(allowRc4, replayCacheMaxEntries, allowedClientRealms, pac, defaultPerPrincipal(replayCacheMaxEntries),
+                    defaultPerAddress(replayCacheMaxEntries), null);
+        }
+
         public Acceptor(boolean allowRc4, int replayCacheMaxEntries, List<String> allowedClientRealms) {
             this(allowRc4, replayCacheMaxEntries, allowedClientRealms, Pac.OFF);
+        }
+
+        public static int defaultPerPrincipal(int maxEntries) {
+            return Math.max(1, maxEntries / 10);
+        }
+
+        public static int defaultPerAddress(int maxEntries) {
+            return Math.max(1, maxEntries / 4);
         }
     }
 

@@ -1,6 +1,8 @@
 package io.kerbgate.crypto;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -19,6 +21,8 @@ public final class KerberosKey {
     private final Enctype enctype;
     private final byte[] keyBytes;
     private final AtomicReferenceArray<UsageKeys> usageKeys = new AtomicReferenceArray<>(CACHED_USAGES);
+    // Computed on first use: session keys, made per request, never need it. A racing second computation is equal.
+    private Fingerprint fingerprint;
 
     /**
      * @throws IllegalArgumentException if the length does not match the enctype
@@ -40,6 +44,36 @@ public final class KerberosKey {
     /** A copy of the key bytes. */
     public byte[] bytes() {
         return keyBytes.clone();
+    }
+
+    /**
+     * What identifies this key without holding it: the first 128 bits of SHA-256 over a label, the enctype and the key
+     * bytes. Caches of what a key decrypted are keyed on it, so that a different key under the same principal and kvno
+     * (a re-exported keytab) never finds them, and they keep no key material alive.
+     */
+    public Fingerprint fingerprint() {
+        Fingerprint f = fingerprint;
+        if (f == null) {
+            try {
+                MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+                sha256.update("kerbgate key fingerprint".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                sha256.update(ByteBuffer.allocate(4).putInt(enctype.id()).array());
+                ByteBuffer digest = ByteBuffer.wrap(sha256.digest(keyBytes));
+                f = new Fingerprint(digest.getLong(), digest.getLong());
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has SHA-256", e);
+            }
+            fingerprint = f;
+        }
+        return f;
+    }
+
+    /** See {@link #fingerprint()}; prints as hex, which is safe to log. */
+    public record Fingerprint(long high, long low) {
+        @Override
+        public String toString() {
+            return String.format("%016x%016x", high, low);
+        }
     }
 
     UsageKeys usageKeys(int usage) {

@@ -139,6 +139,9 @@ public final class Demo {
                 backends: [%s]
                 admin:
                   listen: 127.0.0.1:0
+                acceptor:
+                  # The demo's state directory: a restart of the demo keeps its replay cache (no restart guard).
+                  replay_cache_file: replay.cache
                 """.formatted(keytab, SERVICE, String.join(", ",
                 backendPorts.stream().map(p -> "http://127.0.0.1:" + p).toList()));
         return ConfigLoader.parse(yaml, keytab.getParent());

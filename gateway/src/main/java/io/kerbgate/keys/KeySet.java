@@ -1,10 +1,12 @@
 package io.kerbgate.keys;
 
+import io.kerbgate.crypto.KerberosKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,6 +95,20 @@ public final class KeySet {
         List<KeyVersion> all = new ArrayList<>();
         for (String principal : principals) {
             all.addAll(versions(principal));
+        }
+        return all;
+    }
+
+    /** The fingerprints of every usable key of the snapshot, current and in grace (for caches keyed on them). */
+    public Set<KerberosKey.Fingerprint> fingerprints() {
+        Set<KerberosKey.Fingerprint> all = new HashSet<>();
+        for (KeyVersion version : allVersions()) {
+            for (int enctype : version.enctypeArray()) {
+                KerberosKey key = version.found(enctype).key();
+                if (key != null) {
+                    all.add(key.fingerprint());
+                }
+            }
         }
         return all;
     }

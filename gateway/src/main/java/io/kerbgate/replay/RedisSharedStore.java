@@ -50,7 +50,7 @@ final class RedisSharedStore implements SharedStore {
     // Bounds the commands buffered on a stalled connection; past it a call fails at once.
     private static final int REQUEST_QUEUE_SIZE = 65_536;
     private static final String VALUE = "1";
-    // No authenticator's key looks like this: theirs are service:hex.
+    // No authenticator's key looks like this: theirs are hex.
     private static final String STARTUP_CHECK_KEY = SharedReplayCache.KEY_PREFIX + "startup-check";
 
     private final ClientResources resources;

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,30 @@ public final class ReplayCaches {
         Ticker ticker = Ticker.systemTicker();
         return new SharedReplayCache(local, store, store.toString(), shared.fail(), shared.timeout(),
                 new CircuitBreaker(shared.circuitFailures(), shared.circuitCooldown(), ticker), ticker, registry);
+    }
+
+    /**
+     * When the acceptor's restart guard starts (RFC 4120 §3.2.3, issue #11 item 8), or {@link Instant#EPOCH} for no
+     * guard: none when the replay file holds what the previous run accepted, or when a shared store that fails
+     * closed does (every acceptance was first recorded there). Otherwise {@code now}: authenticators stamped before
+     * now + skew are refused, so clients are refused for up to one skew after a restart, and the log says so.
+     *
+     * @param file the opened replay file, or null when none is configured
+     */
+    public static Instant restartGuardStart(Replay config, @Nullable ReplayFile file, Instant now, Duration skew) {
+        if (file != null && !file.previousRunMayBeLost()) {
+            return Instant.EPOCH;
+        }
+        if (config.shared() != null && config.shared().fail() == Fail.CLOSED) {
+            log.info("restart guard off: the shared replay cache (fail: closed) holds what the previous run accepted");
+            return Instant.EPOCH;
+        }
+        log.warn("restart guard on: authenticators stamped before {} are refused as possible replays of the previous"
+                + " run ({}); clients get 401 until their clocks pass it. Set acceptor.replay_cache_file to keep the"
+                + " replay cache across restarts", now.plus(skew), file == null ? "no acceptor.replay_cache_file"
+                        + (config.shared() != null ? ", replay.shared fails open" : "")
+                        : "the replay file may have lost the end of the previous run");
+        return now;
     }
 
     // Not fatal when it fails: the store may come up after the gateway, and until then fail: decides.
@@ -78,8 +104,9 @@ public final class ReplayCaches {
 
     private record LocalOnly(LocalReplayCache local) implements CloseableReplayCache {
         @Override
-        public boolean firstSeen(ReplayKey key, Duration ttl) throws ReplayCacheUnavailableException {
-            return local.firstSeen(key, ttl);
+        public boolean firstSeen(ReplayKey key, Requester requester, Duration ttl)
+                throws ReplayCacheUnavailableException, ReplayQuotaExceededException {
+            return local.firstSeen(key, requester, ttl);
         }
 
         @Override

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * The replay cache of the whole array: this node's own cache first, then a store every node shares, so that an
  * authenticator one node accepted is refused by the others (RFC 4120 §3.2.3: servers that share a key must share the
  * replay cache). A replay this node saw itself costs no round trip; anything else costs exactly one,
- * {@code SET kerbgate:rc:<service>:<mac tag> 1 NX PX <ttl>}, waited for at most the configured timeout.
+ * {@code SET kerbgate:rc:<mac tag> 1 NX PX <ttl>}, waited for at most the configured timeout.
  *
  * <p>When the store cannot answer (an error, no answer in time, or an open circuit) the configured {@link Fail}
  * direction decides: {@code CLOSED} throws {@link ReplayCacheUnavailableException} (the client gets 503), {@code OPEN}
@@ -90,8 +90,10 @@ public final class SharedReplayCache implements CloseableReplayCache {
     }
 
     @Override
-    public boolean firstSeen(ReplayKey key, Duration ttl) throws ReplayCacheUnavailableException {
-        if (!local.firstSeen(key, ttl)) {
+    public boolean firstSeen(ReplayKey key, Requester requester, Duration ttl)
+            throws ReplayCacheUnavailableException, ReplayQuotaExceededException {
+        // The local shares also bound what one client can put in the store: at most nodes × its share.
+        if (!local.firstSeen(key, requester, ttl)) {
             return false;
         }
         if (!breaker.tryAcquire()) {

@@ -448,14 +448,18 @@ final class AcceptorChecklistTest {
     }
 
     @Test
-    void item19_authenticator_older_than_node_start_is_refused_for_one_skew_interval() {
+    void item19_authenticator_the_previous_run_may_have_seen_is_refused() {
+        // The previous run, until START, accepted stamps up to START + skew (a fast client): see RestartGuardTest.
         clock.set(START.plus(Duration.ofSeconds(30)));
         TokenMinter m = minter();
         m.ctime = START.minus(Duration.ofSeconds(20));
         refused(m.header(), RejectReason.REPLAY);
         clock.set(START.plus(Duration.ofMinutes(5)).plusSeconds(1));
+        TokenMinter ahead = minter();
+        ahead.ctime = START.plus(Duration.ofMinutes(3));
+        refused(ahead.header(), RejectReason.REPLAY);
         TokenMinter later = minter();
-        later.ctime = START.plus(Duration.ofMinutes(3));
+        later.ctime = START.plus(Duration.ofMinutes(5));
         accepted(later.header());
     }
 

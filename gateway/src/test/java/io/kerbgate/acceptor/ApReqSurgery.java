@@ -106,6 +106,12 @@ final class ApReqSurgery {
         return ticket(new Ticket(t.tktVno(), t.realm(), t.sname(), new EncryptedData(enc.etype(), kvno, enc.cipher())));
     }
 
+    /** The ticket's cleartext sname replaced (outside the encrypted part, as an attacker can); nothing is re-sealed. */
+    ApReqSurgery ticketSname(PrincipalName sname) {
+        Ticket t = req.ticket();
+        return ticket(new Ticket(t.tktVno(), t.realm(), sname, t.encPart()));
+    }
+
     ApReqSurgery flipTicketCipherBit(int bit) {
         Ticket t = req.ticket();
         EncryptedData enc = t.encPart();

@@ -23,7 +23,8 @@ final class ProductionConfigTest {
         Path keytab = Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         String text = Files.readString(file());
         assertTrue(text.contains("keytab: " + KEYTAB), "the production config's keytab line moved");
-        return ConfigLoader.parse(text.replace(KEYTAB, keytab.toString()), dir);
+        return ConfigLoader.parse(text.replace(KEYTAB, keytab.toString())
+                .replace("/var/lib/kerbgate/replay.cache", dir.resolve("replay.cache").toString()), dir);
     }
 
     @Test

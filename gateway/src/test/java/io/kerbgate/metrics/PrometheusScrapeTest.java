@@ -118,7 +118,9 @@ final class PrometheusScrapeTest {
                 backends: [http://127.0.0.1:%d]
                 admin:
                   listen: 127.0.0.1:0
-                """.formatted(keytab.getFileName(), backend.port());
+                acceptor:
+                  replay_cache_file: replay-%s.cache
+                """.formatted(keytab.getFileName(), backend.port(), java.util.UUID.randomUUID());
     }
 
     /** The keytab's entries under another kvno: the same key, as a roll that re-used it would write them. */

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 final class SharedReplayCacheTest {
 
     static final Duration TTL = Duration.ofMinutes(10);
-    private static final String SERVICE = "HTTP/array.example.test@ARRAY.TEST";
     private static final Duration COOLDOWN = Duration.ofSeconds(2);
     private static final AtomicInteger TAGS = new AtomicInteger();
 
@@ -38,7 +37,7 @@ final class SharedReplayCacheTest {
     }
 
     static ReplayKey freshKey() {
-        return new ReplayKey(SERVICE, ByteBuffer.allocate(12).putInt(8, TAGS.incrementAndGet()).array());
+        return new ReplayKey(ByteBuffer.allocate(12).putInt(8, TAGS.incrementAndGet()).array());
     }
 
     private double requests(String result) {

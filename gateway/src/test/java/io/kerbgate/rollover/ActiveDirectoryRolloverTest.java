@@ -271,7 +271,8 @@ final class ActiveDirectoryRolloverTest {
                   listen: 127.0.0.1:0
                 acceptor:
                   pac: verify
-                """.formatted(keytab, backend.port()), keytab.getParent());
+                  replay_cache_file: replay-%s.cache
+                """.formatted(keytab, backend.port(), java.util.UUID.randomUUID()), keytab.getParent());
     }
 
     private static int get(Kerbgate gw, String authorization) throws Exception {

@@ -91,7 +91,8 @@ final class AdminKeysApiTest {
 
     private static String config(Path keytab, String admin) {
         return "listen: 127.0.0.1:0\nkeytab: " + keytab + "\nprincipals: [" + SPN + "]\n"
-                + "backends: [http://127.0.0.1:" + backend.port() + "]\nkeys:\n  poll_interval: 200ms\n" + admin;
+                + "backends: [http://127.0.0.1:" + backend.port() + "]\nkeys:\n  poll_interval: 200ms\n" + admin
+                + "acceptor:\n  replay_cache_file: replay-" + java.util.UUID.randomUUID() + ".cache\n";
     }
 
     private static Path clientKeytab(String principal, String file) {

@@ -100,7 +100,7 @@ final class RolloverFaultsTest {
         try (EchoBackend backend = EchoBackend.start("app");
                 Kerbgate node = Kerbgate.start(ConfigLoader.parse("listen: 127.0.0.1:0\nkeytab: " + nodeKeytab
                         + "\nbackends: [http://127.0.0.1:" + backend.port() + "]\nadmin:\n  listen: 127.0.0.1:0\n"
-                        + "keys:\n  poll_interval: 200ms\n", dir))) {
+                        + "keys:\n  poll_interval: 200ms\nacceptor:\n  replay_cache_file: replay.cache\n", dir))) {
             assertEquals(200, get(node).statusCode());
             assertEquals(0, reloadsFailed(node));
 
