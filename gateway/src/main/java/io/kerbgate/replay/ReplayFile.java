@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -68,14 +70,17 @@ public final class ReplayFile implements Journal {
     private final Object lock = new Object();
     private final Thread syncer;
     private final boolean syncEachRecord;
+    /** Held for the file's whole use: two processes appending to one file would interleave and lose records. */
+    private final FileLock ownership;
     private FileChannel channel;
     private Instant segmentStart;
     private volatile boolean dirty;
     private volatile boolean closed;
 
-    private ReplayFile(Path file, Clock clock, Duration rotateAfter, String bootId, List<Restored> restored,
-            boolean previousRunMayBeLost, Duration syncInterval) throws IOException {
+    private ReplayFile(Path file, FileLock ownership, Clock clock, Duration rotateAfter, String bootId,
+            List<Restored> restored, boolean previousRunMayBeLost, Duration syncInterval) throws IOException {
         this.file = file;
+        this.ownership = ownership;
         this.prev = sibling(file, ".prev");
         this.clock = clock;
         this.rotateAfter = rotateAfter;
@@ -94,7 +99,7 @@ public final class ReplayFile implements Journal {
      * fresh segment holding them.
      *
      * @param entryLife how long entries live (2 × skew); a segment is rotated after that long
-     * @throws IOException when the directory cannot be written
+     * @throws IOException when the directory cannot be written, or another process uses the file
      */
     public static ReplayFile open(Path file, Clock clock, Duration entryLife) throws IOException {
         return open(file, clock, entryLife, SYNC_INTERVAL);
@@ -103,6 +108,17 @@ public final class ReplayFile implements Journal {
     /** {@link #open(Path, Clock, Duration)} with another fsync interval ({@link Duration#ZERO}: after every record). */
     public static ReplayFile open(Path file, Clock clock, Duration entryLife, Duration syncInterval)
             throws IOException {
+        FileLock ownership = lock(file);
+        try {
+            return open(file, ownership, clock, entryLife, syncInterval);
+        } catch (IOException | RuntimeException e) {
+            ownership.channel().close();
+            throw e;
+        }
+    }
+
+    private static ReplayFile open(Path file, FileLock ownership, Clock clock, Duration entryLife,
+            Duration syncInterval) throws IOException {
         String bootId = bootId();
         Instant now = clock.instant();
         List<Restored> live = new ArrayList<>();
@@ -125,7 +141,25 @@ public final class ReplayFile implements Journal {
         }
         log.info("replay file {}: {} live entries restored{}", file, live.size(),
                 mayBeLost ? "; the previous run ended with the host (unclean, other boot): restart guard on" : "");
-        return new ReplayFile(file, clock, entryLife, bootId, live, mayBeLost, syncInterval);
+        return new ReplayFile(file, ownership, clock, entryLife, bootId, live, mayBeLost, syncInterval);
+    }
+
+    /** Takes {@code file.lock}; the kernel drops it with the process, so a crash leaves nothing to clean up. */
+    private static FileLock lock(Path file) throws IOException {
+        Path lockFile = sibling(file, ".lock");
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held;
+        try {
+            held = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            channel.close();
+            throw new IOException("replay file " + file + " is in use by another kerbgate process (it holds "
+                    + lockFile + "); give each node and each process a replay file of its own");
+        }
+        return held;
     }
 
     @Override
@@ -241,6 +275,21 @@ public final class ReplayFile implements Journal {
                 log.warn("replay file {}: clean close failed ({}); the next start applies the restart guard "
                         + "if the host also restarted", file, e.getMessage());
             }
+            try {
+                ownership.channel().close();
+            } catch (IOException e) {
+                log.debug("replay file {}: closing the lock: {}", file, e.getMessage());
+            }
+        }
+        syncer.interrupt();
+    }
+
+    /** Ends this run as a SIGKILL would: no clean-close record; the lock goes as the kernel would drop it. */
+    void killForTest() throws IOException {
+        synchronized (lock) {
+            closed = true;
+            channel.close();
+            ownership.channel().close();
         }
         syncer.interrupt();
     }

@@ -53,6 +53,7 @@ final class ReplayFileTest {
         ReplayFile run1 = ReplayFile.open(file, clock, LIFE);
         run1.record(key(1), LIFE);
         run1.record(key(2), LIFE);
+        run1.killForTest();
         // Killed mid-write: half a record at the end, and no clean-close record. Same host (same boot id).
         Files.write(file, new byte[ReplayFile.RECORD_BYTES / 2], StandardOpenOption.APPEND);
         try (ReplayFile run2 = ReplayFile.open(file, clock, LIFE)) {
@@ -107,6 +108,20 @@ final class ReplayFileTest {
             LocalReplayCache cache = new LocalReplayCache(1_000, 100, 250, ticker, run2);
             assertFalse(cache.firstSeen(key(7), LIFE), "the previous run's authenticator is a replay");
             assertTrue(cache.firstSeen(key(8), LIFE));
+        }
+    }
+
+    @Test
+    void a_second_process_cannot_share_the_file_while_the_first_holds_it() throws Exception {
+        Path file = dir.resolve("replay.cache");
+        try (ReplayFile first = ReplayFile.open(file, clock, LIFE)) {
+            first.record(key(1), LIFE);
+            java.io.IOException refused = assertThrows(java.io.IOException.class,
+                    () -> ReplayFile.open(file, clock, LIFE));
+            assertTrue(refused.getMessage().contains("in use by another kerbgate process"), refused.getMessage());
+        }
+        try (ReplayFile next = ReplayFile.open(file, clock, LIFE)) {
+            assertEquals(1, next.restored().size(), "the lock went with the first run's close");
         }
     }
 
