@@ -50,11 +50,24 @@ final class CheckConfigCommand implements Callable<Integer> {
                 ? "every principal in the keytab" : String.join(", ", loaded.principals())));
         out.println("  backends:   " + String.join(", ", texts(tree.path("backends"))));
         out.println("  clock_skew: " + tree.path("clock_skew").asText());
+        if (restartRefusesEveryone(loaded)) {
+            out.println("warning: no acceptor.replay_cache_file (and no replay.shared failing closed): after every start"
+                    + " this node refuses all tokens for clock_skew (" + tree.path("clock_skew").asText()
+                    + "), since it cannot know what its previous run accepted; set acceptor.replay_cache_file to a"
+                    + " file in a directory only kerbgate writes, e.g. /var/lib/kerbgate/replay.cache");
+        }
         if (effective) {
             out.println();
             out.print(ConfigLoader.toRedactedYaml(loaded));
         }
         return 0;
+    }
+
+    /** The restart guard's condition ({@code ReplayCaches.restartGuardStart}) as far as the config tells it. */
+    private static boolean restartRefusesEveryone(GatewayConfig config) {
+        GatewayConfig.Replay.Shared shared = config.replay().shared();
+        return config.auth().required() && config.acceptor().replayCacheFile() == null
+                && (shared == null || shared.fail() != GatewayConfig.Replay.Shared.Fail.CLOSED);
     }
 
     private static List<String> texts(JsonNode array) {

@@ -129,8 +129,21 @@ final class KerbgateCommandTest {
                 "  principals: every principal in the keytab",
                 "  backends:   http://127.0.0.1:9001, http://127.0.0.1:9002",
                 "  clock_skew: 5m",
+                "warning: no acceptor.replay_cache_file (and no replay.shared failing closed): after every start this"
+                        + " node refuses all tokens for clock_skew (5m), since it cannot know what its previous run"
+                        + " accepted; set acceptor.replay_cache_file to a file in a directory only kerbgate writes,"
+                        + " e.g. /var/lib/kerbgate/replay.cache",
                 ""), out());
         assertEquals("", err());
+    }
+
+    @Test
+    void checkConfig_withAReplayFile_warnsOfNoRestartOutage() throws IOException {
+        Path withFile = Files.writeString(dir.resolve("file.yaml"), Files.readString(goodConfig)
+                + "acceptor:\n  replay_cache_file: " + dir.resolve("replay.cache") + "\n");
+
+        assertEquals(0, run("check-config", "--config", withFile.toString()));
+        assertFalse(out().contains("warning"), out());
     }
 
     @Test
