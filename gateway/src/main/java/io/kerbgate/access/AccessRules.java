@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The access rules of {@code routes}, compiled once: the first route whose path prefix (and host, when it names one)
- * matches the request decides; a request that matches none needs an authenticated principal, and any will do.
+ * matches the request decides; a request that matches none needs an authenticated principal, and any will do. A
+ * prefix {@code /admin/} also matches {@code /admin}. A path whose readings ({@link RequestTarget#readings()}, each
+ * also without case) fall under different routes is refused: some backend would serve it under the other route.
  *
  * <p>A route either skips authentication ({@code anonymous: true}) or checks the authenticated principal: refused
  * when it matches {@code deny}, else let through when there is no {@code allow} or it matches {@code allow}. A set
