@@ -91,6 +91,8 @@ public final class RefusalHints {
                     + "account's current key; see the README, Active Directory";
             case ACCESS_DENIED -> "the principal authenticated but the route refuses it: change the route's allow or "
                     + "deny if it should pass";
+            case BAD_TARGET -> "the path or Host is malformed, or spelled so that backends could read it under "
+                    + "another route (see the README, Access rules): a scanner, or a client bug; the detail says what";
         };
     }
 

@@ -39,7 +39,12 @@ public enum RejectReason {
     REPLAY_QUOTA(0, "replay_quota", 429, "the client or its address holds its share of the replay cache"),
     REPLAY_CACHE_UNAVAILABLE(0, "replay_cache_unavailable", 503, "replay cache cannot record the authenticator"),
     /** Not the acceptor's: the principal authenticated, but an access route ({@code routes}) refuses it. */
-    ACCESS_DENIED(0, "access_denied", 403, "principal not allowed on this route");
+    ACCESS_DENIED(0, "access_denied", 403, "principal not allowed on this route"),
+    /**
+     * Not the acceptor's: the request target or {@code Host} is malformed, or its path can be read under more than
+     * one route ({@link io.kerbgate.access.RequestTarget}); checked before any authentication.
+     */
+    BAD_TARGET(0, "bad_target", 400, "request target or Host is malformed or ambiguous");
 
     private final int krbErrorCode;
     private final String tag;

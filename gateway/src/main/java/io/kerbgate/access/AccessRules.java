@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -19,7 +20,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The access rules of {@code routes}, compiled once: the first route whose path prefix (and host, when it names one)
- * matches the request decides; a request that matches none needs an authenticated principal, and any will do.
+ * matches the request decides; a request that matches none needs an authenticated principal, and any will do. A
+ * prefix {@code /admin/} also matches {@code /admin}. A path whose readings ({@link RequestTarget#readings()}, each
+ * also without case) fall under different routes is refused: some backend would serve it under the other route.
  *
  * <p>A route either skips authentication ({@code anonymous: true}) or checks the authenticated principal: refused
  * when it matches {@code deny}, else let through when there is no {@code allow} or it matches {@code allow}. A set
@@ -72,14 +75,41 @@ public final class AccessRules {
         return of(List.of(), new CompositeMeterRegistry());
     }
 
-    /** The route that decides a request. Never {@code null}: the fallback lets any authenticated principal pass. */
-    public Route route(RequestTarget target) {
+    /**
+     * The route that decides a request. Never {@code null}: the fallback lets any authenticated principal pass.
+     *
+     * @throws RequestTarget.Invalid when the readings of the path ({@link RequestTarget#readings()}, each also
+     *                               without case) do not all fall under the same route: some backend would serve the
+     *                               request under another route than the one that would decide it
+     */
+    public Route route(RequestTarget target) throws RequestTarget.Invalid {
+        Route chosen = route(target.host(), target.path(), false);
+        for (String reading : target.readings()) {
+            for (boolean folded : FOLDINGS) {
+                Route other = route(target.host(), reading, folded);
+                if (other != chosen) {
+                    throw new RequestTarget.Invalid("ambiguous path: " + describe(target.path(), false) + " is route "
+                            + chosen.name() + " but " + describe(reading, folded) + " is route " + other.name());
+                }
+            }
+        }
+        return chosen;
+    }
+
+    private static final boolean[] FOLDINGS = {false, true};
+
+    private Route route(@Nullable String host, String path, boolean folded) {
         for (Route route : routes) {
-            if (route.matches(target)) {
+            if (route.matches(host, path, folded)) {
                 return route;
             }
         }
         return fallback;
+    }
+
+    private static String describe(String path, boolean folded) {
+        String clipped = path.length() > 80 ? path.substring(0, 80) + "..." : path;
+        return '"' + clipped + '"' + (folded ? " without case" : "");
     }
 
     /** One compiled route, with its meters. */
@@ -90,9 +120,11 @@ public final class AccessRules {
         private final Counter anonymousCount;
         private final Counter allowedCount;
         private final Counter deniedCount;
+        private final String foldedPath;
 
         Route(GatewayConfig.Route config, MeterRegistry registry) {
             this.config = config;
+            this.foldedPath = config.path().toLowerCase(Locale.ROOT);
             this.allow = config.allow() == null ? null : new Matcher(config.allow());
             this.deny = config.deny() == null ? null : new Matcher(config.deny());
             this.anonymousCount = counter(registry, config.name(), "anonymous");
@@ -105,11 +137,11 @@ public final class AccessRules {
         }
 
         /**
-         * Whether the request may skip authentication: an anonymous route, and a plain path (see
-         * {@link RequestTarget}).
+         * Whether the request may skip authentication. Only a path that every reading puts under this route gets
+         * here ({@link AccessRules#route}), so no backend serves it under another.
          */
-        public boolean anonymous(RequestTarget target) {
-            return config.anonymous() && target.plain();
+        public boolean anonymous() {
+            return config.anonymous();
         }
 
         /** The verdict for a request let through without authentication; counts it. */
@@ -139,11 +171,12 @@ public final class AccessRules {
             return new Rejected(RejectReason.ACCESS_DENIED, detail, facts, null);
         }
 
-        boolean matches(RequestTarget target) {
-            if (config.host() != null && !config.host().equals(target.host())) {
+        boolean matches(@Nullable String host, String path, boolean folded) {
+            if (config.host() != null && !config.host().equals(host)) {
                 return false;
             }
-            return target.under(config.path());
+            return folded ? RequestTarget.under(path.toLowerCase(Locale.ROOT), foldedPath)
+                    : RequestTarget.under(path, config.path());
         }
 
         private static Counter counter(MeterRegistry registry, String route, String decision) {

@@ -417,7 +417,8 @@ public record GatewayConfig(
 
     /**
      * One access rule. A request matches when its normalized path is {@code path} or lies under it (segment-wise:
-     * {@code /admin} matches {@code /admin} and {@code /admin/x}, not {@code /administrator}) and, when {@code host}
+     * {@code /admin} matches {@code /admin} and {@code /admin/x}, not {@code /administrator}; {@code /admin/} also
+     * matches {@code /admin}) and, when {@code host}
      * is set, its {@code Host} (port and case aside) is that host.
      *
      * @param name      a short name for logs and the {@code route} tag of metrics; unique

@@ -3,6 +3,7 @@ package io.kerbgate.proxy;
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.Acceptance.Rejected;
+import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.identity.IdentityHeaders;
 import io.kerbgate.sessions.SessionCookies;
 import io.netty.buffer.ByteBuf;
@@ -344,6 +345,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             return;
         }
         InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
+        if (!canonicalTarget(request, peer)) {
+            ex.auth = RejectReason.BAD_TARGET.tag();
+            respondLocally(Responses.refusal(RejectReason.BAD_TARGET, null), -1, false);
+            return;
+        }
         Accepted accepted = null;
         if (policy.authRequired()) {
             Attribute<Accepted> session = policy.connectionBound() ? connection().attr(CONNECTION_PRINCIPAL) : null;
@@ -378,6 +384,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             return;
         }
         startAttempt(ex);
+    }
+
+    /**
+     * Checks the target and {@code Host} ({@link io.kerbgate.access.RequestTarget}) and makes the request say what
+     * the route is chosen by: the target in origin-form, and {@code Host} the authority that names the route (the
+     * absolute-form target's, RFC 9112 §3.2.2), so that {@code X-Forwarded-Host} and {@code Forwarded} carry it too.
+     * False (logged and counted) when the request is refused.
+     */
+    private boolean canonicalTarget(HttpRequest request, InetSocketAddress peer) {
+        io.kerbgate.access.RequestTarget target;
+        try {
+            target = NegotiateStep.target(request);
+        } catch (io.kerbgate.access.RequestTarget.Invalid e) {
+            negotiate.badTarget(e, peer);
+            return false;
+        }
+        request.setUri(target.originForm());
+        if (target.authority() != null) {
+            request.headers().set(HttpHeaderNames.HOST, target.authority());
+        }
+        return true;
     }
 
     /** RFC 9110 §10.1.1: 100-continue is the only expectation; an HTTP/1.0 client's Expect is ignored. */

@@ -14,6 +14,7 @@ import io.kerbgate.sessions.SessionCookies;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.Attribute;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -84,9 +85,13 @@ final class NegotiateStep {
     Acceptance authenticate(HttpRequest request, InetSocketAddress peer, ChannelBindings bindings,
                             @Nullable Attribute<Accepted> session) {
         HttpHeaders headers = request.headers();
-        RequestTarget target = RequestTarget.of(request.uri(), headers.get(HttpHeaderNames.HOST));
-        AccessRules.Route route = access.route(target);
-        if (route.anonymous(target)) {
+        AccessRules.Route route;
+        try {
+            route = access.route(target(request));
+        } catch (RequestTarget.Invalid e) {
+            return badTarget(e, peer);
+        }
+        if (route.anonymous()) {
             return route.pass();
         }
         List<String> values = headers.getAll(HttpHeaderNames.AUTHORIZATION);
@@ -158,6 +163,24 @@ final class NegotiateStep {
                 : Rejected.of(RejectReason.MALFORMED, "acceptor returned " + verdict.getClass().getSimpleName());
         metrics.rejected(rejected.reason(), nanos);
         logRefusal(rejected, peer, route);
+        return rejected;
+    }
+
+    /**
+     * The request's target and {@code Host}, checked (see {@link RequestTarget}); before authentication, and whether
+     * or not authentication is on.
+     */
+    static RequestTarget target(HttpRequest request) throws RequestTarget.Invalid {
+        return RequestTarget.parse(request.method().name(), request.uri(),
+                request.headers().getAll(HttpHeaderNames.HOST),
+                request.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0);
+    }
+
+    /** A malformed or ambiguous target or {@code Host} (400 {@code bad_target}): counted and logged. */
+    Rejected badTarget(RequestTarget.Invalid invalid, InetSocketAddress peer) {
+        Rejected rejected = Rejected.of(RejectReason.BAD_TARGET, invalid.getMessage());
+        metrics.rejected(rejected.reason(), -1);
+        refusals.refused(rejected, peer, null);
         return rejected;
     }
 

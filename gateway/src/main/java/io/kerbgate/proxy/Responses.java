@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><th>Status</th><th>When</th></tr>
  *   <tr><td>100</td><td>an authenticated request with {@code Expect: 100-continue}, once its backend is connected</td></tr>
  *   <tr><td>400</td><td>a request the decoder or {@link RequestFraming} refused (then with a close), or two
- *       {@code Authorization} headers</td></tr>
+ *       {@code Authorization} headers, or a malformed or ambiguous target or {@code Host}
+ *       ({@link io.kerbgate.access.RequestTarget})</td></tr>
  *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate}</td></tr>
  *   <tr><td>417</td><td>an {@code Expect} other than {@code 100-continue}</td></tr>
  *   <tr><td>431</td><td>request headers above {@code limits.maxHeaderSize}</td></tr>

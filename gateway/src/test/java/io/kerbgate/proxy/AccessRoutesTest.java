@@ -101,25 +101,32 @@ final class AccessRoutesTest {
         "/healthz/live",
         "/static/app.js?v=3",
         "/static",
-        "/%68ealthz",
+        "/static//app.js",
+        "/static/js/../app.js",
     })
     void anonymousRoute_coversItsSubtree(String path) throws Exception {
         assertEquals(200, send(path, "gw.test", "").status());
         assertEquals(0, acceptorCalls.get());
     }
 
-    @ParameterizedTest(name = "{0}")
+    /** 401 when no reading of the path is under an anonymous route; 400 when only some are (see RequestTarget). */
+    @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-        "/healthzx",
-        "/healthz/../admin/",
-        "/static/%2e%2e/admin/",
-        "/static//admin",
+        "/healthzx,              401",
+        "/healthz/../admin/,     400",
+        "/static/%2e%2e/admin/,  400",
+        "/static/..;/admin/,     400",
+        "/%68ealthz,             400",
+        "/HEALTHZ,               400",
+        "/healthz;x/../admin,    400",
     })
-    void pathsThatOnlyLookAnonymous_needAuthentication(String path) throws Exception {
+    void pathsThatOnlyLookAnonymous_needAuthenticationOrAreRefused(String path, int status) throws Exception {
         RawHttp.Response response = send(path, "gw.test", "");
 
-        assertEquals(401, response.status());
+        assertEquals(status, response.status());
         assertEquals(0, backend.hits.get());
+        assertEquals(status == 400 ? 1.0 : 0.0, registry.get(ProxyMetrics.AUTH_REQUESTS).tag("result", "rejected")
+                .tag("reason", "bad_target").counter().count());
     }
 
     @Test

@@ -65,6 +65,7 @@ final class NegotiateStepTest {
 
     private static HttpRequest request(String... headerPairs) {
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        request.headers().add("Host", "gw.test");
         for (int i = 0; i < headerPairs.length; i += 2) {
             request.headers().add(headerPairs[i], headerPairs[i + 1]);
         }
