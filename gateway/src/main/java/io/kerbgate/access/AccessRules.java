@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * The access rules of {@code routes}, compiled once: the first route whose path prefix (and host, when it names one)
  * matches the request decides; a request that matches none needs an authenticated principal, and any will do. A
  * prefix {@code /admin/} also matches {@code /admin}. A path whose readings ({@link RequestTarget#readings()}, each
- * also without case) fall under different routes is refused: some backend would serve it under the other route.
+ * also as Windows reads it: without case, trailing dots and spaces of segments ignored) fall under different routes
+ * is refused: some backend would serve it under the other route.
  *
  * <p>A route either skips authentication ({@code anonymous: true}) or checks the authenticated principal: refused
  * when it matches {@code deny}, else let through when there is no {@code allow} or it matches {@code allow}. A set
@@ -175,7 +176,7 @@ public final class AccessRules {
             if (config.host() != null && !config.host().equals(host)) {
                 return false;
             }
-            return folded ? RequestTarget.under(path.toLowerCase(Locale.ROOT), foldedPath)
+            return folded ? RequestTarget.under(RequestTarget.windowsReading(path), foldedPath)
                     : RequestTarget.under(path, config.path());
         }
 

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * segment (most other servers); escapes of unreserved characters decoded ({@code %61} is {@code a}) or kept (servers
  * that route on the raw path); empty segments collapsed (Tomcat) or kept; {@code .} and {@code ..} resolved
  * (RFC 3986 §5.2.4) or kept. {@link #readings()} lists every distinct path these choices give; {@link AccessRules}
- * also reads each without case (IIS) and refuses the request when the readings do not all fall under the same
+ * also reads each as Windows does (without case, trailing dots and spaces of segments ignored) and refuses the request when the readings do not all fall under the same
  * route. {@link #path()} is the servlet reading: parameters stripped, escapes decoded, empty segments collapsed, dot
  * segments resolved.
  *
@@ -58,6 +59,8 @@ public record RequestTarget(@Nullable String host, @Nullable String authority, S
     private static final int DOTS_KEPT = 8;
 
     private static final String UNRESERVED_MARKS = "-._~";
+    /** A segment shaped like a Windows 8.3 alias: one to six characters, {@code ~}, a digit. */
+    private static final Pattern SHORT_NAME = Pattern.compile("^[^~]{1,6}~[0-9]");
 
     /** {@link #parse} of a {@code GET} with at most one {@code Host} that may be absent. */
     public static RequestTarget of(String uri, @Nullable String hostHeader) throws Invalid {
@@ -134,6 +137,34 @@ public record RequestTarget(@Nullable String host, @Nullable String authority, S
         return path.length() == prefix.length() || prefix.endsWith("/") || path.charAt(prefix.length()) == '/';
     }
 
+    /**
+     * A path as Windows and IIS read it: without case, and each segment without its trailing dots and spaces
+     * ({@code /Admin. /x} is {@code /admin/x}). Dot segments stay as they are.
+     */
+    static String windowsReading(String path) {
+        String lower = path.toLowerCase(Locale.ROOT);
+        if (lower.indexOf(". /") < 0 && lower.indexOf("./") < 0 && lower.indexOf(" /") < 0
+                && !lower.endsWith(".") && !lower.endsWith(" ")) {
+            return lower;
+        }
+        String[] segments = lower.split("/", -1);
+        StringBuilder out = new StringBuilder(lower.length());
+        for (int i = 0; i < segments.length; i++) {
+            String s = segments[i];
+            int end = s.length();
+            if (!s.equals(".") && !s.equals("..")) {
+                while (end > 0 && (s.charAt(end - 1) == '.' || s.charAt(end - 1) == ' ')) {
+                    end--;
+                }
+            }
+            if (i > 0) {
+                out.append('/');
+            }
+            out.append(s, 0, end);
+        }
+        return out.toString();
+    }
+
     private static List<String> readings(String rawPath) throws Invalid {
         String[] raw = rawPath.substring(1).split("/", -1);
         Segment[] segments = new Segment[raw.length];
@@ -198,6 +229,11 @@ public record RequestTarget(@Nullable String host, @Nullable String authority, S
             int semi = raw.indexOf(';');
             String rawName = semi < 0 ? raw : raw.substring(0, semi);
             String name = decode(rawName, false);
+            if (SHORT_NAME.matcher(name).find()) {
+                // Windows answers for a long name under its 8.3 alias (ADMINI~1 for administration): no prefix
+                // comparison can see that, so the shape is refused.
+                throw new Invalid("a Windows 8.3 short name in the path: " + quote(raw));
+            }
             boolean dot = name.equals(".") || name.equals("..");
             if (dot && !rawName.equals(name)) {
                 throw new Invalid("dot segment spelled with escapes: " + quote(raw));

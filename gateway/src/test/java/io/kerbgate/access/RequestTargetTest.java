@@ -79,6 +79,8 @@ final class RequestTargetTest {
         "/a%zz                      | malformed escape",
         "/a%4                       | malformed escape",
         "/a%u002f                   | malformed escape",
+        "/ADMINI~1/x                | 8.3 short name",
+        "/static/PROGRA~2.JS        | 8.3 short name",
         "/a#frag                    | fragment",
         "/../etc                    | above the root",
         "/a/../../etc               | above the root",
@@ -197,6 +199,12 @@ final class RequestTargetTest {
         "/static/../admin/x          | ambiguous",
         "/admin/../static/x          | ambiguous",
         "/;x/admin/y                 | ambiguous",
+        "/admin./x                   | ambiguous",
+        "/admin%20/x                 | ambiguous",
+        "/Admin.%20./x               | ambiguous",
+        "/admin.                     | ambiguous",
+        "/~alice/a~b.txt             | none",
+        "/static/v1.2./app.js        | static",
         "/other/%61;x//./y           | none",
     })
     void readingsThatDisagreeOnTheRouteAreRefused(String uri, String expected) throws Exception {
