@@ -79,4 +79,75 @@ final class PooledFramingTest {
         assertEquals(FixedTokenAuthenticator.PRINCIPAL, seen.get(0).header("X-Remote-User"));
         assertEquals(0, seen.get(0).body().length);
     }
+
+    @Test
+    void backendAnswersTwice_theSecondAnswerNeverReachesTheNextClient() throws Exception {
+        backend.afterResponse = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Target: /stray\r\n\r\nstray"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        RawHttp.Response first = get("/first");
+        RawHttp.Response second = get("/second");
+        assertEquals("/first", first.header("X-Target"));
+        assertEquals("/second", second.header("X-Target"));
+        assertEquals("ok", second.text());
+        assertTrue(!first.header("X-Conn").equals(second.header("X-Conn")), "a new backend connection");
+        assertEquals(2.0, proxy.counter(ProxyMetrics.REFUSED, "reason", "backend_extra_bytes"));
+    }
+
+    @Test
+    void bodyAfterAHeadResponse_connectionClosedNotPooled() throws Exception {
+        backend.bodyOnHead = true;
+        try (RawHttp raw = new RawHttp(proxy.port)) {
+            RawHttp.Response head = raw.send("HEAD /h HTTP/1.1\r\nHost: gw.test\r\n" + AUTH + "\r\n").read(true);
+            assertEquals("/h", head.header("X-Target"));
+        }
+        RawHttp.Response next = get("/next");
+        assertEquals("/next", next.header("X-Target"));
+        assertEquals("ok", next.text());
+        assertEquals("2", next.header("X-Conn"));
+    }
+
+    @Test
+    void cleanExchanges_reuseOneBackendConnection() throws Exception {
+        for (String path : new String[] {"/a", "/b", "/c"}) {
+            assertEquals("1", get(path).header("X-Conn"), path);
+        }
+        try (RawHttp raw = new RawHttp(proxy.port)) {
+            raw.send("HEAD /h HTTP/1.1\r\nHost: gw.test\r\n" + AUTH + "\r\n");
+            assertEquals("1", raw.read(true).header("X-Conn"));
+        }
+        assertEquals("1", get("/d").header("X-Conn"));
+    }
+
+    @Test
+    void clientClosesMidBody_backendConnectionClosedNotPooled() throws Exception {
+        try (RawHttp raw = new RawHttp(proxy.port)) {
+            raw.send("POST /cut HTTP/1.1\r\nHost: gw.test\r\n" + AUTH + "Content-Length: 10\r\n\r\nhello");
+            ProxyHarness.waitFor("the head at the backend", () -> !backend.connections.isEmpty()
+                    && backend.connections.peek().pending() >= 10);
+        }
+        ProxyHarness.waitFor("the backend connection closed", () -> backend.connections.peek().closed);
+        RawHttp.Response next = get("/next");
+        assertEquals("2", next.header("X-Conn"));
+        assertEquals(List.of("GET /next"), backend.allRequests().stream().map(r -> r.method() + " " + r.target())
+                .toList());
+    }
+
+    @Test
+    void expectContinue_clientNeverSendsTheBody_backendConnectionClosed() throws Exception {
+        try (RawHttp raw = new RawHttp(proxy.port)) {
+            raw.send("POST /wait HTTP/1.1\r\nHost: gw.test\r\n" + AUTH
+                    + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+            assertEquals(100, raw.read().status());
+        }
+        ProxyHarness.waitFor("the backend connection closed",
+                () -> !backend.connections.isEmpty() && backend.connections.peek().closed);
+        assertEquals("2", get("/next").header("X-Conn"));
+        assertEquals(1, backend.allRequests().size());
+    }
+
+    private RawHttp.Response get(String path) throws Exception {
+        try (RawHttp raw = new RawHttp(proxy.port)) {
+            return raw.send("GET " + path + " HTTP/1.1\r\nHost: gw.test\r\n" + AUTH + "\r\n").read();
+        }
+    }
 }

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A backend that records, per connection, exactly the bytes it receives, parses them with
  * {@link StrictRequestParser} (not Netty) and answers each request it parses with a small fixed-length response
- * ({@code 200}, {@code X-Conn} and {@code X-Seq} headers, body {@code ok}). A connection whose bytes do not parse is
+ * ({@code 200}, {@code X-Conn} and {@code X-Target} headers, body {@code ok}). A connection whose bytes do not parse is
  * recorded as malformed and closed. {@link #afterResponse} adds bytes after every response, for backends that
  * answer twice.
  */
@@ -63,6 +63,8 @@ final class RecordingBackend implements AutoCloseable {
     final Queue<Connection> connections = new ConcurrentLinkedQueue<>();
     /** Bytes written after each response: a second response, say. */
     volatile byte[] afterResponse = new byte[0];
+    /** Answer HEAD with a body too, as a broken backend would. */
+    volatile boolean bodyOnHead;
 
     private final AtomicInteger ids = new AtomicInteger();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -119,7 +121,7 @@ final class RecordingBackend implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf buf = (ByteBuf) msg;
-            List<Integer> answered = new ArrayList<>();
+            List<StrictRequestParser.Request> answered = new ArrayList<>();
             synchronized (connection) {
                 byte[] in = new byte[buf.readableBytes()];
                 buf.readBytes(in);
@@ -134,15 +136,17 @@ final class RecordingBackend implements AutoCloseable {
                     while ((parsed = StrictRequestParser.parse(all, connection.parsed, all.length)) != null) {
                         connection.requests.add(parsed.request());
                         connection.parsed = parsed.end();
-                        answered.add(connection.requests.size());
+                        answered.add(parsed.request());
                     }
                 } catch (StrictRequestParser.Malformed e) {
                     connection.malformed = e.getMessage();
                 }
             }
-            for (int seq : answered) {
+            for (StrictRequestParser.Request request : answered) {
+                boolean body = !request.method().equals("HEAD") || bodyOnHead;
                 byte[] response = ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Conn: " + connection.id
-                        + "\r\nX-Seq: " + seq + "\r\n\r\nok").getBytes(StandardCharsets.ISO_8859_1);
+                        + "\r\nX-Target: " + request.target() + "\r\n\r\n" + (body ? "ok" : ""))
+                        .getBytes(StandardCharsets.ISO_8859_1);
                 ctx.write(Unpooled.wrappedBuffer(response, afterResponse));
             }
             ctx.flush();
