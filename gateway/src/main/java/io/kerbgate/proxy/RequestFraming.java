@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 
@@ -82,6 +83,10 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
     /** Where the size line of the current chunk began; -1 when before the buffer. */
     private int chunkStart;
     private State violationState = State.HEAD;
+    private final ByteProcessor lineBytes = this::lineByteAt;
+    /** The index of the byte {@link #lineBytes} takes next, and the violation it found. */
+    private int at;
+    private DecoderException found;
     /** Heads begun so far: tells the scan that a line ended a request. */
     private long heads;
     private long remaining;
@@ -161,26 +166,41 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
                     }
                 }
                 default -> {
-                    State before = state;
-                    long headsBefore = heads;
-                    DecoderException violation = lineByte(buf.getByte(i++));
-                    if (violation != null) {
-                        violationState = before;
+                    // One bounds and reference count check for the run of lines, not one per byte.
+                    at = i;
+                    int last = buf.forEachByte(i, end - i, lineBytes);
+                    if (found != null) {
+                        DecoderException violation = found;
+                        found = null;
                         return violation;
                     }
-                    if (lineLength == 0 && !lastWasCr) {
-                        lineStart = i;
-                        if (state == State.CHUNK_SIZE) {
-                            chunkStart = i;
-                        }
-                    }
-                    if (heads != headsBefore) {
-                        headStart = i;
-                    }
+                    i = last < 0 ? end : last + 1;
                 }
             }
         }
         return null;
+    }
+
+    /** Takes one byte of a line at {@link #at}; stops at a violation and where a body starts. */
+    private boolean lineByteAt(byte b) {
+        int next = ++at;
+        State before = state;
+        long headsBefore = heads;
+        found = lineByte(b);
+        if (found != null) {
+            violationState = before;
+            return false;
+        }
+        if (lineLength == 0 && !lastWasCr) {
+            lineStart = next;
+            if (state == State.CHUNK_SIZE) {
+                chunkStart = next;
+            }
+        }
+        if (heads != headsBefore) {
+            headStart = next;
+        }
+        return state != State.BODY && state != State.CHUNK_DATA;
     }
 
     private DecoderException lineByte(byte b) {

@@ -90,7 +90,9 @@ final class PooledFramingTest {
         assertEquals("/second", second.header("X-Target"));
         assertEquals("ok", second.text());
         assertTrue(!first.header("X-Conn").equals(second.header("X-Conn")), "a new backend connection");
-        assertEquals(2.0, proxy.counter(ProxyMetrics.REFUSED, "reason", "backend_extra_bytes"));
+        // Counted when the stray answer is already in hand at the end of the first; one that comes later closes the
+        // idle connection (or fails the check at the next lease) without a count.
+        assertTrue(proxy.counter(ProxyMetrics.REFUSED, "reason", "backend_extra_bytes") >= 1);
     }
 
     @Test

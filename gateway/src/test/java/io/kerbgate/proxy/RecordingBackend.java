@@ -13,7 +13,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -36,28 +35,38 @@ final class RecordingBackend implements AutoCloseable {
     /** One connection as the backend saw it. Its fields are written on the backend's single thread. */
     static final class Connection {
         final int id;
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final List<StrictRequestParser.Request> requests = new ArrayList<>();
         volatile String malformed;
         volatile boolean closed;
-        int parsed;
+        /** Received bytes no complete request accounts for yet. */
+        private byte[] unparsed = new byte[0];
+        private long received;
 
         Connection(int id) {
             this.id = id;
         }
 
-        /** Received bytes no complete request accounts for. */
         synchronized int pending() {
-            return bytes.size() - parsed;
+            return unparsed.length;
+        }
+
+        /** The bytes after the last complete request. */
+        synchronized byte[] pendingBytes() {
+            return unparsed.clone();
+        }
+
+        synchronized long received() {
+            return received;
         }
 
         synchronized List<StrictRequestParser.Request> requests() {
             return List.copyOf(requests);
         }
+    }
 
-        synchronized String text() {
-            return bytes.toString(StandardCharsets.ISO_8859_1);
-        }
+    /** Told of every request parsed, in order, on the backend's thread. */
+    interface Listener {
+        void request(Connection connection, StrictRequestParser.Request request);
     }
 
     final Queue<Connection> connections = new ConcurrentLinkedQueue<>();
@@ -65,6 +74,9 @@ final class RecordingBackend implements AutoCloseable {
     volatile byte[] afterResponse = new byte[0];
     /** Answer HEAD with a body too, as a broken backend would. */
     volatile boolean bodyOnHead;
+    /** Keep each connection's requests (off for long runs; the listener sees them anyway). */
+    volatile boolean keepRequests = true;
+    volatile Listener listener = (c, r) -> { };
 
     private final AtomicInteger ids = new AtomicInteger();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -123,24 +135,30 @@ final class RecordingBackend implements AutoCloseable {
             ByteBuf buf = (ByteBuf) msg;
             List<StrictRequestParser.Request> answered = new ArrayList<>();
             synchronized (connection) {
-                byte[] in = new byte[buf.readableBytes()];
-                buf.readBytes(in);
+                int n = buf.readableBytes();
+                byte[] all = java.util.Arrays.copyOf(connection.unparsed, connection.unparsed.length + n);
+                buf.readBytes(all, connection.unparsed.length, n);
                 buf.release();
-                connection.bytes.writeBytes(in);
+                connection.received += n;
+                connection.unparsed = all;
                 if (connection.malformed != null) {
                     return;
                 }
-                byte[] all = connection.bytes.toByteArray();
+                int at = 0;
                 try {
                     StrictRequestParser.Parsed parsed;
-                    while ((parsed = StrictRequestParser.parse(all, connection.parsed, all.length)) != null) {
-                        connection.requests.add(parsed.request());
-                        connection.parsed = parsed.end();
+                    while ((parsed = StrictRequestParser.parse(all, at, all.length)) != null) {
+                        if (keepRequests) {
+                            connection.requests.add(parsed.request());
+                        }
+                        listener.request(connection, parsed.request());
+                        at = parsed.end();
                         answered.add(parsed.request());
                     }
                 } catch (StrictRequestParser.Malformed e) {
                     connection.malformed = e.getMessage();
                 }
+                connection.unparsed = java.util.Arrays.copyOfRange(all, at, all.length);
             }
             for (StrictRequestParser.Request request : answered) {
                 boolean body = !request.method().equals("HEAD") || bodyOnHead;
