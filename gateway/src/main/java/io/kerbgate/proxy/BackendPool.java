@@ -10,7 +10,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslHandler;
@@ -153,13 +152,13 @@ final class BackendPool {
 
     /**
      * Returns a leased connection. It is kept only if {@code reusable} (the exchange finished cleanly and the backend
-     * did not ask to close) and still open; a waiting request of the same loop and key gets it first. Call on the
+     * did not ask to close), still open and on a message boundary ({@link BackendCodec#clean()}); a waiting request of the same loop and key gets it first. Call on the
      * connection's loop.
      */
     void release(Channel channel, boolean reusable) {
         BackendHandler handler = channel.pipeline().get(BackendHandler.class);
         handler.detach();
-        if (!reusable || !channel.isActive()) {
+        if (!reusable || !channel.isActive() || !channel.pipeline().get(BackendCodec.class).clean()) {
             channel.close();
             return;
         }
@@ -273,9 +272,11 @@ final class BackendPool {
         Channel pooled;
         while ((pooled = idle.poll(key)) != null) {
             backend.idleRemoved();
-            if (pooled.isActive()) {
+            if (pooled.isActive() && pooled.pipeline().get(BackendCodec.class).clean()) {
                 return pooled;
             }
+            // Part of a response came while it idled (too little to decode and close it on): never lend it.
+            pooled.close();
         }
         return null;
     }
@@ -289,8 +290,7 @@ final class BackendPool {
                 }
                 ch.pipeline()
                         .addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                        // failOnMissingResponse: a close before the response head is an error, not an EOF.
-                        .addLast("codec", new HttpClientCodec(decoderConfig, false, true))
+                        .addLast("codec", new BackendCodec(decoderConfig))
                         .addLast("flow", new FlowControlHandler())
                         .addLast("backend", new BackendHandler(backend, ch, key));
             }

@@ -5,6 +5,7 @@ import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.Acceptance.Rejected;
 import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.identity.IdentityHeaders;
+import io.kerbgate.proxy.ProxyMetrics.Refusal;
 import io.kerbgate.sessions.SessionCookies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -23,7 +24,6 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -143,9 +143,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         final String uri;
         final boolean head;
         final boolean expectContinue;
-        /** -1 for a chunked body. */
+        /** The body is chunked; else {@link #contentLength} is the length it declared. */
+        final boolean chunked;
+        /** -1 for a chunked body, 0 for a request without Content-Length. */
         final long contentLength;
         final boolean hasBody;
+        /**
+         * A body Netty would read though neither Content-Length nor Transfer-Encoding announces it (the Hixie-76
+         * handshake's 8 bytes): refused, for no backend would read it as the body of this request.
+         */
+        final boolean impliedBody;
         final long start = System.nanoTime();
         /** The client connection survives this exchange. */
         boolean keepAlive;
@@ -190,8 +197,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             uri = request.uri();
             head = HttpMethod.HEAD.equals(request.method());
             expectContinue = HttpUtil.is100ContinueExpected(request);
-            contentLength = HttpUtil.getContentLength(request, -1L);
-            hasBody = HttpUtil.isTransferEncodingChunked(request) || contentLength > 0;
+            chunked = HttpUtil.isTransferEncodingChunked(request);
+            boolean declared = request.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+            // Only the headers say how long a body is: HttpUtil.getContentLength also applies Hixie-76's implied 8.
+            contentLength = chunked ? -1 : declared ? HttpUtil.getContentLength(request, 0L) : 0;
+            hasBody = chunked || contentLength > 0;
+            impliedBody = !chunked && !declared && HttpUtil.getContentLength(request, -1L) > 0;
             keepAlive = HttpUtil.isKeepAlive(request);
         }
 
@@ -304,6 +315,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     }
 
     private void requestUnreadable(Throwable cause) {
+        requestUnreadable(cause, cause instanceof TooLongHttpHeaderException ? Refusal.TOO_LARGE
+                : cause instanceof RequestFraming.FramingException ? Refusal.FRAMING : Refusal.MALFORMED);
+    }
+
+    /** 400 (431 for a head too large) and a close; the backend connection, if any, is closed too. */
+    private void requestUnreadable(Throwable cause, Refusal reason) {
+        metrics.refused(reason);
         if (discarding) {
             // This request was answered already; it only needs to end.
             closeAfter(Objects.requireNonNull(localResponse));
@@ -314,7 +332,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             abort("request body unreadable: " + cause);
             return;
         }
-        log.debug("unreadable request from {}: {}", remote(), cause.toString());
+        log.debug("unreadable request from {} ({}): {}", remote(), reason.tag, cause.toString());
         if (ex != null && ex.backendChannel != null) {
             // The backend got part of a request: its connection cannot carry another one.
             pool.release(ex.backendChannel, false);
@@ -342,6 +360,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         }
         if (HttpMethod.CONNECT.equals(request.method())) {
             respondLocally(Responses.NOT_IMPLEMENTED.retainedDuplicate(), -1, true);
+            return;
+        }
+        if (ex.impliedBody) {
+            requestUnreadable(new DecoderException("a body that no Content-Length or Transfer-Encoding announces"),
+                    Refusal.IMPLIED_BODY);
             return;
         }
         InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
@@ -376,7 +399,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         // An HTTP/2 stream cannot be upgraded (RFC 9113 §8.6): only an HTTP/1.1 connection becomes a tunnel.
         ex.upgrade = channel instanceof DuplexChannel && isWebSocketUpgrade(request);
         ex.hostFromBackend = !request.headers().contains(HttpHeaderNames.HOST);
-        ex.forward = forwardedRequest(request, accepted, peer, ex.upgrade);
+        ex.forward = forwardedRequest(ex, request, accepted, peer);
         ex.retryable = policy.retries() > 0 && IDEMPOTENT.contains(request.method()) && !ex.hasBody && !ex.upgrade;
         if (ex.hasBody && !ex.expectContinue) {
             ex.awaitingFirstContent = true;
@@ -424,10 +447,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
                 && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     }
 
-    private HttpRequest forwardedRequest(HttpRequest request, @Nullable Accepted accepted, InetSocketAddress peer,
-                                         boolean upgrade) {
+    private HttpRequest forwardedRequest(Exchange ex, HttpRequest request, @Nullable Accepted accepted,
+                                         InetSocketAddress peer) {
         HttpHeaders headers = request.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HopByHopHeaders.strip(headers);
         stripSessionCookie(headers);
         // The proxy answers 100-continue itself once the backend is connected; the backend never waits for a body.
@@ -437,13 +459,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         identity.forward(headers, accepted == null ? null : accepted.client(),
                 accepted == null ? List.of() : accepted.groups(), peer.getAddress(), security.scheme());
         ForwardedHeaders.request(headers, peer.getAddress(), security.scheme());
-        if (upgrade) {
+        if (ex.upgrade) {
             headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         }
         HttpRequest forward = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(), headers);
-        if (chunked) {
+        // Framing the backend reads from this head alone, never from a rule it may not know (Hixie-76, HTTP/1.0):
+        // chunked, or a Content-Length of what the client declared, or no body at all.
+        if (ex.chunked) {
             HttpUtil.setTransferEncodingChunked(forward, true);
+        } else if (ex.contentLength > 0 || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, ex.contentLength);
         }
         return forward;
     }
@@ -589,7 +615,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         int bytes = content.content().readableBytes();
         ex.bytesIn += bytes;
         metrics.bytesIn(bytes);
-        if (content instanceof LastHttpContent) {
+        boolean last = content instanceof LastHttpContent;
+        // The decoder delimits bodies as the head declared them; should it ever not, the bytes go nowhere.
+        if (!ex.chunked && (ex.bytesIn > ex.contentLength || (last && ex.bytesIn != ex.contentLength))) {
+            content.release();
+            requestUnreadable(new DecoderException("a body of " + ex.bytesIn + " bytes where the head declared "
+                    + ex.contentLength), Refusal.IMPLIED_BODY);
+            return;
+        }
+        if (last) {
             ex.requestDone = true;
         }
         if (ex.awaitingFirstContent) {
@@ -804,8 +838,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         accessLog(ex, ex.status, backend);
         ChannelFuture written = channel.writeAndFlush(last);
         written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        // A response that ended before the request did leaves the backend mid-request and the client's body unread.
-        pool.release(Objects.requireNonNull(ex.backendChannel), ex.backendReusable && ex.requestDone);
+        Channel backendChannel = Objects.requireNonNull(ex.backendChannel);
+        // Pooled only on a message boundary both ways: a response that ended before the request did leaves the
+        // backend mid-request; an upgrade request may have switched the backend's protocol; bytes the backend sent
+        // beyond the response would answer the next client's request.
+        boolean reusable = ex.backendReusable && ex.requestDone && !ex.upgrade;
+        if (reusable && !backendChannel.pipeline().get(BackendCodec.class).clean()) {
+            log.debug("backend {} sent more than one response to {} {}; closing its connection", backend, ex.method,
+                    ex.uri);
+            metrics.refused(Refusal.BACKEND_EXTRA_BYTES);
+            reusable = false;
+        }
+        pool.release(backendChannel, reusable);
         ex.backendChannel = null;
         if (ex.keepAlive && ex.requestDone && !draining) {
             readNextRequestAfter(written);
@@ -883,7 +927,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         ReferenceCountUtil.release(response);
         removeAll(channel.pipeline(), RequestFraming.class, HttpServerCodec.class, FlowControlHandler.class);
-        removeAll(backendChannel.pipeline(), HttpClientCodec.class, FlowControlHandler.class);
+        removeAll(backendChannel.pipeline(), BackendCodec.class, FlowControlHandler.class);
         reads.read();
         backendHandler(backendChannel).read();
     }

@@ -81,7 +81,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
      * front of the codec.
      */
     void addHttp1(ChannelPipeline pipeline, ConnectionSecurity security) {
-        pipeline.addLast("framing", new RequestFraming(maxHeaderSize))
+        pipeline.addLast("framing", new RequestFraming(MAX_INITIAL_LINE, maxHeaderSize))
                 .addLast("codec", new HttpServerCodec(decoderConfig))
                 .addLast("flow", new FlowControlHandler())
                 .addLast("proxy", frontendHandler(pipeline.channel(), security));

@@ -42,6 +42,10 @@ import java.util.function.IntSupplier;
  *       <td>gauge: open client connections</td></tr>
  *   <tr><td>{@code kerbgate.proxy.client.rejected} ({@code kerbgate_proxy_client_rejected_total})</td><td></td>
  *       <td>client connections closed at accept because {@code limits.max_connections} were open</td></tr>
+ *   <tr><td>{@code kerbgate.proxy.refused} ({@code kerbgate_proxy_refused_total})</td>
+ *       <td>{@code reason}: {@link Refusal}</td>
+ *       <td>requests refused for their framing or size (400, 431) before any backend saw them, and backend
+ *           connections closed instead of pooled because of what their backend sent</td></tr>
  * </table>
  */
 public final class ProxyMetrics {
@@ -56,6 +60,27 @@ public final class ProxyMetrics {
     public static final String BYTES = "kerbgate.proxy.bytes";
     public static final String CLIENT_CONNECTIONS = "kerbgate.proxy.client.connections";
     public static final String CLIENT_REJECTED = "kerbgate.proxy.client.rejected";
+    public static final String REFUSED = "kerbgate.proxy.refused";
+
+    /** Why a request, or a backend connection, was refused: the {@code reason} tag of {@link #REFUSED}. */
+    enum Refusal {
+        /** The framing guard ({@link RequestFraming}): ambiguous or malformed framing, 400. */
+        FRAMING("framing"),
+        /** A header block or line over the limits, 431 (the decoder's and the guard's alike). */
+        TOO_LARGE("too_large"),
+        /** Anything else the HTTP decoder could not read, 400. */
+        MALFORMED("malformed"),
+        /** A body no {@code Content-Length} or {@code Transfer-Encoding} announces (Hixie-76), 400. */
+        IMPLIED_BODY("implied_body"),
+        /** A backend sent bytes after a complete response: its connection was closed, not pooled. */
+        BACKEND_EXTRA_BYTES("backend_extra_bytes");
+
+        final String tag;
+
+        Refusal(String tag) {
+            this.tag = tag;
+        }
+    }
     /** Requests that went through on a session instead of a Negotiate token; tags {@code kind}, {@code result}. */
     public static final String SESSION_REQUESTS = "kerbgate.sessions.requests";
 
@@ -75,6 +100,7 @@ public final class ProxyMetrics {
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Counter clientRejected;
+    private final Counter[] refused;
     private final Counter connectionSessionUsed;
     private final Counter cookieUsed;
     private final Counter cookieInvalid;
@@ -97,6 +123,13 @@ public final class ProxyMetrics {
         clientRejected = Counter.builder(CLIENT_REJECTED)
                 .description("Client connections closed at accept: limits.max_connections reached")
                 .register(registry);
+        refused = new Counter[Refusal.values().length];
+        for (Refusal r : Refusal.values()) {
+            refused[r.ordinal()] = Counter.builder(REFUSED)
+                    .description("Requests refused for their framing or size; backend connections not pooled")
+                    .tag("reason", r.tag)
+                    .register(registry);
+        }
         connectionSessionUsed = Counter.builder(SESSION_REQUESTS)
                 .description("Requests authenticated by a session (sessions.*) rather than a Negotiate token")
                 .tag("kind", "connection")
@@ -169,6 +202,10 @@ public final class ProxyMetrics {
 
     void clientRejected() {
         clientRejected.increment();
+    }
+
+    void refused(Refusal reason) {
+        refused[reason.ordinal()].increment();
     }
 
     /** @param backend the backend's index, or -1 when the proxy answered by itself */

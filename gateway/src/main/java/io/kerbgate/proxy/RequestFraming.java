@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 
@@ -28,10 +30,20 @@ import java.nio.charset.StandardCharsets;
  *   <li>a chunk size that is not 1 to 16 hex digits followed by nothing or an extension, and chunk data not followed
  *       by CRLF;
  *   <li>more than one {@code Host} (RFC 9112 §3.2), and the Hixie-76 WebSocket handshake, whose 8-byte body no length
- *       announces.
+ *       announces;
+ *   <li>a chunk size above {@code Integer.MAX_VALUE} and a chunk extension outside a strict subset of RFC 9112 §7.1.1
+ *       (tokens only), a control byte in a field value: what the decoder would refuse in the middle of a body, after
+ *       the head and earlier chunks went to a backend.
  * </ul>
- * The decoder keeps its own checks and limits (431 for a header block too large: beyond that size this guard stops
- * looking and lets the decoder refuse).
+ *
+ * <p>Limits, counted as Netty's {@code HttpObjectDecoder} counts them (line contents without their CRLF) and one byte
+ * tighter, because the decoder refuses a line that reaches its limit exactly when its CR and LF come in different
+ * reads: a request line or chunk size line of {@code maxInitialLine} bytes or more is refused (400); header fields,
+ * with the trailer fields of the same request (the decoder counts them together), of {@code maxHeaderSize} bytes or
+ * more are refused with a {@link TooLongHttpHeaderException} (431); so are empty lines of {@code maxInitialLine}
+ * bytes or more before a request line (400).
+ * So the decoder never meets a limit, and nothing it reads can differ from what this guard checked: the guard never
+ * stops looking.
  *
  * <p>Confined to the channel's event loop.
  */
@@ -48,15 +60,18 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
      * The message that stands for the refused request. Not a {@code ByteBuf}, so the decoder passes it on as it is,
      * behind the messages it decoded from the bytes before it.
      */
-    record Violation(FramingException cause) {}
+    record Violation(DecoderException cause) {}
 
-    private enum State { HEAD, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, PASS, FAILED }
+    private enum State { HEAD, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, FAILED }
+
+    /** Where a chunk size line is: digits, whitespace before an extension, a name, the start of a value, a value. */
+    private enum ChunkLine { DIGITS, SPACE, NAME, VALUE_START, VALUE }
 
     /** Bytes of a line kept for inspection: names and framing values are short, tokens need not be kept. */
     private static final int KEPT = 1024;
-    private static final int MAX_CHUNK_LINE = 8 * 1024;
 
-    private final int maxHeadBytes;
+    private final int maxInitialLine;
+    private final int maxHeaderSize;
     private final byte[] line = new byte[KEPT];
     private int lineLength;
     private boolean lastWasCr;
@@ -68,10 +83,20 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
     /** Where the size line of the current chunk began; -1 when before the buffer. */
     private int chunkStart;
     private State violationState = State.HEAD;
+    private final ByteProcessor lineBytes = this::lineByteAt;
+    /** The index of the byte {@link #lineBytes} takes next, and the violation it found. */
+    private int at;
+    private DecoderException found;
     /** Heads begun so far: tells the scan that a line ended a request. */
     private long heads;
     private long remaining;
-    private long headBytes;
+    /** Empty-line bytes before the request line; field line bytes (CRLFs not counted) of the head and trailers. */
+    private int leadBytes;
+    private int fieldBytes;
+    /** The current field line's colon was seen: the bytes after it are its value. */
+    private boolean inValue;
+    private ChunkLine chunkLine = ChunkLine.DIGITS;
+    private long chunkSize;
     // Facts of the head being read.
     private boolean requestLineSeen;
     private boolean http10;
@@ -80,9 +105,10 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
     private int transferEncodings;
     private int hosts;
 
-    /** @param maxHeaderSize the decoder's limit; a longer head is left for the decoder to refuse (431) */
-    RequestFraming(int maxHeaderSize) {
-        this.maxHeadBytes = maxHeaderSize + 2 * FrontendInitializer.MAX_INITIAL_LINE;
+    /** @param maxInitialLine and {@code maxHeaderSize}: the decoder's limits, which this guard keeps tighter */
+    RequestFraming(int maxInitialLine, int maxHeaderSize) {
+        this.maxInitialLine = maxInitialLine;
+        this.maxHeaderSize = maxHeaderSize;
     }
 
     @Override
@@ -91,11 +117,11 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (state == State.PASS || !(msg instanceof ByteBuf buf)) {
+        if (!(msg instanceof ByteBuf buf)) {
             ctx.fireChannelRead(msg);
             return;
         }
-        String violation = scan(buf);
+        DecoderException violation = scan(buf);
         if (violation == null) {
             ctx.fireChannelRead(buf);
             return;
@@ -112,15 +138,15 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(buf.retainedSlice(buf.readerIndex(), end - buf.readerIndex()));
         }
         buf.release();
-        ctx.fireChannelRead(new Violation(new FramingException(violation)));
+        ctx.fireChannelRead(new Violation(violation));
     }
 
     /** Follows the framing through {@code buf}; returns the violation, or null. */
-    private String scan(ByteBuf buf) {
+    private DecoderException scan(ByteBuf buf) {
         int i = buf.readerIndex();
         int end = buf.writerIndex();
         boolean atLineStart = lineLength == 0 && !lastWasCr;
-        headStart = state == State.HEAD && !requestLineSeen && headBytes == 0 && atLineStart ? i : -1;
+        headStart = state == State.HEAD && !requestLineSeen && leadBytes == 0 && atLineStart ? i : -1;
         lineStart = atLineStart ? i : -1;
         chunkStart = state == State.CHUNK_SIZE && atLineStart ? i : -1;
         while (i < end) {
@@ -139,73 +165,154 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
                         }
                     }
                 }
-                case PASS -> {
-                    return null;
-                }
                 default -> {
-                    State before = state;
-                    long headsBefore = heads;
-                    String violation = lineByte(buf.getByte(i++));
-                    if (violation != null) {
-                        violationState = before;
+                    // One bounds and reference count check for the run of lines, not one per byte.
+                    at = i;
+                    int last = buf.forEachByte(i, end - i, lineBytes);
+                    if (found != null) {
+                        DecoderException violation = found;
+                        found = null;
                         return violation;
                     }
-                    if (lineLength == 0 && !lastWasCr) {
-                        lineStart = i;
-                        if (state == State.CHUNK_SIZE) {
-                            chunkStart = i;
-                        }
-                    }
-                    if (heads != headsBefore) {
-                        headStart = i;
-                    }
+                    i = last < 0 ? end : last + 1;
                 }
             }
         }
         return null;
     }
 
-    private String lineByte(byte b) {
-        if (state == State.HEAD || state == State.TRAILERS) {
-            if (++headBytes > maxHeadBytes) {
-                state = State.PASS;
-                return null;
+    /** Takes one byte of a line at {@link #at}; stops at a violation and where a body starts. */
+    private boolean lineByteAt(byte b) {
+        int next = ++at;
+        State before = state;
+        long headsBefore = heads;
+        found = lineByte(b);
+        if (found != null) {
+            violationState = before;
+            return false;
+        }
+        if (lineLength == 0 && !lastWasCr) {
+            lineStart = next;
+            if (state == State.CHUNK_SIZE) {
+                chunkStart = next;
             }
         }
+        if (heads != headsBefore) {
+            headStart = next;
+        }
+        return state != State.BODY && state != State.CHUNK_DATA;
+    }
+
+    private DecoderException lineByte(byte b) {
         if (b == '\n') {
             if (!lastWasCr) {
-                return "bare LF at the end of a line";
+                return new FramingException("bare LF at the end of a line");
             }
             lastWasCr = false;
             int length = lineLength;
             lineLength = 0;
+            inValue = false;
             return endOfLine(length);
         }
         if (lastWasCr) {
-            return "CR inside a line";
+            return new FramingException("CR inside a line");
         }
         if (b == '\r') {
             lastWasCr = true;
+            // The decoder skips empty lines before a request line, CR and LF alike, up to its line limit.
+            if (lineLength == 0 && state == State.HEAD && !requestLineSeen) {
+                leadBytes += 2;
+                return leadBytes >= maxInitialLine
+                        ? new FramingException("empty lines of " + maxInitialLine + " bytes or more") : null;
+            }
             return null;
         }
         if (lineLength < KEPT) {
             line[lineLength] = b;
         }
         lineLength++;
-        if (lineLength > MAX_CHUNK_LINE && state != State.HEAD && state != State.TRAILERS) {
-            state = State.PASS;
-        }
-        return null;
+        return switch (state) {
+            case HEAD, TRAILERS -> {
+                if (state == State.HEAD && !requestLineSeen) {
+                    yield lineLength >= maxInitialLine ? new FramingException("a request line of "
+                            + maxInitialLine + " bytes or more") : null;
+                }
+                if (++fieldBytes >= maxHeaderSize) {
+                    yield tooLarge("header fields of " + maxHeaderSize + " bytes or more");
+                }
+                if (inValue) {
+                    // RFC 9110 §5.5; the decoder refuses these too, in a trailer after the body went on.
+                    yield (b < 0x20 && b != '\t') || b == 0x7f
+                            ? new FramingException("a control byte in a field value") : null;
+                }
+                inValue = b == ':';
+                yield null;
+            }
+            case CHUNK_SIZE -> lineLength >= maxInitialLine
+                    ? new FramingException("a chunk size line of " + maxInitialLine + " bytes or more")
+                    : chunkLineByte(b);
+            default -> new FramingException("chunk data longer than its size");
+        };
     }
 
-    private String endOfLine(int length) {
-        return switch (state) {
+    private static TooLongHttpHeaderException tooLarge(String what) {
+        return new TooLongHttpHeaderException(what);
+    }
+
+    /**
+     * A chunk size line, byte by byte: 1 to 16 hex digits up to {@code Integer.MAX_VALUE} (the decoder's limit),
+     * optional whitespace, then extensions of token names and token values, as the decoder's extension grammar
+     * accepts them and without its quoted strings.
+     */
+    private DecoderException chunkLineByte(byte b) {
+        boolean space = b == ' ' || b == '\t';
+        switch (chunkLine) {
+            case DIGITS -> {
+                int digit = Character.digit(b, 16);
+                if (digit >= 0 && lineLength <= 16) {
+                    chunkSize = chunkSize * 16 + digit;
+                    return chunkSize > Integer.MAX_VALUE
+                            ? new FramingException("a chunk size above " + Integer.MAX_VALUE) : null;
+                }
+                if (lineLength > 1 && (space || b == ';')) {
+                    chunkLine = space ? ChunkLine.SPACE : ChunkLine.NAME;
+                    return null;
+                }
+            }
+            case SPACE -> {
+                if (space || b == ';') {
+                    chunkLine = space ? ChunkLine.SPACE : ChunkLine.NAME;
+                    return null;
+                }
+            }
+            case NAME -> {
+                if (isTokenChar(b) || space || b == ';' || b == '=') {
+                    chunkLine = b == '=' ? ChunkLine.VALUE_START : ChunkLine.NAME;
+                    return null;
+                }
+            }
+            case VALUE_START -> {
+                if (isTokenChar(b) || space || b == ';') {
+                    chunkLine = space ? ChunkLine.VALUE_START : ChunkLine.VALUE;
+                    return null;
+                }
+            }
+            case VALUE -> {
+                if (isTokenChar(b) || b == ';') {
+                    chunkLine = b == ';' ? ChunkLine.NAME : ChunkLine.VALUE;
+                    return null;
+                }
+            }
+        }
+        return new FramingException("a chunk size line with '" + (char) (b & 0xff) + "' where it cannot be");
+    }
+
+    private DecoderException endOfLine(int length) {
+        String violation = switch (state) {
             case HEAD -> headLine(length);
             case CHUNK_SIZE -> chunkSize(length);
             case CHUNK_END -> {
-                if (length != 0) {
-                    yield "chunk data longer than its size";
-                }
+                // Any byte of the line already failed in lineByte: this line is empty.
                 state = State.CHUNK_SIZE;
                 yield null;
             }
@@ -218,6 +325,7 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
             }
             default -> throw new IllegalStateException(state.name());
         };
+        return violation == null ? null : new FramingException(violation);
     }
 
     private String headLine(int length) {
@@ -314,29 +422,19 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
     }
 
     private String chunkSize(int length) {
-        int kept = Math.min(length, KEPT);
-        int digits = 0;
-        long size = 0;
-        while (digits < kept && Character.digit(line[digits], 16) >= 0) {
-            size = size * 16 + Character.digit(line[digits], 16);
-            digits++;
+        ChunkLine at = chunkLine;
+        long size = chunkSize;
+        chunkLine = ChunkLine.DIGITS;
+        chunkSize = 0;
+        if (length == 0) {
+            return "an empty chunk size line";
         }
-        if (digits == 0 || digits > 15) {
-            return "a chunk size that is not 1 to 15 hex digits";
-        }
-        int rest = digits;
-        while (rest < kept && (line[rest] == ' ' || line[rest] == '\t')) {
-            rest++;
-        }
-        if (rest < kept && line[rest] != ';') {
-            return "a chunk size followed by something other than an extension";
-        }
-        if (rest == kept && rest != digits) {
-            return "whitespace after a chunk size";
+        if (at == ChunkLine.SPACE || at == ChunkLine.VALUE_START) {
+            return at == ChunkLine.SPACE ? "whitespace after a chunk size" : "a chunk extension without its value";
         }
         if (size == 0) {
+            // The trailer fields count with the head's fields, as the decoder counts them.
             state = State.TRAILERS;
-            headBytes = 0;
         } else {
             state = State.CHUNK_DATA;
             remaining = size;
@@ -347,7 +445,8 @@ final class RequestFraming extends ChannelInboundHandlerAdapter {
     private void startHead() {
         heads++;
         state = State.HEAD;
-        headBytes = 0;
+        leadBytes = 0;
+        fieldBytes = 0;
         requestLineSeen = false;
         http10 = false;
         contentLengths = 0;

@@ -7,8 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -57,16 +64,118 @@ final class RequestFramingTest {
         }
     }
 
-    private record Result(String passed, String violation) {}
+    private static final int MAX_HEADER = 96 * 1024;
+    private static final int MAX_LINE = FrontendInitializer.MAX_INITIAL_LINE;
+
+    /** A GET whose field lines hold {@code fieldBytes} bytes as the decoder counts them (CRLFs not counted). */
+    private static String headWithFieldBytes(int fieldBytes) {
+        // Tiny lines, where CRLFs weigh most: the shape that once switched the guard off; one longer line pads.
+        int tiny = Math.max(0, (fieldBytes - 5) / 3);
+        return "GET / HTTP/1.1\r\n" + "a:1\r\n".repeat(tiny) + "b:" + "x".repeat(fieldBytes - 3 * tiny - 2)
+                + "\r\n\r\n";
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4096})
+    void headerFields_limitCountedAsTheDecoderCounts_oneByteTighter(int split) {
+        String under = headWithFieldBytes(MAX_HEADER - 1);
+        assertNull(feed(under, split).violation);
+        assertDecoderAccepts(under, split);
+        Result over = feed(headWithFieldBytes(MAX_HEADER), split);
+        assertEquals("header fields of " + MAX_HEADER + " bytes or more", over.violation);
+        assertTrue(over.tooLarge);
+    }
+
+    @Test
+    void tinyLinesOverTheLimit_431_neverPassedOn() {
+        StringBuilder head = new StringBuilder("GET / HTTP/1.1\r\n");
+        while (head.length() < 200 * 1024) {
+            head.append("a:1\r\n");
+        }
+        head.append("Sec-WebSocket-Key1: 1\r\nSec-WebSocket-Key2: 2\r\n\r\nDELETE /");
+        Result result = feed(head.toString(), 1 << 20);
+        assertTrue(result.tooLarge, result.violation);
+        assertEquals("", result.passed);
+    }
+
+    @Test
+    void trailers_countWithTheHead() {
+        // Fields of MAX_HEADER - 34 bytes with the Transfer-Encoding line, then a trailer line of 51.
+        String head = headWithFieldBytes(MAX_HEADER - 60);
+        head = head.substring(0, head.length() - 2) + "Transfer-Encoding: chunked\r\n\r\n";
+        Result result = feed(head + "1\r\na\r\n0\r\nX-Trailer: " + "t".repeat(40) + "\r\n\r\n", 1000);
+        assertTrue(result.tooLarge, result.violation);
+        // Cut before the trailer line: the decoder waits in the trailers, and emits nothing more.
+        assertEquals(head + "1\r\na\r\n0\r\n", result.passed);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4096})
+    void requestLine_limitOneByteTighterThanTheDecoders(int split) {
+        String under = "GET /" + "a".repeat(MAX_LINE - 1 - "GET / HTTP/1.1".length()) + " HTTP/1.1\r\n\r\n";
+        assertNull(feed(under, split).violation);
+        assertDecoderAccepts(under, split);
+        String over = "GET /" + "a".repeat(MAX_LINE - "GET / HTTP/1.1".length()) + " HTTP/1.1\r\n\r\n";
+        assertEquals("a request line of " + MAX_LINE + " bytes or more", feed(over, split).violation);
+    }
+
+    @Test
+    void chunkLines_limitsAndGrammar() {
+        String head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+        String ok = head + "5 \t;a=b;c;d= e;f\r\nhello\r\n0000000000000000\r\n\r\n";
+        assertNull(feed(ok, 1).violation);
+        assertDecoderAccepts(ok, 1);
+        assertEquals("a chunk size line of " + MAX_LINE + " bytes or more",
+                feed(head + "5;" + "a".repeat(MAX_LINE) + "\r\nhello\r\n0\r\n\r\n", 1000).violation);
+        assertEquals("a chunk size above 2147483647", feed(head + "80000000\r\n", 1000).violation);
+        for (String bad : new String[] {"5;a=\"b\"", "5;a==b", "5;a=b c", "5;a=", "5 ", "5;(", ";a", "+5", "5\u0000"}) {
+            assertTrue(feed(head + bad + "\r\nhello\r\n0\r\n\r\n", 1000).violation != null, bad);
+        }
+    }
+
+    @Test
+    void controlByteInATrailerValue_refusedBeforeTheDecoderSeesIt() {
+        String head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n";
+        Result result = feed(head + "0\r\nX: a\u0001b\r\n\r\n", 1000);
+        assertEquals("a control byte in a field value", result.violation);
+        assertEquals(head + "0\r\n", result.passed);
+    }
+
+    /** What the guard passes, the decoder reads without an error, in {@code split}-byte reads. */
+    private static void assertDecoderAccepts(String input, int split) {
+        EmbeddedChannel channel = new EmbeddedChannel(new RequestFraming(MAX_LINE, MAX_HEADER),
+                new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_LINE)
+                        .setMaxHeaderSize(MAX_HEADER)));
+        byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < bytes.length; i += split) {
+            channel.writeInbound(Unpooled.wrappedBuffer(bytes, i, Math.min(split, bytes.length - i)));
+        }
+        Object msg;
+        int lasts = 0;
+        while ((msg = channel.readInbound()) != null) {
+            if (msg instanceof HttpObject object) {
+                assertTrue(object.decoderResult().isSuccess(), object.decoderResult().toString());
+                lasts += msg instanceof LastHttpContent ? 1 : 0;
+            } else {
+                throw new AssertionError("not an HTTP object: " + msg);
+            }
+            ReferenceCountUtil.release(msg);
+        }
+        assertEquals(1, lasts);
+        channel.finishAndReleaseAll();
+    }
+
+    private record Result(String passed, String violation, boolean tooLarge) {}
 
     private static Result feed(String input, int split) {
-        EmbeddedChannel channel = new EmbeddedChannel(new RequestFraming(96 * 1024));
+        EmbeddedChannel channel = new EmbeddedChannel(new RequestFraming(FrontendInitializer.MAX_INITIAL_LINE, 96 * 1024));
         byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
         for (int i = 0; i < bytes.length; i += split) {
             channel.writeInbound(Unpooled.wrappedBuffer(bytes, i, Math.min(split, bytes.length - i)));
         }
         ByteArrayOutputStream passed = new ByteArrayOutputStream();
         String violation = null;
+        boolean tooLarge = false;
         Object msg;
         while ((msg = channel.readInbound()) != null) {
             if (msg instanceof ByteBuf buf) {
@@ -77,9 +186,10 @@ final class RequestFramingTest {
             } else if (msg instanceof RequestFraming.Violation v) {
                 assertNull(violation, "one violation only");
                 violation = v.cause().getMessage();
+                tooLarge = v.cause() instanceof TooLongHttpHeaderException;
             }
         }
         channel.finishAndReleaseAll();
-        return new Result(passed.toString(StandardCharsets.ISO_8859_1), violation);
+        return new Result(passed.toString(StandardCharsets.ISO_8859_1), violation, tooLarge);
     }
 }
