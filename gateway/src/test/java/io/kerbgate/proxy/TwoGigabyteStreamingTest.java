@@ -71,7 +71,9 @@ final class TwoGigabyteStreamingTest {
                 backends: [%s]
                 admin:
                   listen: 127.0.0.1:%d
-                """.formatted(port, keytab, backend.uri(), adminPort));
+                acceptor:
+                  replay_cache_file: %s
+                """.formatted(port, keytab, backend.uri(), adminPort, dir.resolve("replay.cache")));
         Path logback = Path.of(TwoGigabyteStreamingTest.class.getResource("/logback.xml").toURI());
         gatewayLog = dir.resolve("gateway.log");
         gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
