@@ -184,6 +184,11 @@ public final class ApReqVerifier {
                     + ": the client must get a new service ticket");
         }
         checkReplay(encAuth, sname, ctime, now);
+        // Last, once the client has proven the ticket is theirs: a 403 that names the reason, not a challenge.
+        String nameProblem = dt.cname().headerProblem(dt.crealm());
+        if (nameProblem != null) {
+            throw new Refusal(RejectReason.PRINCIPAL_NAME, "client principal's " + nameProblem);
+        }
         return new Verified(dt.client(), sname, kvno, encTicket.etype(), dt.sessionKey(), auth, mutual, cached,
                 dt.groups(), dt.endtime());
     }

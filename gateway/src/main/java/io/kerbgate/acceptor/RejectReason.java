@@ -35,6 +35,11 @@ public enum RejectReason {
     TRANSITED(43, "transited", 401, "cross-realm path not checked by the KDC"),
     REALM_NOT_ALLOWED(0, "realm_not_allowed", 401, "client realm is not allowed"),
     PAC_INVALID(0, "pac_invalid", 401, "the ticket's PAC failed verification"),
+    /**
+     * The ticket is valid, but its client name cannot reach a backend unambiguously: a control character or a leading
+     * or trailing space in a component or the realm (see {@link io.kerbgate.messages.PrincipalName#headerProblem}).
+     */
+    PRINCIPAL_NAME(0, "principal_name", 403, "client principal name cannot be forwarded in a header"),
     REPLAY_CACHE_UNAVAILABLE(0, "replay_cache_unavailable", 503, "replay cache cannot record the authenticator"),
     /** Not the acceptor's: the principal authenticated, but an access route ({@code routes}) refuses it. */
     ACCESS_DENIED(0, "access_denied", 403, "principal not allowed on this route");

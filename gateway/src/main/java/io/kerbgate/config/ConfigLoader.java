@@ -98,7 +98,8 @@ public final class ConfigLoader {
     private static final List<String> ACCESS_LOG_KEYS = List.of("enabled");
     private static final List<String> AUTH_KEYS = List.of("required");
     private static final List<String> IDENTITY_KEYS =
-            List.of("header", "groups_header", "strip_realm", "rules", "assertion", "group_names", "group_names_header");
+            List.of("header", "groups_header", "strip_realm", "local_realms", "rules", "assertion", "group_names",
+                    "group_names_header");
     private static final List<String> RULE_KEYS = List.of("match", "replace");
     private static final List<String> ASSERTION_KEYS = List.of("type", "key_file", "header");
     private static final List<String> TLS_KEYS = List.of("cert", "key", "protocols", "http2", "channel_bindings");
@@ -253,6 +254,13 @@ public final class ConfigLoader {
         }
         boolean stripRealm = section.has("strip_realm")
                 && ConfigValues.bool(section.key("strip_realm"), section.get("strip_realm"));
+        List<String> localRealms = distinctList(section, "local_realms", ConfigValues::realm,
+                "write local_realms: [ARRAY.TEST], the realms whose users are this site's users; leave it out for the"
+                        + " realms of the keytab's principals");
+        if (section.has("local_realms") && localRealms.isEmpty()) {
+            throw new ConfigException(section.key("local_realms"), "is empty",
+                    "list at least one realm, or leave local_realms out for the realms of the keytab's principals");
+        }
         List<Rule> rules = new ArrayList<>();
         JsonNode ruleNodes = section.get("rules");
         String rulesFix = "write rules: [{match: \"^(.*)@CORP\\\\.EXAMPLE\\\\.COM$\", replace: \"$1\"}]";
@@ -288,7 +296,8 @@ public final class ConfigLoader {
                 }
             }
         }
-        return new Identity(header, groupsHeader, stripRealm, rules, assertion, groupNames, groupNamesHeader);
+        return new Identity(header, groupsHeader, stripRealm, rules, assertion, groupNames, groupNamesHeader,
+                localRealms);
     }
 
     private static Rule rule(YamlSection section, String fix) throws ConfigException {
@@ -844,6 +853,10 @@ public final class ConfigLoader {
             tree.put("groups_header", identity.groupsHeader());
         }
         tree.put("strip_realm", identity.stripRealm());
+        if (!identity.localRealms().isEmpty()) {
+            ArrayNode realms = tree.putArray("local_realms");
+            identity.localRealms().forEach(realms::add);
+        }
         ArrayNode rules = tree.putArray("rules");
         identity.rules().forEach(r -> rules.addObject().put("match", r.match()).put("replace", r.replace()));
         Assertion assertion = identity.assertion();

@@ -131,12 +131,24 @@ public record GatewayConfig(
      *                     for none; needs {@code groupNames}
      */
     public record Identity(String header, @Nullable String groupsHeader, boolean stripRealm, List<Rule> rules,
-            @Nullable Assertion assertion, @Nullable GroupNamesConfig groupNames, @Nullable String groupNamesHeader) {
+            @Nullable Assertion assertion, @Nullable GroupNamesConfig groupNames, @Nullable String groupNamesHeader,
+            List<String> localRealms) {
         public static final Identity DEFAULT = new Identity("X-Remote-User");
 
+        /**
+         * @param localRealms {@code identity.local_realms}: the realms that {@code strip_realm} strips; empty for the
+         *                    realms of the keytab's principals
+         */
         public Identity {
             Objects.requireNonNull(header, "header");
             rules = List.copyOf(rules);
+            localRealms = List.copyOf(localRealms);
+        }
+
+        /** The realms of the keytab are the local realms. */
+        public Identity(String header, @Nullable String groupsHeader, boolean stripRealm, List<Rule> rules,
+                @Nullable Assertion assertion, @Nullable GroupNamesConfig groupNames, @Nullable String groupNamesHeader) {
+            this(header, groupsHeader, stripRealm, rules, assertion, groupNames, groupNamesHeader, List.of());
         }
 
         /** Without group names. */

@@ -519,7 +519,8 @@ final class ConfigLoaderTest {
     @Test
     void unknownKey_listsTheValidKeysAtItsLevel() {
         assertEquals("config error at 'identity.heder': unknown key; did you mean header? valid keys under "
-                + "'identity': header, groups_header, strip_realm, rules, assertion, group_names, group_names_header",
+                + "'identity': header, groups_header, strip_realm, local_realms, rules, assertion, group_names, "
+                + "group_names_header",
                 error(REQUIRED + "identity:\n  heder: X-User\n").getMessage());
         assertEquals("config error at 'foo': unknown key; valid top-level keys: listen, keytab, principals, backends, "
                 + "clock_skew, identity, admin, acceptor, limits, timeouts, replay, keys, logging, routes, tls, "
@@ -534,7 +535,8 @@ final class ConfigLoaderTest {
         ConfigException e = error(REQUIRED + "identity: X-Remote-User\n");
 
         assertEquals("config error at 'identity': \"X-Remote-User\" is not a mapping of keys; write it as key: value "
-                + "lines; valid keys under 'identity': header, groups_header, strip_realm, rules, assertion, group_names, group_names_header",
+                + "lines; valid keys under 'identity': header, groups_header, strip_realm, local_realms, rules, assertion, "
+                + "group_names, group_names_header",
                 e.getMessage());
     }
 

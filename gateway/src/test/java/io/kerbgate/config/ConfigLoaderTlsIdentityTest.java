@@ -238,4 +238,21 @@ final class ConfigLoaderTlsIdentityTest {
         assertEquals(key, e.key());
         assertEquals(problem, e.problem());
     }
+
+    @Test
+    void localRealms_areParsed_andReadBack() throws Exception {
+        GatewayConfig config = parse(REQUIRED + "identity: {strip_realm: true, local_realms: [CORP.TEST, EU.CORP.TEST]}\n");
+        assertEquals(List.of("CORP.TEST", "EU.CORP.TEST"), config.identity().localRealms());
+        assertEquals(config, parse(ConfigLoader.toRedactedYaml(config)));
+        assertEquals(List.of(), parse(REQUIRED).identity().localRealms());
+    }
+
+    @Test
+    void localRealms_emptyOrNotRealms_failWithTheKey() {
+        ConfigException empty = error(REQUIRED + "identity: {strip_realm: true, local_realms: []}\n");
+        assertEquals("identity.local_realms", empty.key());
+        assertTrue(empty.fix().contains("leave local_realms out"), empty.fix());
+        ConfigException bad = error(REQUIRED + "identity: {local_realms: [\"alice@CORP.TEST\"]}\n");
+        assertEquals("identity.local_realms[0]", bad.key());
+    }
 }
