@@ -337,6 +337,7 @@ public final class ConfigLoader {
         String keyFix = "write key_file: /etc/kerbgate/assertion.key, made with openssl rand -out FILE 32";
         Path keyFile = existingFile(section.key("key_file"), section.require("key_file", keyFix), baseDir, keyFix);
         long size = fileSize(section.key("key_file"), keyFile, keyFix);
+        ConfigValues.requirePrivate(section.key("key_file"), keyFile);
         if (size < MIN_ASSERTION_KEY_BYTES) {
             throw new ConfigException(section.key("key_file"), keyFile + " holds " + size + " bytes, fewer than "
                     + MIN_ASSERTION_KEY_BYTES, "make a longer key: openssl rand -out " + keyFile + " 32");
@@ -362,6 +363,7 @@ public final class ConfigLoader {
         String keyFix = "write key: /etc/kerbgate/tls/privkey.pem (PEM, PKCS#8)";
         Path key = existingFile(section.key("key"), section.require("key", keyFix), baseDir, keyFix);
         requirePem(section.key("key"), key, "PRIVATE KEY", keyFix);
+        ConfigValues.requirePrivate(section.key("key"), key);
         List<String> protocols = section.has("protocols")
                 ? distinctList(section, "protocols", ConfigLoader::tlsProtocol, "write protocols: [TLSv1.3, TLSv1.2]")
                 : Tls.DEFAULT_PROTOCOLS;
@@ -662,6 +664,7 @@ public final class ConfigLoader {
         if (first != 0x05) {
             throw new ConfigException(key, path + " is not a keytab (it does not start with 0x05)", KEYTAB_FIX);
         }
+        ConfigValues.requirePrivate(key, path);
         return path;
     }
 

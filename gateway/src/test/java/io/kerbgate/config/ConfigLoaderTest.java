@@ -20,6 +20,7 @@ import io.kerbgate.config.GatewayConfig.Keys;
 import io.kerbgate.config.GatewayConfig.Limits;
 import io.kerbgate.config.GatewayConfig.Replay;
 import io.kerbgate.config.GatewayConfig.Timeouts;
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -181,7 +182,7 @@ final class ConfigLoaderTest {
     @Test
     void keytab_relativePath_resolvesAgainstTheBaseDir() throws Exception {
         Path sub = Files.createDirectories(dir.resolve("keys"));
-        Files.write(sub.resolve("array.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(sub.resolve("array.keytab"), new byte[] {0x05, 0x02});
 
         GatewayConfig config = parse(REQUIRED.replace("http.keytab", "keys/../keys/array.keytab"));
 
@@ -205,7 +206,7 @@ final class ConfigLoaderTest {
 
     @Test
     void keytab_empty() throws IOException {
-        Files.write(dir.resolve("empty.keytab"), new byte[0]);
+        SecretFile.write(dir.resolve("empty.keytab"), new byte[0]);
 
         ConfigException e = error(REQUIRED.replace("http.keytab", "empty.keytab"));
 
@@ -589,7 +590,7 @@ final class ConfigLoaderTest {
     @Test
     void load_resolvesKeytabAgainstTheConfigFilesDirectory() throws Exception {
         Path confDir = Files.createDirectories(dir.resolve("etc"));
-        Files.write(confDir.resolve("node.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(confDir.resolve("node.keytab"), new byte[] {0x05, 0x02});
         Path file = confDir.resolve("kerbgate.yaml");
         Files.writeString(file, REQUIRED.replace("http.keytab", "node.keytab"));
 
