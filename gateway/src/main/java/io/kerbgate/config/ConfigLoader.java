@@ -105,7 +105,7 @@ public final class ConfigLoader {
     private static final List<String> TLS_KEYS = List.of("cert", "key", "protocols", "http2", "channel_bindings");
     private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "verify_hostname");
-    private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers");
+    private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers", "allowed_hosts");
     private static final List<String> ACCEPTOR_KEYS =
             List.of("allow_rc4", "replay_cache_max_entries", "allowed_client_realms", "pac");
     private static final List<String> LIMITS_KEYS = List.of("max_header_size", "max_connections");
@@ -184,7 +184,9 @@ public final class ConfigLoader {
                 ? ConfigValues.address(adminSection.key("listen"), adminSection.get("listen"))
                 : DEFAULT_ADMIN_LISTEN,
                 distinctList(adminSection, "key_writers", ConfigValues::clientPrincipal,
-                        "write key_writers: [keyadmin@ARRAY.TEST], the principals that may change this node's keys"));
+                        "write key_writers: [keyadmin@ARRAY.TEST], the principals that may change this node's keys"),
+                distinctList(adminSection, "allowed_hosts", ConfigValues::hostName,
+                        "write allowed_hosts: [kerbgate-1.example.test], the names Prometheus or probes use (no port)"));
         if (clash(listen, admin.listen())) {
             throw new ConfigException(adminSection.key("listen"), "uses the same port as listen",
                     "give the admin listener a port of its own, e.g. 127.0.0.1:9090");
@@ -796,6 +798,10 @@ public final class ConfigLoader {
         admin.put("listen", ConfigValues.formatAddress(config.admin().listen()));
         ArrayNode writers = admin.putArray("key_writers");
         config.admin().keyWriters().forEach(writers::add);
+        if (!config.admin().allowedHosts().isEmpty()) {
+            ArrayNode hosts = admin.putArray("allowed_hosts");
+            config.admin().allowedHosts().forEach(hosts::add);
+        }
         ObjectNode acceptor = root.putObject("acceptor");
         acceptor.put("allow_rc4", config.acceptor().allowRc4());
         acceptor.put("replay_cache_max_entries", config.acceptor().replayCacheMaxEntries());

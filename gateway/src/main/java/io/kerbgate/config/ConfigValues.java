@@ -250,6 +250,19 @@ final class ConfigValues {
         }
     }
 
+    /** A DNS host name without port, lower-cased: what a client may send in {@code Host}. */
+    static String hostName(String key, JsonNode node) throws ConfigException {
+        String fix = "write the name alone, without scheme or port, e.g. kerbgate-1.example.test";
+        String name = text(key, node, fix);
+        if (!HOST_NAME.matcher(name).matches()) {
+            throw new ConfigException(key, quote(name) + " is not a host name", fix);
+        }
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    private static final Pattern HOST_NAME =
+            Pattern.compile("(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\\.?");
+
     static String headerName(String key, JsonNode node) throws ConfigException {
         String fix = "use a header of its own such as X-Remote-User";
         String name = text(key, node, fix);

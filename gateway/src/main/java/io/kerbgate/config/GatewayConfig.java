@@ -240,10 +240,19 @@ public record GatewayConfig(
      *                   authenticated with Negotiate against this node's own keys; empty (the default) disables
      *                   key writes through the admin API
      */
-    public record Admin(InetSocketAddress listen, List<String> keyWriters) {
+    /**
+     * @param allowedHosts {@code admin.allowed_hosts}: host names the admin listener answers besides IP literals,
+     *                     {@code localhost} and this machine's name (lower case)
+     */
+    public record Admin(InetSocketAddress listen, List<String> keyWriters, List<String> allowedHosts) {
         public Admin {
             Objects.requireNonNull(listen, "listen");
             keyWriters = List.copyOf(keyWriters);
+            allowedHosts = List.copyOf(allowedHosts);
+        }
+
+        public Admin(InetSocketAddress listen, List<String> keyWriters) {
+            this(listen, keyWriters, List.of());
         }
 
         public Admin(InetSocketAddress listen) {
