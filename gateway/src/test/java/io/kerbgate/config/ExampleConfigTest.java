@@ -92,7 +92,7 @@ final class ExampleConfigTest {
     void exampleMentionsEveryOptionalKey() throws IOException, ConfigException {
         SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n");
-        Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+        SecretFile.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n");
         SecretFile.write(dir.resolve("assertion.key"), new byte[32]);
         Path sessionKey = SecretFile.writeString(dir.resolve("session.key"), "ab".repeat(32) + "\n");
         Files.setPosixFilePermissions(sessionKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
@@ -103,7 +103,9 @@ final class ExampleConfigTest {
                 backends: [https://127.0.0.1:9443]
                 identity:
                   rules: [{match: a, replace: b}]
+                  local_realms: [ARRAY.TEST]
                   assertion: {type: hmac, key_file: assertion.key}
+                admin: {allowed_hosts: [kerbgate-1.example.test]}
                 tls: {cert: cert.pem, key: key.pem}
                 backend_tls: {ca: cert.pem}
                 sessions: {cookie: {key_file: session.key}}
