@@ -231,7 +231,8 @@ public final class ApReqVerifier {
         }
         try {
             Optional<PacVerifier.PacInfo> pac =
-                    PacVerifier.verify(part.authorizationData(), serviceKey, part.cname(), part.authtime());
+                    PacVerifier.verify(part.authorizationData(), serviceKey, part.cname(), part.crealm(),
+                            part.authtime());
             if (pac.isEmpty() && policy.pac() == GatewayConfig.Pac.REQUIRE) {
                 throw new Refusal(RejectReason.PAC_INVALID, "ticket for " + part.client() + " has no PAC "
                         + "(acceptor.pac: require)");
