@@ -120,7 +120,8 @@ public final class Kerbgate implements AutoCloseable {
                     .withReadiness(() -> !front.draining() && !ring.current().isEmpty(),
                             () -> front.draining() ? "draining" : "no keys loaded from " + config.keytab()
                                     + (w.lastError() == null ? "" : ": " + w.lastError()));
-            admin = new AdminServer(config.admin().listen(), metrics.registry(), endpoints);
+            admin = new AdminServer(config.admin().listen(), config.admin().allowedHosts(), metrics.registry(),
+                    endpoints);
             int adminPort = admin.start();
             KeySet keys = ring.current();
             log.info("kerbgate listening on {}:{} (admin {}:{}); keytab {}: {}; backends {}",

@@ -11,6 +11,7 @@ import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.Processes;
 import io.kerbgate.testing.SambaDc;
 import io.kerbgate.identity.GroupNames;
+import io.kerbgate.testing.SecretFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ final class ActiveDirectoryEndToEndTest {
         assumeTrue(SambaDc.isAvailable(), SambaDc.NOT_AVAILABLE);
         dc = SambaDc.shared();
         backend = EchoBackend.start("ad-backend");
-        Files.writeString(dir.resolve("ldap.password"), SambaDc.ADMIN_PASSWORD + "\n");
+        SecretFile.writeString(dir.resolve("ldap.password"), SambaDc.ADMIN_PASSWORD + "\n");
         Path keytab = dc.exportKeytabAs(SambaDc.ASA, SambaDc.ARRAY_SPN + "@" + SambaDc.REALM,
                 dir.resolve("asa.keytab"));
         config = ConfigLoader.parse("""

@@ -13,6 +13,7 @@ import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.KerbyKdc;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
+import io.kerbgate.testing.SecretFile;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -272,7 +273,7 @@ final class GatewayEndToEndTest {
 
     @Test
     void session_cookie_is_issued_capped_by_the_ticket_and_replaces_negotiate_on_a_new_connection() throws Exception {
-        Path key = Files.writeString(dir.resolve("session.key"), "5a".repeat(32) + "\n");
+        Path key = SecretFile.writeString(dir.resolve("session.key"), "5a".repeat(32) + "\n");
         Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Path keytab = dir.resolve("kerby.keytab");
         GatewayConfig config = ConfigLoader.parse("""

@@ -10,6 +10,7 @@ import io.kerbgate.testing.GssClient;
 import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
+import io.kerbgate.testing.SecretFile;
 import io.kerbgate.testing.TestCertificates;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -77,6 +78,7 @@ final class TlsEndToEndTest {
         ca = TestCertificates.ca(dir, "kerbgate e2e CA");
         TestCertificates.Pair server = ca.issue("array", 0x5eed, "DNS:" + HOST, "IP:127.0.0.1");
         Processes.command("openssl", "rand", "-out", dir.resolve("assertion.key").toString(), "32").run();
+        SecretFile.chmod600(dir.resolve("assertion.key"));
         assertionKey = Files.readAllBytes(dir.resolve("assertion.key"));
 
         optional = Kerbgate.start(ConfigLoader.parse(common(keytab, server) + """

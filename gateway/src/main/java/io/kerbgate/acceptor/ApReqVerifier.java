@@ -187,6 +187,11 @@ public final class ApReqVerifier {
                     + ": the client must get a new service ticket");
         }
         checkReplay(encAuth, dt.client(), peer, ctime);
+        // Last, once the client has proven the ticket is theirs: a 403 that names the reason, not a challenge.
+        String nameProblem = dt.cname().headerProblem(dt.crealm());
+        if (nameProblem != null) {
+            throw new Refusal(RejectReason.PRINCIPAL_NAME, "client principal's " + nameProblem);
+        }
         return new Verified(dt.client(), sname, kvno, encTicket.etype(), dt.sessionKey(), auth, mutual, cached,
                 dt.groups(), dt.endtime());
     }
@@ -229,7 +234,8 @@ public final class ApReqVerifier {
         }
         try {
             Optional<PacVerifier.PacInfo> pac =
-                    PacVerifier.verify(part.authorizationData(), serviceKey, part.cname(), part.authtime());
+                    PacVerifier.verify(part.authorizationData(), serviceKey, part.cname(), part.crealm(),
+                            part.authtime());
             if (pac.isEmpty() && policy.pac() == GatewayConfig.Pac.REQUIRE) {
                 throw new Refusal(RejectReason.PAC_INVALID, "ticket for " + part.client() + " has no PAC "
                         + "(acceptor.pac: require)");

@@ -89,6 +89,9 @@ public final class RefusalHints {
             case PAC_INVALID -> "the ticket's PAC failed verification with the service key (tampered, an unkeyed "
                     + "signature, or malformed buffers): if every AD ticket fails, check that the keytab holds the "
                     + "account's current key; see the README, Active Directory";
+            case PRINCIPAL_NAME -> "the KDC issued a ticket for a name with a control character or a leading or "
+                    + "trailing space, which a backend could read as another name: rename the principal; see the "
+                    + "README, Identity headers";
             case ACCESS_DENIED -> "the principal authenticated but the route refuses it: change the route's allow or "
                     + "deny if it should pass";
             case BAD_TARGET -> "the path or Host is malformed, or spelled so that backends could read it under "

@@ -37,6 +37,11 @@ public enum RejectReason {
     PAC_INVALID(0, "pac_invalid", 401, "the ticket's PAC failed verification"),
     /** Issue #11 item 5: the client's principal or address holds its share of the replay cache; only it is refused. */
     REPLAY_QUOTA(0, "replay_quota", 429, "the client or its address holds its share of the replay cache"),
+    /**
+     * The ticket is valid, but its client name cannot reach a backend unambiguously: a control character or a leading
+     * or trailing space in a component or the realm (see {@link io.kerbgate.messages.PrincipalName#headerProblem}).
+     */
+    PRINCIPAL_NAME(0, "principal_name", 403, "client principal name cannot be forwarded in a header"),
     REPLAY_CACHE_UNAVAILABLE(0, "replay_cache_unavailable", 503, "replay cache cannot record the authenticator"),
     /** Not the acceptor's: the principal authenticated, but an access route ({@code routes}) refuses it. */
     ACCESS_DENIED(0, "access_denied", 403, "principal not allowed on this route"),

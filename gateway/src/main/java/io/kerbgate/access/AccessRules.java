@@ -7,6 +7,7 @@ import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.acceptor.TokenFacts;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.config.GatewayConfig.Principals;
+import io.kerbgate.messages.PrincipalName;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -219,8 +220,8 @@ public final class AccessRules {
             if (principals.contains(principal)) {
                 return "principal " + principal;
             }
-            int at = principal.lastIndexOf('@');
-            String realm = at < 0 ? "" : principal.substring(at + 1);
+            // The display form escapes '@' inside components: the realm starts after the first unescaped one.
+            String realm = PrincipalName.realmOf(principal);
             if (realms.contains(realm)) {
                 return "realm " + realm;
             }

@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.kerbgate.config.ConfigLoader;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -51,6 +53,9 @@ import org.slf4j.LoggerFactory;
  *       <td>authenticated key writes, see {@link KeyWrites}</td></tr>
  *   <tr><td>another method on these paths</td><td>405 with {@code Allow: GET, HEAD} (and PUT, DELETE on /keys)</td></tr>
  *   <tr><td>any other path</td><td>404</td></tr>
+ *   <tr><td>a {@code Host} that is not an IP literal, {@code localhost}, this machine's name or in
+ *       {@code admin.allowed_hosts}</td><td>421, before anything else (DNS rebinding); counted in
+ *       {@value #REFUSED}</td></tr>
  *   <tr><td>a supplier that throws</td><td>500; the exception goes to the log</td></tr>
  * </table>
  */
@@ -71,12 +76,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .build();
 
+    /** Admin requests refused for their {@code Host} (421), tag {@code reason="host"}. */
+    static final String REFUSED = "kerbgate.admin.refused";
+
     private final PrometheusMeterRegistry registry;
     private final AdminEndpoints endpoints;
+    private final AdminHosts hosts;
+    private final Counter hostRefused;
 
-    AdminHandler(PrometheusMeterRegistry registry, AdminEndpoints endpoints) {
+    AdminHandler(PrometheusMeterRegistry registry, AdminEndpoints endpoints, AdminHosts hosts) {
         this.registry = registry;
         this.endpoints = endpoints;
+        this.hosts = hosts;
+        this.hostRefused = Counter.builder(REFUSED).description("Admin requests refused before any endpoint")
+                .tag("reason", "host").register(registry);
     }
 
     // Without jackson-datatype-jsr310, Jackson refuses java.time values; the key ring's view is full of them.
@@ -96,6 +109,19 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         FullHttpResponse response;
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (!hosts.allows(host)) {
+            // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 would read /config and /keys.
+            hostRefused.increment();
+            log.info("admin {} {} from {} refused: Host is not one of this listener's names (admin.allowed_hosts)",
+                    request.method(), request.uri().length() > 100 ? "(long uri)" : request.uri(), peer(ctx));
+            response = text(HttpResponseStatus.MISDIRECTED_REQUEST, "421 Misdirected Request: this Host is not a"
+                    + " name of the admin listener; use its IP address or localhost, or add the name to"
+                    + " admin.allowed_hosts\n");
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         try {
             response = respond(request, peer(ctx));
         } catch (RuntimeException | JsonProcessingException e) {

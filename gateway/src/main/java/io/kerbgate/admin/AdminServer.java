@@ -17,6 +17,7 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -47,10 +48,17 @@ public final class AdminServer implements AutoCloseable {
     private @Nullable EventLoopGroup group;
     private @Nullable Channel channel;
 
+    /** Answers IP literals, {@code localhost} and this machine's name in {@code Host} (see {@link AdminHosts}). */
     public AdminServer(InetSocketAddress listen, PrometheusMeterRegistry registry, AdminEndpoints endpoints) {
+        this(listen, List.of(), registry, endpoints);
+    }
+
+    /** @param allowedHosts {@code admin.allowed_hosts}: more names the listener answers in {@code Host} */
+    public AdminServer(InetSocketAddress listen, List<String> allowedHosts, PrometheusMeterRegistry registry,
+                       AdminEndpoints endpoints) {
         this.listen = Objects.requireNonNull(listen, "listen");
         this.handler = new AdminHandler(Objects.requireNonNull(registry, "registry"),
-                Objects.requireNonNull(endpoints, "endpoints"));
+                Objects.requireNonNull(endpoints, "endpoints"), AdminHosts.of(allowedHosts));
     }
 
     /**

@@ -98,13 +98,14 @@ public final class ConfigLoader {
     private static final List<String> ACCESS_LOG_KEYS = List.of("enabled");
     private static final List<String> AUTH_KEYS = List.of("required");
     private static final List<String> IDENTITY_KEYS =
-            List.of("header", "groups_header", "strip_realm", "rules", "assertion", "group_names", "group_names_header");
+            List.of("header", "groups_header", "strip_realm", "local_realms", "rules", "assertion", "group_names",
+                    "group_names_header");
     private static final List<String> RULE_KEYS = List.of("match", "replace");
     private static final List<String> ASSERTION_KEYS = List.of("type", "key_file", "header");
     private static final List<String> TLS_KEYS = List.of("cert", "key", "protocols", "http2", "channel_bindings");
     private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "verify_hostname");
-    private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers");
+    private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers", "allowed_hosts");
     private static final List<String> ACCEPTOR_KEYS =
             List.of("allow_rc4", "replay_cache_max_entries", "replay_cache_max_entries_per_principal",
                     "replay_cache_max_entries_per_address", "replay_cache_file", "allowed_client_realms", "pac");
@@ -184,7 +185,9 @@ public final class ConfigLoader {
                 ? ConfigValues.address(adminSection.key("listen"), adminSection.get("listen"))
                 : DEFAULT_ADMIN_LISTEN,
                 distinctList(adminSection, "key_writers", ConfigValues::clientPrincipal,
-                        "write key_writers: [keyadmin@ARRAY.TEST], the principals that may change this node's keys"));
+                        "write key_writers: [keyadmin@ARRAY.TEST], the principals that may change this node's keys"),
+                distinctList(adminSection, "allowed_hosts", ConfigValues::hostName,
+                        "write allowed_hosts: [kerbgate-1.example.test], the names Prometheus or probes use (no port)"));
         if (clash(listen, admin.listen())) {
             throw new ConfigException(adminSection.key("listen"), "uses the same port as listen",
                     "give the admin listener a port of its own, e.g. 127.0.0.1:9090");
@@ -254,6 +257,13 @@ public final class ConfigLoader {
         }
         boolean stripRealm = section.has("strip_realm")
                 && ConfigValues.bool(section.key("strip_realm"), section.get("strip_realm"));
+        List<String> localRealms = distinctList(section, "local_realms", ConfigValues::realm,
+                "write local_realms: [ARRAY.TEST], the realms whose users are this site's users; leave it out for the"
+                        + " realms of the keytab's principals");
+        if (section.has("local_realms") && localRealms.isEmpty()) {
+            throw new ConfigException(section.key("local_realms"), "is empty",
+                    "list at least one realm, or leave local_realms out for the realms of the keytab's principals");
+        }
         List<Rule> rules = new ArrayList<>();
         JsonNode ruleNodes = section.get("rules");
         String rulesFix = "write rules: [{match: \"^(.*)@CORP\\\\.EXAMPLE\\\\.COM$\", replace: \"$1\"}]";
@@ -289,7 +299,8 @@ public final class ConfigLoader {
                 }
             }
         }
-        return new Identity(header, groupsHeader, stripRealm, rules, assertion, groupNames, groupNamesHeader);
+        return new Identity(header, groupsHeader, stripRealm, rules, assertion, groupNames, groupNamesHeader,
+                localRealms);
     }
 
     private static Rule rule(YamlSection section, String fix) throws ConfigException {
@@ -329,6 +340,7 @@ public final class ConfigLoader {
         String keyFix = "write key_file: /etc/kerbgate/assertion.key, made with openssl rand -out FILE 32";
         Path keyFile = existingFile(section.key("key_file"), section.require("key_file", keyFix), baseDir, keyFix);
         long size = fileSize(section.key("key_file"), keyFile, keyFix);
+        ConfigValues.requirePrivate(section.key("key_file"), keyFile);
         if (size < MIN_ASSERTION_KEY_BYTES) {
             throw new ConfigException(section.key("key_file"), keyFile + " holds " + size + " bytes, fewer than "
                     + MIN_ASSERTION_KEY_BYTES, "make a longer key: openssl rand -out " + keyFile + " 32");
@@ -354,6 +366,7 @@ public final class ConfigLoader {
         String keyFix = "write key: /etc/kerbgate/tls/privkey.pem (PEM, PKCS#8)";
         Path key = existingFile(section.key("key"), section.require("key", keyFix), baseDir, keyFix);
         requirePem(section.key("key"), key, "PRIVATE KEY", keyFix);
+        ConfigValues.requirePrivate(section.key("key"), key);
         List<String> protocols = section.has("protocols")
                 ? distinctList(section, "protocols", ConfigLoader::tlsProtocol, "write protocols: [TLSv1.3, TLSv1.2]")
                 : Tls.DEFAULT_PROTOCOLS;
@@ -698,6 +711,7 @@ public final class ConfigLoader {
         if (first != 0x05) {
             throw new ConfigException(key, path + " is not a keytab (it does not start with 0x05)", KEYTAB_FIX);
         }
+        ConfigValues.requirePrivate(key, path);
         return path;
     }
 
@@ -829,6 +843,10 @@ public final class ConfigLoader {
         admin.put("listen", ConfigValues.formatAddress(config.admin().listen()));
         ArrayNode writers = admin.putArray("key_writers");
         config.admin().keyWriters().forEach(writers::add);
+        if (!config.admin().allowedHosts().isEmpty()) {
+            ArrayNode hosts = admin.putArray("allowed_hosts");
+            config.admin().allowedHosts().forEach(hosts::add);
+        }
         ObjectNode acceptor = root.putObject("acceptor");
         acceptor.put("allow_rc4", config.acceptor().allowRc4());
         acceptor.put("replay_cache_max_entries", config.acceptor().replayCacheMaxEntries());
@@ -894,6 +912,10 @@ public final class ConfigLoader {
             tree.put("groups_header", identity.groupsHeader());
         }
         tree.put("strip_realm", identity.stripRealm());
+        if (!identity.localRealms().isEmpty()) {
+            ArrayNode realms = tree.putArray("local_realms");
+            identity.localRealms().forEach(realms::add);
+        }
         ArrayNode rules = tree.putArray("rules");
         identity.rules().forEach(r -> rules.addObject().put("match", r.match()).put("replace", r.replace()));
         Assertion assertion = identity.assertion();

@@ -1,11 +1,14 @@
 package io.kerbgate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kerbgate.keys.SecretFiles;
 import io.netty.util.NetUtil;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -247,6 +250,19 @@ final class ConfigValues {
         }
     }
 
+    /** A DNS host name without port, lower-cased: what a client may send in {@code Host}. */
+    static String hostName(String key, JsonNode node) throws ConfigException {
+        String fix = "write the name alone, without scheme or port, e.g. kerbgate-1.example.test";
+        String name = text(key, node, fix);
+        if (!HOST_NAME.matcher(name).matches()) {
+            throw new ConfigException(key, quote(name) + " is not a host name", fix);
+        }
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    private static final Pattern HOST_NAME =
+            Pattern.compile("(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\\.?");
+
     static String headerName(String key, JsonNode node) throws ConfigException {
         String fix = "use a header of its own such as X-Remote-User";
         String name = text(key, node, fix);
@@ -313,6 +329,23 @@ final class ConfigValues {
             throw new ConfigException(key, quote(realm) + " is not a realm name", fix);
         }
         return realm;
+    }
+
+    /**
+     * Refuses a secret file that others may read or change ({@link SecretFiles}): the same rule for the keytab and
+     * every other key or password file, at check-config, at start and at reload.
+     */
+    static void requirePrivate(String key, Path path) throws ConfigException {
+        String exposure;
+        try {
+            exposure = SecretFiles.exposure(path);
+        } catch (IOException e) {
+            throw new ConfigException(key, path + " cannot be read (" + e.getMessage() + ")",
+                    "let the user that runs kerbgate read it, and nobody else", e);
+        }
+        if (exposure != null) {
+            throw new ConfigException(key, exposure, SecretFiles.fix(path));
+        }
     }
 
     /** The node as the message shows it: strings quoted, collections named by kind. */

@@ -131,12 +131,24 @@ public record GatewayConfig(
      *                     for none; needs {@code groupNames}
      */
     public record Identity(String header, @Nullable String groupsHeader, boolean stripRealm, List<Rule> rules,
-            @Nullable Assertion assertion, @Nullable GroupNamesConfig groupNames, @Nullable String groupNamesHeader) {
+            @Nullable Assertion assertion, @Nullable GroupNamesConfig groupNames, @Nullable String groupNamesHeader,
+            List<String> localRealms) {
         public static final Identity DEFAULT = new Identity("X-Remote-User");
 
+        /**
+         * @param localRealms {@code identity.local_realms}: the realms that {@code strip_realm} strips; empty for the
+         *                    realms of the keytab's principals
+         */
         public Identity {
             Objects.requireNonNull(header, "header");
             rules = List.copyOf(rules);
+            localRealms = List.copyOf(localRealms);
+        }
+
+        /** The realms of the keytab are the local realms. */
+        public Identity(String header, @Nullable String groupsHeader, boolean stripRealm, List<Rule> rules,
+                @Nullable Assertion assertion, @Nullable GroupNamesConfig groupNames, @Nullable String groupNamesHeader) {
+            this(header, groupsHeader, stripRealm, rules, assertion, groupNames, groupNamesHeader, List.of());
         }
 
         /** Without group names. */
@@ -228,10 +240,19 @@ public record GatewayConfig(
      *                   authenticated with Negotiate against this node's own keys; empty (the default) disables
      *                   key writes through the admin API
      */
-    public record Admin(InetSocketAddress listen, List<String> keyWriters) {
+    /**
+     * @param allowedHosts {@code admin.allowed_hosts}: host names the admin listener answers besides IP literals,
+     *                     {@code localhost} and this machine's name (lower case)
+     */
+    public record Admin(InetSocketAddress listen, List<String> keyWriters, List<String> allowedHosts) {
         public Admin {
             Objects.requireNonNull(listen, "listen");
             keyWriters = List.copyOf(keyWriters);
+            allowedHosts = List.copyOf(allowedHosts);
+        }
+
+        public Admin(InetSocketAddress listen, List<String> keyWriters) {
+            this(listen, keyWriters, List.of());
         }
 
         public Admin(InetSocketAddress listen) {

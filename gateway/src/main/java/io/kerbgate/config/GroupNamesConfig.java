@@ -73,6 +73,7 @@ public record GroupNamesConfig(URI ldap, String bindDn, Path passwordFile, @Null
         String bindDn = ConfigValues.text(bind.key("dn"), bind.require("dn", bindFix), bindFix);
         Path passwordFile = file(bind.key("password_file"), bind.require("password_file", PASSWORD_FIX), baseDir,
                 PASSWORD_FIX);
+        ConfigValues.requirePrivate(bind.key("password_file"), passwordFile);
         Path ca = section.has("ca") ? file(section.key("ca"), section.get("ca"), baseDir,
                 "point ca at the PEM certificate of the CA that issued the DCs' certificates") : null;
         String baseFix = "write base_dn: DC=ad,DC=example,DC=com, the domain's naming context";

@@ -8,6 +8,7 @@ import io.kerbgate.sessions.CookieKeys;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.InvalidPathException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -67,6 +68,9 @@ final class SessionsConfig {
             path = baseDir.toAbsolutePath().resolve(text).normalize();
         } catch (InvalidPathException e) {
             throw new ConfigException(key, ConfigValues.quote(text) + " is not a file path", KEY_FILE_FIX);
+        }
+        if (Files.isRegularFile(path)) {
+            ConfigValues.requirePrivate(key, path);
         }
         try {
             CookieKeys.read(path);

@@ -143,6 +143,7 @@ final class SharedStoreConfig {
         } catch (IOException e) {
             throw new ConfigException(key, path + " cannot be read (" + e.getMessage() + ")", PASSWORD_FILE_FIX, e);
         }
+        ConfigValues.requirePrivate(key, path);
         return path;
     }
 }

@@ -3,7 +3,9 @@ package io.kerbgate.demo;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.apache.kerby.kerberos.kerb.KrbException;
 import org.apache.kerby.kerberos.kerb.server.SimpleKdcServer;
 
@@ -43,6 +45,12 @@ public final class DemoKdc implements AutoCloseable {
     public void createService(String principal, Path keytab) throws KrbException {
         kdc.createPrincipal(principal);
         kdc.exportPrincipal(principal, keytab.toFile());
+        // Kerby writes it with the umask's mode (0644); the gateway refuses a keytab every user can read.
+        try {
+            Files.setPosixFilePermissions(keytab, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new KrbException("cannot make " + keytab + " private: " + e, e);
+        }
     }
 
     /** The krb5.conf Kerby wrote for its clients (TCP, this KDC's port). */

@@ -1,5 +1,8 @@
 package io.kerbgate.der;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -191,6 +194,24 @@ public final class DerReader {
     public String readGeneralString() throws DerException {
         int start = header(GENERAL_STRING);
         return new String(buf, start, pos - start, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A KerberosString that names something (a principal's component, a realm): as {@link #readGeneralString()}, but
+     * bytes that are not UTF-8 are refused, not replaced. Lenient decoding would turn {@code alice\xFE} and
+     * {@code alice\xFF} into the same {@code alice\uFFFD}: two principals with one name.
+     */
+    public String readKerberosName() throws DerException {
+        int at = pos;
+        int start = header(GENERAL_STRING);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(buf, start, pos - start)).toString();
+        } catch (CharacterCodingException e) {
+            throw new DerException("name that is not UTF-8", at);
+        }
     }
 
     /** A BIT STRING of at most 32 bits as an int, bit 0 being the most significant bit of the first octet. */

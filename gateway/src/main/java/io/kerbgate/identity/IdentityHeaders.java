@@ -5,13 +5,16 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -142,12 +145,21 @@ public final class IdentityHeaders {
      * @throws IllegalArgumentException naming the key when the assertion key cannot be read
      */
     public static IdentityHeaders of(GatewayConfig.Identity identity, Clock clock) {
+        return of(identity, clock, Set::of);
+    }
+
+    /**
+     * As {@link #of(GatewayConfig.Identity, Clock)}, with the keytab's principals now, whose realms are the local
+     * realms when {@code identity.local_realms} is not set (see {@link PrincipalMapper}).
+     */
+    public static IdentityHeaders of(GatewayConfig.Identity identity, Clock clock,
+                                     Supplier<? extends Collection<String>> keytabPrincipals) {
         GatewayConfig.Assertion config = identity.assertion();
         GroupNames names = identity.groupNamesHeader() == null || identity.groupNames() == null
                 ? null : GroupNames.of(identity.groupNames());
         return new IdentityHeaders(identity.header(), identity.groupsHeader(),
                 config == null ? GatewayConfig.Assertion.DEFAULT_HEADER : config.header(),
-                PrincipalMapper.of(identity), config == null ? null : IdentityAssertion.load(config, clock),
+                PrincipalMapper.of(identity, keytabPrincipals), config == null ? null : IdentityAssertion.load(config, clock),
                 identity.groupNamesHeader(), names);
     }
 
@@ -186,9 +198,11 @@ public final class IdentityHeaders {
         }
         removeClientCopies(headers);
         if (name != null) {
-            headers.set(header, name);
+            // As UTF-8 octets: a String value is written one char per octet, which turns every character above U+00FF
+            // into '?' and so gives łukasz and śukasz one name.
+            headers.set(header, headerValue(name));
             if (assertion != null) {
-                headers.set(assertionHeader, assertion.create(name));
+                headers.set(assertionHeader, headerValue(assertion.create(name)));
             }
         }
         if (groupsHeader != null && !groupSids.isEmpty()) {
@@ -214,6 +228,11 @@ public final class IdentityHeaders {
         } else {
             headers.set(X_FORWARDED_HOST, host);
         }
+    }
+
+    /** {@code name} as the UTF-8 octets of a header value. */
+    static AsciiString headerValue(String name) {
+        return new AsciiString(name.getBytes(StandardCharsets.UTF_8), false);
     }
 
     /** Removes every header that a backend could read as the identity, groups or assertion header. */

@@ -277,6 +277,17 @@ public final class KeytabWatcher implements AutoCloseable {
         if (Files.isDirectory(keytab)) {
             throw new KeytabException("keytab " + keytab + " is a directory, not a keytab file" + fix);
         }
+        // The mode is part of what a check compares: a chmod o+r alone is noticed at the next poll, logged and counted.
+        String exposure;
+        try {
+            exposure = SecretFiles.exposure(keytab);
+        } catch (IOException e) {
+            exposure = null; // the read below reports a missing or unreadable file
+        }
+        if (exposure != null) {
+            throw new KeytabException("keytab " + exposure + ", and whoever reads it can impersonate any user to this"
+                    + " gateway: " + SecretFiles.fix(keytab));
+        }
         try (InputStream in = Files.newInputStream(keytab)) {
             byte[] bytes = in.readNBytes(MAX_KEYTAB_BYTES + 1);
             if (bytes.length > MAX_KEYTAB_BYTES) {

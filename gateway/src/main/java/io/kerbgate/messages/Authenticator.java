@@ -38,7 +38,7 @@ public record Authenticator(
         DerReader top = DerReader.of(der);
         DerReader seq = top.readConstructed(0x62).readConstructed(DerReader.SEQUENCE);
         int vno = seq.readExplicit(0).readInt();
-        String crealm = seq.readExplicit(1).readGeneralString();
+        String crealm = seq.readExplicit(1).readKerberosName();
         PrincipalName cname = PrincipalName.decode(seq.readExplicit(2));
         Checksum cksum = seq.nextIs(0xA3) ? Checksum.decode(seq.readExplicit(3)) : null;
         int cusec = seq.readExplicit(4).readInt();

@@ -54,7 +54,7 @@ public record EncTicketPart(
         DerReader seq = top.readConstructed(0x63).readConstructed(DerReader.SEQUENCE);
         int flags = seq.readExplicit(0).readBitFlags();
         EncryptionKey key = EncryptionKey.decode(seq.readExplicit(1));
-        String crealm = seq.readExplicit(2).readGeneralString();
+        String crealm = seq.readExplicit(2).readKerberosName();
         PrincipalName cname = PrincipalName.decode(seq.readExplicit(3));
         DerReader tr = seq.readExplicit(4).readConstructed(DerReader.SEQUENCE);
         int trType = tr.readExplicit(0).readInt();

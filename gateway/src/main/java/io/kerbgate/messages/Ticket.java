@@ -20,7 +20,7 @@ public record Ticket(int tktVno, String realm, PrincipalName sname, EncryptedDat
     public static Ticket decode(DerReader in) throws DerException {
         DerReader seq = in.readConstructed(0x61).readConstructed(DerReader.SEQUENCE);
         int vno = seq.readExplicit(0).readInt();
-        String realm = seq.readExplicit(1).readGeneralString();
+        String realm = seq.readExplicit(1).readKerberosName();
         PrincipalName sname = PrincipalName.decode(seq.readExplicit(2));
         EncryptedData enc = EncryptedData.decode(seq.readExplicit(3));
         seq.expectEnd();

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the PAC of a decrypted ticket (AD-IF-RELEVANT → AD-WIN2K-PAC) and checks it before anything in it is used:
@@ -24,7 +25,8 @@ import java.util.Optional;
  *       key usage 17 (KERB_NON_KERB_CKSUM_SALT, MS-PAC §2.8.1) over the whole PAC with the server and KDC signature
  *       fields zeroed; an unkeyed type (crc32, md5: the MS14-068 forgery) is refused before anything is computed;
  *   <li>PAC_CLIENT_INFO names the ticket's client (case-insensitively, as AD compares names) at the ticket's authtime;
- *   <li>the KERB_VALIDATION_INFO decodes, bounds-checked, to the user's and groups' SIDs.
+ *   <li>the KERB_VALIDATION_INFO decodes, bounds-checked, to the user's and groups' SIDs. A PAC without one (MIT
+ *       krb5 1.20 and later issue PACs of client info and signatures only) passes with no groups.
  * </ol>
  *
  * The KDC signature cannot be verified without the krbtgt key: see the package documentation for what that means.
@@ -39,8 +41,13 @@ public final class PacVerifier {
 
     private PacVerifier() {}
 
-    /** What a verified PAC says. */
-    public record PacInfo(String clientName, Sid userSid, List<Sid> groupSids) {
+    /**
+     * What a verified PAC says.
+     *
+     * @param userSid the user's SID from the logon info, or {@code null} for a PAC without one (MIT krb5 1.20 and
+     *                later sign a PAC of client info and signatures only: no SIDs, so no groups)
+     */
+    public record PacInfo(String clientName, @Nullable Sid userSid, List<Sid> groupSids) {
         public PacInfo {
             groupSids = List.copyOf(groupSids);
         }
@@ -57,6 +64,16 @@ public final class PacVerifier {
      */
     public static Optional<PacInfo> verify(AuthorizationData ad, KerberosKey serviceKey, PrincipalName cname,
             Instant authtime) throws PacException {
+        return verify(ad, serviceKey, cname, "", authtime);
+    }
+
+    /**
+     * @param crealm the ticket's client realm, for a PAC client info that names it (MIT, cross-realm clients)
+     * @return the checked PAC, or empty when the ticket carries none
+     * @throws PacException when a PAC is there and any check fails
+     */
+    public static Optional<PacInfo> verify(AuthorizationData ad, KerberosKey serviceKey, PrincipalName cname,
+            String crealm, Instant authtime) throws PacException {
         List<byte[]> pacs = new ArrayList<>(1);
         collect(ad, pacs, 0, false);
         if (pacs.isEmpty()) {
@@ -68,13 +85,23 @@ public final class PacVerifier {
         Pac pac = Pac.parse(pacs.get(0));
         verifyServerSignature(pac, serviceKey);
         String clientName = clientInfo(pac, authtime);
-        String expected = String.join("/", cname.components());
-        if (!clientName.toLowerCase(Locale.ROOT).equals(expected.toLowerCase(Locale.ROOT))) {
-            throw new PacException("PAC client info names '" + clientName + "' but the ticket is for '" + expected + "'");
+        // AD writes the components joined by '/'; MIT writes krb5_unparse_name's escaped form, with the realm for a
+        // client of another realm. Any of the three names this client and no other.
+        String joined = String.join("/", cname.components());
+        String display = cname.withRealm(crealm);
+        String displayName = display.substring(0, PrincipalName.realmSeparator(display));
+        String name = clientName.toLowerCase(Locale.ROOT);
+        if (!name.equals(joined.toLowerCase(Locale.ROOT)) && !name.equals(displayName.toLowerCase(Locale.ROOT))
+                && !name.equals(display.toLowerCase(Locale.ROOT))) {
+            throw new PacException("PAC client info names '" + clientName + "' but the ticket is for '" + joined + "'");
         }
-        Pac.Buffer logon = pac.buffer(Pac.LOGON_INFO)
-                .orElseThrow(() -> new PacException("PAC has no logon info (KERB_VALIDATION_INFO)"));
-        ValidationInfo info = ValidationInfo.decode(pac.contents(logon));
+        Optional<Pac.Buffer> logon = pac.buffer(Pac.LOGON_INFO);
+        if (logon.isEmpty()) {
+            // MIT krb5 >= 1.20: client info, server and KDC signatures (and the full-PAC and ticket signatures, which
+            // need the krbtgt key), no logon info. Verified as far as a service can: a PAC with no groups.
+            return Optional.of(new PacInfo(clientName, null, List.of()));
+        }
+        ValidationInfo info = ValidationInfo.decode(pac.contents(logon.get()));
         return Optional.of(new PacInfo(clientName, info.userSid(), info.groupSids()));
     }
 

@@ -131,7 +131,8 @@ public final class ProxyServer implements AutoCloseable {
             log.warn("sessions.connection_bound is on: a connection's later requests without Authorization go through"
                     + " as the principal it authenticated; never behind a shared outbound proxy");
         }
-        IdentityHeaders identity = IdentityHeaders.of(config.identity(), Clock.systemUTC());
+        IdentityHeaders identity = IdentityHeaders.of(config.identity(), Clock.systemUTC(),
+                () -> authenticator.keys().principals());
         AccessRules access = AccessRules.of(config.routes(), registry);
         RefusalLog refusals = new RefusalLog(authenticator::keys, config.logging().format());
         // Last: these start polling threads, which nothing after them may leak by throwing.

@@ -1,15 +1,13 @@
 package io.kerbgate.sessions;
 
+import io.kerbgate.keys.SecretFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -54,13 +52,7 @@ public final class CookieKeys {
             throw new IllegalArgumentException(Files.exists(file) ? file + " is not a regular file"
                     : file + " does not exist");
         }
-        PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-        if (posix != null) {
-            Set<PosixFilePermission> permissions = posix.readAttributes().permissions();
-            if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
-                throw new IllegalArgumentException(file + " is readable by every user (chmod o-r, e.g. 0600 or 0640)");
-            }
-        }
+        SecretFiles.requirePrivate(file);
         if (Files.size(file) > MAX_FILE_BYTES) {
             throw new IllegalArgumentException(file + " is larger than " + MAX_FILE_BYTES + " bytes");
         }

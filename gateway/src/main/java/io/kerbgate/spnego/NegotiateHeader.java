@@ -2,6 +2,7 @@ package io.kerbgate.spnego;
 
 import io.kerbgate.acceptor.Refusal;
 import io.kerbgate.acceptor.RejectReason;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,7 +22,13 @@ public final class NegotiateHeader {
     private static final String NTLM = "NTLM";
     /** {@code "NTLMSS"}, the first six octets of the NTLMSSP signature, in base64: Windows' NTLM fallback. */
     private static final String NTLMSSP_BASE64_PREFIX = "TlRMTVNT";
-    private static final int MAX_LOGGED_SCHEME = 20;
+    /**
+     * The schemes of the IANA HTTP Authentication Scheme Registry, and the unregistered ones clients commonly send:
+     * the only scheme names the refusal log repeats.
+     */
+    private static final List<String> KNOWN_SCHEMES = List.of("Basic", "Bearer", "Concealed", "Digest", "DPoP",
+            "GNAP", "HOBA", "Mutual", "OAuth", "PrivateToken", "SCRAM-SHA-1", "SCRAM-SHA-256", "vapid", "Kerberos",
+            "AWS4-HMAC-SHA256", "Token", "ApiKey", "MAC", "Hawk");
 
     private NegotiateHeader() {}
 
@@ -109,22 +116,21 @@ public final class NegotiateHeader {
         return true;
     }
 
-    /** The scheme if it is a short RFC 7230 token, so that no client text but a plain word reaches the log. */
-    private static String loggableScheme(String s, int from, int to) {
+    /**
+     * The scheme as the log may show it: its registered name when it is one of the schemes in {@link #KNOWN_SCHEMES}
+     * (compared ignoring ASCII case), otherwise only its length. A value without a scheme ({@code Authorization:
+     * hunter2}) has the secret itself where the scheme should be, and a short password is a perfectly good RFC 7230
+     * token: nothing a client typed but a registered scheme name reaches the log.
+     */
+    static String loggableScheme(String s, int from, int to) {
         if (to == from) {
             return "(empty)";
         }
-        if (to - from > MAX_LOGGED_SCHEME) {
-            return "(" + (to - from) + " characters)";
-        }
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!tchar) {
-                return "(not a token)";
+        for (String known : KNOWN_SCHEMES) {
+            if (asciiEqualsIgnoreCase(s, from, to, known)) {
+                return known;
             }
         }
-        return s.substring(from, to);
+        return "(not a known scheme, " + (to - from) + " characters)";
     }
 }

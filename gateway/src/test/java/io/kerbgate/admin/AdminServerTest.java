@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.testing.SecretFile;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -46,7 +47,7 @@ final class AdminServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         GatewayConfig config = ConfigLoader.parse("""
                 listen: 127.0.0.1:8080
                 keytab: http.keytab

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kerbgate.testing.SecretFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +29,7 @@ final class KerbgateCommandTest {
 
     @BeforeEach
     void writeConfig() throws IOException {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         goodConfig = Files.writeString(dir.resolve("kerbgate.yaml"), """
                 listen: 127.0.0.1:8080
                 keytab: http.keytab
@@ -161,5 +163,25 @@ final class KerbgateCommandTest {
         assertEquals(2, run("check-config", "--config", bad.toString()));
         assertTrue(err().startsWith("config error at 'identity.heder': unknown key; did you mean header?"), err());
         assertEquals("", out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"check-config", "run"})
+    void worldReadableKeytab_failsCheckConfigAndRun_withTheKeyAndTheFix(String command) throws IOException {
+        Path keytab = dir.resolve("http.keytab");
+        Files.setPosixFilePermissions(keytab, PosixFilePermissions.fromString("rw-r--r--"));
+
+        assertEquals(2, run(command, "--config", goodConfig.toString()));
+
+        assertEquals("config error at 'keytab': " + keytab + " is mode 0644 (rw-r--r--): readable by every user; "
+                + "chmod 600 " + keytab + " (owned by the user that runs kerbgate), or chown root:kerbgate " + keytab
+                + " && chmod 640 " + keytab, err().strip());
+    }
+
+    @Test
+    void groupReadableKeytab_passes() throws IOException {
+        Files.setPosixFilePermissions(dir.resolve("http.keytab"), PosixFilePermissions.fromString("r--r-----"));
+
+        assertEquals(0, run("check-config", "--config", goodConfig.toString()), err());
     }
 }

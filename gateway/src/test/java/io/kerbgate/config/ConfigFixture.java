@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ final class ConfigFixture {
 
     /** A keytab header with no entries: enough for the loader, which checks the file, not its keys. */
     static void writeKeytab(Path dir) throws IOException {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02, 0, 0, 0, 0});
+        SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02, 0, 0, 0, 0});
     }
 
     static GatewayConfig parse(String yaml, Path dir) throws ConfigException {

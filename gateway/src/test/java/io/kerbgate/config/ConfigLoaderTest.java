@@ -20,6 +20,7 @@ import io.kerbgate.config.GatewayConfig.Keys;
 import io.kerbgate.config.GatewayConfig.Limits;
 import io.kerbgate.config.GatewayConfig.Replay;
 import io.kerbgate.config.GatewayConfig.Timeouts;
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -181,7 +182,7 @@ final class ConfigLoaderTest {
     @Test
     void keytab_relativePath_resolvesAgainstTheBaseDir() throws Exception {
         Path sub = Files.createDirectories(dir.resolve("keys"));
-        Files.write(sub.resolve("array.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(sub.resolve("array.keytab"), new byte[] {0x05, 0x02});
 
         GatewayConfig config = parse(REQUIRED.replace("http.keytab", "keys/../keys/array.keytab"));
 
@@ -205,7 +206,7 @@ final class ConfigLoaderTest {
 
     @Test
     void keytab_empty() throws IOException {
-        Files.write(dir.resolve("empty.keytab"), new byte[0]);
+        SecretFile.write(dir.resolve("empty.keytab"), new byte[0]);
 
         ConfigException e = error(REQUIRED.replace("http.keytab", "empty.keytab"));
 
@@ -519,7 +520,8 @@ final class ConfigLoaderTest {
     @Test
     void unknownKey_listsTheValidKeysAtItsLevel() {
         assertEquals("config error at 'identity.heder': unknown key; did you mean header? valid keys under "
-                + "'identity': header, groups_header, strip_realm, rules, assertion, group_names, group_names_header",
+                + "'identity': header, groups_header, strip_realm, local_realms, rules, assertion, group_names, "
+                + "group_names_header",
                 error(REQUIRED + "identity:\n  heder: X-User\n").getMessage());
         assertEquals("config error at 'foo': unknown key; valid top-level keys: listen, keytab, principals, backends, "
                 + "clock_skew, identity, admin, acceptor, limits, timeouts, replay, keys, logging, routes, tls, "
@@ -534,7 +536,8 @@ final class ConfigLoaderTest {
         ConfigException e = error(REQUIRED + "identity: X-Remote-User\n");
 
         assertEquals("config error at 'identity': \"X-Remote-User\" is not a mapping of keys; write it as key: value "
-                + "lines; valid keys under 'identity': header, groups_header, strip_realm, rules, assertion, group_names, group_names_header",
+                + "lines; valid keys under 'identity': header, groups_header, strip_realm, local_realms, rules, assertion, "
+                + "group_names, group_names_header",
                 e.getMessage());
     }
 
@@ -587,7 +590,7 @@ final class ConfigLoaderTest {
     @Test
     void load_resolvesKeytabAgainstTheConfigFilesDirectory() throws Exception {
         Path confDir = Files.createDirectories(dir.resolve("etc"));
-        Files.write(confDir.resolve("node.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(confDir.resolve("node.keytab"), new byte[] {0x05, 0x02});
         Path file = confDir.resolve("kerbgate.yaml");
         Files.writeString(file, REQUIRED.replace("http.keytab", "node.keytab"));
 

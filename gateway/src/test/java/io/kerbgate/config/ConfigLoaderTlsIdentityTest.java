@@ -12,6 +12,7 @@ import io.kerbgate.config.GatewayConfig.ChannelBindingMode;
 import io.kerbgate.config.GatewayConfig.Identity;
 import io.kerbgate.config.GatewayConfig.Rule;
 import io.kerbgate.config.GatewayConfig.Tls;
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +42,10 @@ final class ConfigLoaderTlsIdentityTest {
 
     @BeforeEach
     void writeFiles() throws IOException {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         Files.writeString(dir.resolve("fullchain.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
-        Files.writeString(dir.resolve("privkey.pem"), "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
-        Files.write(dir.resolve("assertion.key"), new byte[32]);
+        SecretFile.writeString(dir.resolve("privkey.pem"), "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+        SecretFile.write(dir.resolve("assertion.key"), new byte[32]);
     }
 
     private GatewayConfig parse(String yaml) throws ConfigException {
@@ -107,7 +108,7 @@ final class ConfigLoaderTlsIdentityTest {
 
     @Test
     void redactedYaml_readsBackToAnEqualConfig_withoutTheKey() throws Exception {
-        Files.write(dir.resolve("assertion.key"), "super-secret-assertion-key-bytes!".getBytes());
+        SecretFile.write(dir.resolve("assertion.key"), "super-secret-assertion-key-bytes!".getBytes());
         GatewayConfig config = parse(REQUIRED + TLS + """
                 identity:
                   rules: [{match: "@EXAMPLE\\\\.COM$", replace: ""}]
@@ -215,7 +216,7 @@ final class ConfigLoaderTlsIdentityTest {
 
     @Test
     void assertion_keyTooShort() throws IOException {
-        Files.write(dir.resolve("short.key"), new byte[31]);
+        SecretFile.write(dir.resolve("short.key"), new byte[31]);
 
         ConfigException e = error(REQUIRED + "identity:\n  assertion: {type: hmac, key_file: short.key}\n");
 
@@ -237,5 +238,22 @@ final class ConfigLoaderTlsIdentityTest {
 
         assertEquals(key, e.key());
         assertEquals(problem, e.problem());
+    }
+
+    @Test
+    void localRealms_areParsed_andReadBack() throws Exception {
+        GatewayConfig config = parse(REQUIRED + "identity: {strip_realm: true, local_realms: [CORP.TEST, EU.CORP.TEST]}\n");
+        assertEquals(List.of("CORP.TEST", "EU.CORP.TEST"), config.identity().localRealms());
+        assertEquals(config, parse(ConfigLoader.toRedactedYaml(config)));
+        assertEquals(List.of(), parse(REQUIRED).identity().localRealms());
+    }
+
+    @Test
+    void localRealms_emptyOrNotRealms_failWithTheKey() {
+        ConfigException empty = error(REQUIRED + "identity: {strip_realm: true, local_realms: []}\n");
+        assertEquals("identity.local_realms", empty.key());
+        assertTrue(empty.fix().contains("leave local_realms out"), empty.fix());
+        ConfigException bad = error(REQUIRED + "identity: {local_realms: [\"alice@CORP.TEST\"]}\n");
+        assertEquals("identity.local_realms[0]", bad.key());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.config.GatewayConfig.Replay.Shared;
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ final class ExampleConfigTest {
 
     @Test
     void exampleLoads_andShowsTheDefaults() throws IOException, ConfigException {
-        Path keytab = Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        Path keytab = SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         String example = Files.readString(exampleFile());
         assertTrue(example.contains("keytab: " + EXAMPLE_KEYTAB), "the example's keytab line moved");
 
@@ -54,8 +55,8 @@ final class ExampleConfigTest {
 
     @Test
     void exampleSharedReplayBlock_uncommented_showsItsDefaults() throws IOException, ConfigException {
-        Path keytab = Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
-        Path password = Files.writeString(dir.resolve("redis.password"), "secret\n");
+        Path keytab = SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        Path password = SecretFile.writeString(dir.resolve("redis.password"), "secret\n");
         String example = Files.readString(exampleFile());
         assertTrue(example.contains("password_file: " + EXAMPLE_PASSWORD_FILE), "the example's password_file moved");
         // Only the replay block: other sections' commented examples (identity.rules, tls) are not meant to be
@@ -76,7 +77,7 @@ final class ExampleConfigTest {
 
     @Test
     void exampleMentionsEveryKeyTheLoaderWrites() throws IOException, ConfigException {
-        Path keytab = Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        Path keytab = SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         String example = Files.readString(exampleFile());
         String effective = ConfigLoader.toRedactedYaml(
                 ConfigLoader.parse(example.replace(EXAMPLE_KEYTAB, keytab.toString()), dir));
@@ -89,11 +90,11 @@ final class ExampleConfigTest {
 
     @Test
     void exampleMentionsEveryOptionalKey() throws IOException, ConfigException {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\n");
-        Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n");
-        Files.write(dir.resolve("assertion.key"), new byte[32]);
-        Path sessionKey = Files.writeString(dir.resolve("session.key"), "ab".repeat(32) + "\n");
+        SecretFile.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+        SecretFile.write(dir.resolve("assertion.key"), new byte[32]);
+        Path sessionKey = SecretFile.writeString(dir.resolve("session.key"), "ab".repeat(32) + "\n");
         Files.setPosixFilePermissions(sessionKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         String example = Files.readString(exampleFile());
         String everything = ConfigLoader.toRedactedYaml(ConfigLoader.parse("""
@@ -102,7 +103,9 @@ final class ExampleConfigTest {
                 backends: [https://127.0.0.1:9443]
                 identity:
                   rules: [{match: a, replace: b}]
+                  local_realms: [ARRAY.TEST]
                   assertion: {type: hmac, key_file: assertion.key}
+                admin: {allowed_hosts: [kerbgate-1.example.test]}
                 tls: {cert: cert.pem, key: key.pem}
                 backend_tls: {ca: cert.pem}
                 sessions: {cookie: {key_file: session.key}}

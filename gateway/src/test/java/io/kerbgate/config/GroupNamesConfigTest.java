@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -31,8 +32,8 @@ final class GroupNamesConfigTest {
 
     @BeforeEach
     void writeFiles() throws IOException {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02, 0, 0, 0, 0});
-        Files.writeString(dir.resolve("ldap.password"), "secret\n");
+        SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02, 0, 0, 0, 0});
+        SecretFile.writeString(dir.resolve("ldap.password"), "secret\n");
         Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
     }
 

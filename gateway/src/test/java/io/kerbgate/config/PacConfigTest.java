@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kerbgate.testing.SecretFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ final class PacConfigTest {
     Path dir;
 
     private GatewayConfig parse(String extra) throws Exception {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         return ConfigLoader.parse("""
                 listen: 127.0.0.1:8080
                 keytab: http.keytab
@@ -57,7 +58,7 @@ final class PacConfigTest {
 
     @Test
     void groupsHeaderWithMappingAndAssertion_allKept_andTheAssertionNeedsItsOwnHeader() throws Exception {
-        Files.write(dir.resolve("assertion.key"), new byte[32]);
+        SecretFile.write(dir.resolve("assertion.key"), new byte[32]);
         GatewayConfig c = parse("acceptor: {pac: verify}\nidentity: {groups_header: X-Remote-Groups, strip_realm: true,"
                 + " assertion: {type: hmac, key_file: assertion.key}}\n");
         assertEquals("X-Remote-Groups", c.identity().groupsHeader());

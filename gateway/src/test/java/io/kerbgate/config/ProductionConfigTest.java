@@ -3,6 +3,7 @@ package io.kerbgate.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ final class ProductionConfigTest {
     Path dir;
 
     private GatewayConfig load() throws IOException, ConfigException {
-        Path keytab = Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        Path keytab = SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         String text = Files.readString(file());
         assertTrue(text.contains("keytab: " + KEYTAB), "the production config's keytab line moved");
         return ConfigLoader.parse(text.replace(KEYTAB, keytab.toString())

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ final class SessionsConfigTest {
 
     @BeforeEach
     void keytab() throws IOException {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
     }
 
     @Test

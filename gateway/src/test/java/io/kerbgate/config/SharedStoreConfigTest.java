@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import io.kerbgate.config.GatewayConfig.Replay;
 import io.kerbgate.config.GatewayConfig.Replay.Shared;
 import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ final class SharedStoreConfigTest {
 
     @Test
     void everyKeySet_isRead() throws Exception {
-        Path password = Files.writeString(dir.resolve("redis.password"), "s3cret\n");
+        Path password = SecretFile.writeString(dir.resolve("redis.password"), "s3cret\n");
 
         Shared shared = parse(REQUIRED + """
                 replay:
@@ -140,14 +141,14 @@ final class SharedStoreConfigTest {
 
     @Test
     void passwordFile_relative_resolvesAgainstTheBaseDir() throws Exception {
-        Path password = Files.writeString(dir.resolve("pw"), "x");
+        Path password = SecretFile.writeString(dir.resolve("pw"), "x");
 
         assertEquals(password, shared("password_file: pw").passwordFile());
     }
 
     @Test
     void passwordFile_andAPasswordInTheUri_isRefused() throws IOException {
-        Files.writeString(dir.resolve("pw"), "x");
+        SecretFile.writeString(dir.resolve("pw"), "x");
 
         ConfigException e = error(SHARED.replace("redis://", "redis://:pw@") + "    password_file: pw\n");
 
@@ -165,7 +166,7 @@ final class SharedStoreConfigTest {
 
     @Test
     void passwordFile_empty() throws IOException {
-        Files.writeString(dir.resolve("pw"), "");
+        SecretFile.writeString(dir.resolve("pw"), "");
 
         assertEquals(dir.resolve("pw") + " is empty", error(SHARED + "    password_file: pw\n").problem());
     }
@@ -179,7 +180,7 @@ final class SharedStoreConfigTest {
     @Test
     void passwordFile_unreadable() throws IOException {
         assumeFalse("root".equals(System.getProperty("user.name")), "root reads every file");
-        Path pw = Files.writeString(dir.resolve("pw"), "x");
+        Path pw = SecretFile.writeString(dir.resolve("pw"), "x");
         Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("---------"));
 
         assertEquals(pw + " is not readable", error(SHARED + "    password_file: pw\n").problem());
@@ -245,7 +246,7 @@ final class SharedStoreConfigTest {
 
     @Test
     void redactedYaml_withoutAPassword_readsBackToAnEqualConfig() throws Exception {
-        Files.writeString(dir.resolve("pw"), "x");
+        SecretFile.writeString(dir.resolve("pw"), "x");
         GatewayConfig config = parse(SHARED + "    password_file: pw\n    fail: open\n    timeout: 1s500ms\n");
 
         String yaml = ConfigLoader.toRedactedYaml(config);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.testing.Processes;
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ final class DeploymentFilesTest {
     @BeforeAll
     static void parse() throws Exception {
         compose = new YAMLMapper().readTree(DOCKER.resolve("compose.yaml").toFile());
-        keytab = Files.write(tmp.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        keytab = SecretFile.write(tmp.resolve("http.keytab"), new byte[] {0x05, 0x02});
         for (Map.Entry<String, JsonNode> service : services().entrySet()) {
             for (Mount m : mounts(service.getValue())) {
                 if (m.target().equals(CONFIG_TARGET)) {

@@ -6,11 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.kerbgate.config.GatewayConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 final class IdentityHeadersTest {
@@ -94,7 +103,8 @@ final class IdentityHeadersTest {
     void forward_mapsThePrincipal_andSignsTheForwardedName() throws Exception {
         byte[] key = new byte[32];
         IdentityHeaders mapped = new IdentityHeaders("X-Remote-User", "X-Identity-Assertion",
-                PrincipalMapper.of(new GatewayConfig.Identity("X-Remote-User", true, List.of(), null)),
+                PrincipalMapper.of(new GatewayConfig.Identity("X-Remote-User", true, List.of(), null),
+                        () -> Set.of("HTTP/array.example.test@ARRAY.TEST")),
                 IdentityAssertion.of(GatewayConfig.AssertionType.HMAC, key, Clock.systemUTC()));
         HttpHeaders headers = new DefaultHttpHeaders().add("X-Identity-Assertion", "forged").add("X-Remote-User", "x");
 
@@ -116,7 +126,8 @@ final class IdentityHeadersTest {
     void forward_withGroupsAndAssertion_stripsAllThree_andSetsEach() throws Exception {
         byte[] key = new byte[32];
         IdentityHeaders full = new IdentityHeaders("X-Remote-User", "X-Remote-Groups", "X-Kerbgate-Assertion",
-                PrincipalMapper.of(new GatewayConfig.Identity("X-Remote-User", true, List.of(), null)),
+                PrincipalMapper.of(new GatewayConfig.Identity("X-Remote-User", true, List.of(), null),
+                        () -> Set.of("HTTP/array.example.test@ARRAY.TEST")),
                 IdentityAssertion.of(GatewayConfig.AssertionType.HMAC, key, Clock.systemUTC()));
         HttpHeaders headers = new DefaultHttpHeaders().add("X_Remote_Groups", "S-1-5-32-544")
                 .add("x-kerbgate-assertion", "forged").add("X-Remote-User", "root");
@@ -150,5 +161,29 @@ final class IdentityHeadersTest {
     void constructor_groupsHeaderEqualToTheAssertionHeader_isRefused() {
         assertThrows(IllegalArgumentException.class, () -> new IdentityHeaders("X-Remote-User", "X-Kerbgate-Assertion",
                 "x_kerbgate_assertion", PrincipalMapper.UNCHANGED, null));
+    }
+
+    /** The identity header's octets on the wire, as the backend reads them. */
+    private static String wireValue(String principal) {
+        HttpHeaders headers = new DefaultHttpHeaders();
+        new IdentityHeaders("X-Remote-User").forward(headers, principal, CLIENT, "http");
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpRequestEncoder());
+        channel.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/",
+                Unpooled.EMPTY_BUFFER, headers, new DefaultHttpHeaders()));
+        StringBuilder wire = new StringBuilder();
+        for (ByteBuf buf; (buf = channel.readOutbound()) != null; buf.release()) {
+            wire.append(buf.toString(StandardCharsets.UTF_8));
+        }
+        channel.finishAndReleaseAll();
+        int start = wire.indexOf("X-Remote-User: ") + "X-Remote-User: ".length();
+        return wire.substring(start, wire.indexOf("\r\n", start));
+    }
+
+    @Test
+    void forward_nonAsciiName_goesOutAsUtf8_neverAsQuestionMarks() {
+        // One char per octet would send both as "?ukasz@ARRAY.TEST": one name for two principals.
+        assertEquals("\u0142ukasz@ARRAY.TEST", wireValue("\u0142ukasz@ARRAY.TEST"));
+        assertEquals("\u015bukasz@ARRAY.TEST", wireValue("\u015bukasz@ARRAY.TEST"));
+        assertEquals("j\u00fcrgen@ARRAY.TEST", wireValue("j\u00fcrgen@ARRAY.TEST"));
     }
 }

@@ -1,6 +1,7 @@
 package io.kerbgate.keys;
 
 import io.kerbgate.testing.MutableClock;
+import io.kerbgate.testing.SecretFile;
 import static io.kerbgate.keys.Keytabs.AES256;
 import static io.kerbgate.keys.Keytabs.HTTP;
 import static io.kerbgate.keys.Keytabs.OTHER;
@@ -88,7 +89,7 @@ final class KeytabWatcherTest {
 
     @Test
     void start_emptyFile_saysItIsNotAKeytab() throws Exception {
-        Path keytab = Files.write(dir.resolve("http.keytab"), new byte[0]);
+        Path keytab = SecretFile.write(dir.resolve("http.keytab"), new byte[0]);
 
         KeytabException e = assertThrows(KeytabException.class, () -> start(keytab));
 
@@ -132,7 +133,7 @@ final class KeytabWatcherTest {
         Path keytab = write("http.keytab", Keytabs.kvnos(HTTP, 3));
         start(keytab);
 
-        Files.write(keytab, Keytabs.bytes(Keytabs.kvnos(HTTP, 3, 4)));
+        SecretFile.write(keytab, Keytabs.bytes(Keytabs.kvnos(HTTP, 3, 4)));
 
         awaitKvnos(3, 4);
         await(() -> watcher.reloadsOk() == 2, "the reload to be counted");
@@ -177,7 +178,7 @@ final class KeytabWatcherTest {
         Path keytab = Files.createLink(watched.resolve("http.keytab"), original);
         start(keytab);
 
-        Files.write(elsewhere.resolve("keys.keytab"), Keytabs.bytes(Keytabs.kvnos(HTTP, 3, 4)));
+        SecretFile.write(elsewhere.resolve("keys.keytab"), Keytabs.bytes(Keytabs.kvnos(HTTP, 3, 4)));
 
         awaitKvnos(3, 4);
     }
@@ -203,7 +204,7 @@ final class KeytabWatcherTest {
     @Test
     void truncatedFile_keepsTheKeys() throws Exception {
         byte[] whole = Keytabs.bytes(Keytabs.kvnos(HTTP, 3, 4));
-        Path keytab = Files.write(dir.resolve("http.keytab"), whole);
+        Path keytab = SecretFile.write(dir.resolve("http.keytab"), whole);
         start(keytab);
         KeySet good = ring.current();
 
@@ -250,7 +251,7 @@ final class KeytabWatcherTest {
         watcher.start();
 
         for (int kvno = 4; kvno <= 8; kvno++) {
-            Files.write(keytab, Keytabs.bytes(Keytabs.kvnos(HTTP, kvno)));
+            SecretFile.write(keytab, Keytabs.bytes(Keytabs.kvnos(HTTP, kvno)));
         }
 
         await(() -> ring.current().version(HTTP, 8).isPresent(), "the last write to load");
@@ -314,7 +315,44 @@ final class KeytabWatcherTest {
      * exact, and a truncate-and-write caught halfway by the poll would rightly count one failure more.
      */
     private static void replace(Path file, byte[] content) throws IOException {
-        Path tmp = Files.write(file.resolveSibling(file.getFileName() + ".new"), content);
+        Path tmp = SecretFile.write(file.resolveSibling(file.getFileName() + ".new"), content);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Test
+    void start_worldReadableKeytab_isRefused_withTheFix() throws Exception {
+        Path keytab = write("http.keytab", Keytabs.kvnos(HTTP, 3));
+        Files.setPosixFilePermissions(keytab, PosixFilePermissions.fromString("rw-r--r--"));
+        watcher = new KeytabWatcher(keytab, ring, POLL);
+
+        KeytabException e = assertThrows(KeytabException.class, watcher::start);
+
+        assertTrue(e.getMessage().contains("is mode 0644 (rw-r--r--): readable by every user"), e.getMessage());
+        assertTrue(e.getMessage().contains("chmod 600 " + keytab), e.getMessage());
+        assertEquals(1, watcher.reloadsFailed());
+    }
+
+    @Test
+    void chmodOthersReadable_whileRunning_isRefusedAtTheNextPoll_keepsTheKeys_andCountsOnce() throws Exception {
+        Path keytab = write("http.keytab", Keytabs.kvnos(HTTP, 3));
+        start(keytab);
+        KeySet good = ring.current();
+
+        // A chmod alone: same contents, and no event for the directory watch.
+        Files.setPosixFilePermissions(keytab, PosixFilePermissions.fromString("rw-r--r--"));
+
+        await(() -> watcher.reloadsFailed() == 1, "the world-readable keytab to be refused");
+        assertSame(good, ring.current());
+        assertTrue(watcher.lastError().contains("readable by every user"), watcher.lastError());
+        Thread.sleep(3 * POLL.toMillis());
+        assertEquals(1, watcher.reloadsFailed(), "reported once, not at every poll");
+
+        // A group-writable replacement is refused too; 0640 loads.
+        replace(keytab, Keytabs.bytes(Keytabs.kvnos(HTTP, 3, 4)));
+        Files.setPosixFilePermissions(keytab, PosixFilePermissions.fromString("rw-rw----"));
+        await(() -> watcher.reloadsFailed() == 2, "the group-writable keytab to be refused");
+        assertTrue(watcher.lastError().contains("writable by its group"), watcher.lastError());
+        Files.setPosixFilePermissions(keytab, PosixFilePermissions.fromString("rw-r-----"));
+        awaitKvnos(3, 4);
     }
 }

@@ -3,7 +3,10 @@ package io.kerbgate.logging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
@@ -15,9 +18,13 @@ public final class LogCapture implements AutoCloseable {
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
     private LogCapture(Class<?> source) {
-        logger = (Logger) LoggerFactory.getLogger(source);
+        this((Logger) LoggerFactory.getLogger(source), Level.DEBUG);
+    }
+
+    private LogCapture(Logger logger, Level captureLevel) {
+        this.logger = logger;
         level = logger.getLevel();
-        logger.setLevel(Level.DEBUG);
+        logger.setLevel(captureLevel);
         appender.start();
         logger.addAppender(appender);
     }
@@ -25,6 +32,30 @@ public final class LogCapture implements AutoCloseable {
     /** Captures the lines of {@link RefusalLog}. */
     public static LogCapture refusals() {
         return new LogCapture(RefusalLog.class);
+    }
+
+    /** Captures every logger, kerbgate's and its libraries' (Netty...), at every level down to TRACE. */
+    public static LogCapture everything() {
+        return new LogCapture((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME), Level.TRACE);
+    }
+
+    /**
+     * Everything an appender could write of each event: the formatted message, its key-value pairs, and every
+     * message and stack frame of its throwable chain.
+     */
+    public List<String> everythingWritten() {
+        List<String> out = new ArrayList<>();
+        for (ILoggingEvent e : events()) {
+            StringBuilder b = new StringBuilder(e.getLoggerName()).append(' ').append(e.getFormattedMessage());
+            if (e.getKeyValuePairs() != null) {
+                e.getKeyValuePairs().forEach(kv -> b.append(' ').append(kv.key).append('=').append(kv.value));
+            }
+            for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+                b.append(' ').append(ThrowableProxyUtil.asString(t));
+            }
+            out.add(b.toString());
+        }
+        return out;
     }
 
     public List<ILoggingEvent> events() {

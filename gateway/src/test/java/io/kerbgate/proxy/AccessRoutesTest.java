@@ -9,6 +9,7 @@ import io.kerbgate.access.AccessRules;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.logging.LogCapture;
+import io.kerbgate.testing.SecretFile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +63,7 @@ final class AccessRoutesTest {
     @BeforeEach
     void setUp() throws Exception {
         backend = track(TestBackend.start("a"));
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         GatewayConfig config = ConfigLoader.parse("""
                 listen: 127.0.0.1:0
                 keytab: http.keytab

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.testing.EchoBackend;
+import io.kerbgate.testing.SecretFile;
 import io.kerbgate.testing.TestCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
@@ -69,7 +70,7 @@ final class TlsProxyTest {
         server = ca.issue("server", 0x1001, "DNS:array.example.test", "IP:127.0.0.1");
         trustCa = trusting(ca.pair().cert());
         backend = EchoBackend.start("plain");
-        Files.write(dir.resolve("unused.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(dir.resolve("unused.keytab"), new byte[] {0x05, 0x02});
     }
 
     @AfterAll

@@ -14,6 +14,7 @@ import io.kerbgate.config.GatewayConfig.Replay;
 import io.kerbgate.config.GatewayConfig.Replay.Shared;
 import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
 import io.kerbgate.testing.RedisServer;
+import io.kerbgate.testing.SecretFile;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -200,7 +201,7 @@ final class RedisReplayCacheTest {
     void passwordFile_authenticates() throws Exception {
         redis.close();
         redis = RedisServer.start("--requirepass", "s3cret pass");
-        Path passwordFile = Files.writeString(dir.resolve("redis.password"), "s3cret pass\n");
+        Path passwordFile = SecretFile.writeString(dir.resolve("redis.password"), "s3cret pass\n");
         Shared shared = new Shared(redis.uri(), passwordFile, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2));
 
         CloseableReplayCache cache = ReplayCaches.create(new Replay(shared),

@@ -48,16 +48,28 @@ final class NegotiateHeaderTest {
     void unicodeLookalikeScheme_otherScheme() {
         // U+0130 lower-cases to 'i' in String.equalsIgnoreCase; RFC 7235 schemes are ASCII tokens.
         Refusal r = refused("NEGOT\u0130ATE " + B64, RejectReason.OTHER_SCHEME);
-        assertEquals("scheme (not a token)", r.detail());
+        assertEquals("scheme (not a known scheme, 9 characters)", r.detail());
         refused("Negot\u0131ate " + B64, RejectReason.OTHER_SCHEME);
     }
 
     @Test
     void otherScheme_detailIsLogSafe() {
         assertEquals("scheme Basic", refused("Basic abc", RejectReason.OTHER_SCHEME).detail());
-        assertEquals("scheme (not a token)", refused("Ba\nsic abc", RejectReason.OTHER_SCHEME).detail());
-        assertEquals("scheme (41 characters)", refused("x".repeat(41), RejectReason.OTHER_SCHEME).detail());
+        assertEquals("scheme Bearer", refused("bEARER x", RejectReason.OTHER_SCHEME).detail());
+        assertEquals("scheme (not a known scheme, 6 characters)",
+                refused("Ba\nsic abc", RejectReason.OTHER_SCHEME).detail());
+        assertEquals("scheme (not a known scheme, 41 characters)",
+                refused("x".repeat(41), RejectReason.OTHER_SCHEME).detail());
         assertEquals("scheme (empty)", refused("", RejectReason.OTHER_SCHEME).detail());
+    }
+
+    @Test
+    void schemelessSecret_neverReachesTheDetail() {
+        // No scheme: the secret stands where the scheme should be, and it is a valid token.
+        assertEquals("scheme (not a known scheme, 17 characters)",
+                refused("hunter2-Pa55word!", RejectReason.OTHER_SCHEME).detail());
+        assertEquals("scheme (not a known scheme, 8 characters)",
+                refused("hunter22 second-word", RejectReason.OTHER_SCHEME).detail());
     }
 
     @ParameterizedTest

@@ -131,6 +131,8 @@ public final class KerbyKdc implements AutoCloseable {
     /** Appends the principal's current keys to {@code keytab} (created if absent). */
     public void exportKeytab(String principal, Path keytab) throws KrbException {
         server.exportPrincipal(qualify(principal), keytab.toFile());
+        // Kerby writes it with the umask's mode (0644); the gateway refuses a keytab every user can read.
+        SecretFile.chmod600(keytab);
     }
 
     /** Stops the KDC and deletes its temp dir. */

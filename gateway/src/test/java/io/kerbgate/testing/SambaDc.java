@@ -311,7 +311,7 @@ public final class SambaDc implements AutoCloseable {
                             e.key()));
                 }
             }
-            Files.write(keytab, KeytabFile.write(entries));
+            SecretFile.write(keytab, KeytabFile.write(entries));
             Files.setPosixFilePermissions(keytab, PosixFilePermissions.fromString("rw-------"));
             return keytab;
         } catch (IOException e) {

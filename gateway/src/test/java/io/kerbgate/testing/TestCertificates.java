@@ -46,6 +46,7 @@ public final class TestCertificates {
             openssl("x509", "-req", "-in", csr.toString(), "-CA", pair.cert().toString(), "-CAkey",
                     pair.key().toString(), "-set_serial", Long.toString(serial), "-days", "2", "-sha256",
                     "-extfile", ext.toString(), "-out", cert.toString());
+            SecretFile.chmod600(key);
             return new Pair(cert, key);
         }
     }
@@ -57,6 +58,7 @@ public final class TestCertificates {
         openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc", "-sha256",
                 "-days", "2", "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=" + name,
                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+        SecretFile.chmod600(key);
         return new Ca(dir, new Pair(cert, key));
     }
 
