@@ -95,6 +95,8 @@ final class IdentityNamesEndToEndTest {
                 backends: [http://127.0.0.1:%d]
                 admin:
                   listen: 127.0.0.1:0
+                acceptor:
+                  replay_cache_file: replay.cache
                 identity:
                   strip_realm: true
                 routes:

@@ -63,9 +63,9 @@ final class MitPacEndToEndTest {
                 backends: [http://127.0.0.1:%d]
                 admin:
                   listen: 127.0.0.1:0
-                acceptor: {pac: %s}
+                acceptor: {pac: %s, replay_cache_file: replay-%s.cache}
                 identity: {groups_header: X-Remote-Groups}
-                """.formatted(keytab, backend.port(), mode), dir))) {
+                """.formatted(keytab, backend.port(), mode, mode), dir))) {
             Path ccache = dir.resolve("cc-" + mode);
             mit.kinit("alice@MIT.TEST", "alice-pw", ccache);
             int port = gateway.frontPort();

@@ -9,6 +9,7 @@ import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabException;
 import io.kerbgate.keys.KeytabFile;
 import io.kerbgate.replay.LocalReplayCache;
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ final class KeytabAcceptors {
     /** Writes a keytab of {@code entries} (tests use it for keytabs that differ from the KDC's on purpose). */
     static Path write(Path file, List<KeytabEntry> entries) {
         try {
-            return Files.write(file, KeytabFile.write(entries));
+            return SecretFile.write(file, KeytabFile.write(entries));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

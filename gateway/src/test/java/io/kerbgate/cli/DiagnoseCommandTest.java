@@ -179,7 +179,7 @@ final class DiagnoseCommandTest {
     }
 
     @Test
-    void worldReadableKeytab_warns() throws IOException {
+    void worldReadableKeytab_failsLikeTheConfigCheck() throws IOException {
         assumeTrue(kdc != null, MitKdc.NOT_INSTALLED);
         Path open = Files.copy(goodKeytab, dir.resolve("open.keytab"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
@@ -187,7 +187,8 @@ final class DiagnoseCommandTest {
         int code = diagnose(config("open.yaml", open));
 
         String text = out();
-        assertEquals(0, code, text);
+        assertEquals(1, code, text);
+        assertTrue(lines(text, "FAIL").stream().anyMatch(l -> l.contains("config") && l.contains("rw-r--r--")), text);
         assertTrue(lines(text, "WARN").stream().anyMatch(l -> l.contains("rw-r--r--")), text);
         assertTrue(text.contains("fix: chown kerbgate " + open + " && chmod 600 " + open), text);
         assertTrue(lines(text, "SKIP").stream().anyMatch(l -> l.contains("ticket")), text);

@@ -5,6 +5,7 @@ import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.access.AccessRules;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.testing.SecretFile;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -47,7 +48,7 @@ final class RoutedProxy implements AutoCloseable {
     };
 
     RoutedProxy(URI backend, Path dir) throws Exception {
-        Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
         GatewayConfig config = ConfigLoader.parse("""
                 listen: 127.0.0.1:0
                 keytab: http.keytab

@@ -130,6 +130,24 @@ final class TlsProxyTest {
     }
 
     @Test
+    void h2_streamsGetTheSamePathAndHostRulesAsHttp11() throws Exception {
+        int port = start(tls(server, "http2: true"), backend.port());
+        HttpClient client = client(HttpClient.Version.HTTP_2);
+
+        for (String ambiguous : List.of("/static/..;/admin/secret", "/a%2fb", "/ADMINI~1/x", "/a%00b")) {
+            HttpResponse<String> refused = client.send(get(port, ambiguous, GOOD), BodyHandlers.ofString());
+            assertEquals(HttpClient.Version.HTTP_2, refused.version());
+            assertEquals(400, refused.statusCode(), ambiguous + ": " + refused.body());
+        }
+        HttpResponse<String> ok = client.send(get(port, "/app;jsessionid=1?q=1", GOOD), BodyHandlers.ofString());
+        assertEquals(200, ok.statusCode(), ok.body());
+        // :authority is the stream's Host, forwarded as the backend's Host and X-Forwarded-Host.
+        assertEquals(List.of("127.0.0.1:" + port), EchoBackend.headerValues(ok.body(), "host"));
+        assertEquals(List.of("127.0.0.1:" + port), EchoBackend.headerValues(ok.body(), "x-forwarded-host"));
+        assertEquals(0, acceptor.calls.get() - 1, "refused targets never reached the acceptor");
+    }
+
+    @Test
     void http2Off_offersHttp11Only() throws Exception {
         int port = start(tls(server, "http2: false"), backend.port());
 

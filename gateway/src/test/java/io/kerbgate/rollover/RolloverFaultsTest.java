@@ -27,6 +27,7 @@ import io.kerbgate.testing.GssClient;
 import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.MutableClock;
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -139,7 +140,7 @@ final class RolloverFaultsTest {
      * failed reload. The half-written keytab above is half-written by its content, not by timing.
      */
     private static void replace(Path file, byte[] content) throws IOException {
-        Path tmp = Files.write(file.resolveSibling(file.getFileName() + ".tmp"), content);
+        Path tmp = SecretFile.write(file.resolveSibling(file.getFileName() + ".tmp"), content);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
