@@ -111,7 +111,8 @@ final class DebPackageIT {
         }
         // The shipped config is the production example, and every key in it is one the loader knows: check-config
         // (default --config /etc/kerbgate/kerbgate.yaml) gets as far as the keytab, which the operator installs.
-        Processes.Result check = Processes.command("/usr/bin/kerbgate", "check-config").exec();
+        Processes.Result check = Processes.command("/usr/bin/kerbgate", "check-config")
+                .env("JAVA_OPTS", "-Xmx128m").exec();
         assertEquals(2, check.exitCode(), check.stdout() + check.stderr());
         assertTrue(check.stderr().startsWith("config error at 'keytab': /etc/kerbgate/http.keytab does not exist"),
                 check.stderr());

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +86,21 @@ final class RolloverMetricsFileTest {
         assumeTrue(Files.isExecutable(promtool), "promtool (package prometheus) is not installed");
         Processes.Result lint = Processes.command(promtool.toString(), "check", "metrics").stdin(text).exec();
         assertEquals(0, lint.exitCode(), lint.stdout() + lint.stderr());
+    }
+
+    @Test
+    void everyRolloverMetricTheAlertsUse_isInTheFile() throws Exception {
+        Path prom = dir.resolve("kerbgate_rollover.prom");
+        RolloverMetricsFile.write(prom, SPN, Optional.of(new Journal.Success(4, T0)), Duration.ofDays(30), T0, 0);
+        String text = Files.readString(prom);
+        Path alerts = Path.of("").toAbsolutePath().getParent().resolve("conf/prometheus/kerbgate-alerts.yml");
+        Matcher used = Pattern.compile("kerbgate_rollover_[a-z_]+").matcher(Files.readString(alerts));
+        int count = 0;
+        while (used.find()) {
+            count++;
+            assertTrue(text.contains("\n" + used.group() + "{"), used.group() + " is not in the file:\n" + text);
+        }
+        assertTrue(count >= 4, "the rollover alerts are gone from " + alerts);
     }
 
     @Test
