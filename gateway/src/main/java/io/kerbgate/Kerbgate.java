@@ -26,6 +26,7 @@ import io.kerbgate.replay.Journal;
 import io.kerbgate.replay.LocalReplayCache;
 import io.kerbgate.replay.ReplayCaches;
 import io.kerbgate.replay.ReplayFile;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
@@ -155,7 +156,21 @@ public final class Kerbgate implements AutoCloseable {
         return adminPort;
     }
 
-    /** Blocks until {@link #close()} has run (from a shutdown hook, on SIGTERM). */
+    /**
+     * Applies the keys a reload may change on a running gateway (see {@link ConfigReload}): the log format, and the
+     * proxy's routes, identity mapping and refusal lines. {@code next} has passed {@link Preflight}.
+     */
+    public void reconfigure(GatewayConfig next) {
+        proxy.reconfigure(next);
+        LogFormat.apply(next.logging().format());
+    }
+
+    /** The reload of {@code file}, counted in this gateway's registry. */
+    public ConfigReload reloader(Path file, GatewayConfig started) {
+        return new ConfigReload(file, started, metrics.registry(), this::reconfigure);
+    }
+
+    /** Blocks until {@link #close()} has run (on SIGTERM or SIGINT, or from a shutdown hook). */
     public void awaitShutdown() throws InterruptedException {
         stopped.await();
     }

@@ -68,6 +68,11 @@ public final class BenchTokens {
         this.kvno = kvno;
     }
 
+    /** The service's long-term key, which the ticket cache is keyed on. */
+    public KerberosKey serviceKey() {
+        return serviceKey;
+    }
+
     public Enctype enctype() {
         return serviceKey.enctype();
     }

@@ -2,6 +2,7 @@ package io.kerbgate.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kerbgate.Preflight;
 import io.kerbgate.config.ConfigException;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
@@ -17,7 +18,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "check-config",
         mixinStandardHelpOptions = true,
         versionProvider = KerbgateCommand.Version.class,
-        description = "Validate a config file without starting anything; exit 0 when it is good, 2 when not.")
+        description = {"Validate a config file as run does before it binds anything (the keytab holds every configured",
+                "principal; TLS, cookie and backend files load), without starting; exit 0 when it is good, 2 when not."})
 final class CheckConfigCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -35,6 +37,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         GatewayConfig loaded;
         try {
             loaded = ConfigLoader.load(config);
+            Preflight.check(loaded);
         } catch (ConfigException e) {
             root.err().println(e.getMessage());
             return KerbgateCommand.EXIT_USAGE;

@@ -82,16 +82,21 @@ final class KeysCommand {
         @Option(names = "--if-older-than", paramLabel = "AGE",
                 description = "Roll only if the current key was committed longer ago, e.g. 30d (for timers).")
         private @Nullable String ifOlderThan;
+        @Option(names = "--metrics-file", paramLabel = "FILE",
+                description = "After the run, write its outcome and the time of the last successful roll here, for"
+                        + " node_exporter's textfile collector, e.g. /var/lib/prometheus/node-exporter/"
+                        + "kerbgate_rollover.prom")
+        private @Nullable Path metricsFile;
         @Spec
         private CommandSpec spec;
 
         @Override
         public Integer call() {
-            if (ifOlderThan == null) {
-                return keys.run(array.file, KeysTool::roll);
+            Duration age = ifOlderThan == null ? null : duration(ifOlderThan, "--if-older-than", spec);
+            if (metricsFile != null) {
+                return keys.run(array.file, tool -> tool.rollWithMetrics(age, metricsFile));
             }
-            Duration age = duration(ifOlderThan, "--if-older-than", spec);
-            return keys.run(array.file, tool -> tool.rollIfOlderThan(age));
+            return keys.run(array.file, tool -> age == null ? tool.roll() : tool.rollIfOlderThan(age));
         }
     }
 
@@ -157,13 +162,18 @@ final class KeysCommand {
         @Option(names = "--exec", paramLabel = "PATH", defaultValue = "/usr/bin/kerbgate",
                 description = "The kerbgate launcher the units run (default: ${DEFAULT-VALUE}).")
         private String executable;
+        @Option(names = "--metrics-file", paramLabel = "FILE",
+                defaultValue = "/var/lib/prometheus/node-exporter/kerbgate_rollover.prom",
+                description = "The roll's --metrics-file (default: ${DEFAULT-VALUE}, where Debian's node_exporter "
+                        + "reads textfile metrics).")
+        private String metricsFile;
         @Spec
         private CommandSpec spec;
 
         @Override
         public Integer call() {
             Duration age = duration(every, "--every", spec);
-            return keys.run(array.file, tool -> tool.schedule(age, out, executable));
+            return keys.run(array.file, tool -> tool.schedule(age, out, executable, metricsFile));
         }
     }
 

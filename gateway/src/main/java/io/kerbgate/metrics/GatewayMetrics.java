@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -49,6 +50,9 @@ import java.util.function.Supplier;
  *       <td>number of kvnos of the principal in each state</td></tr>
  *   <tr><td>{@code kerbgate_keys_newest_kvno}</td><td>gauge</td><td>{@code principal}</td>
  *       <td>the newest kvno the keytab lists; differs across nodes while one lags behind a roll</td></tr>
+ *   <tr><td>{@code kerbgate_keys_current_kvno_first_seen_seconds}</td><td>gauge</td><td>{@code principal}</td>
+ *       <td>epoch seconds when this node first loaded the newest kvno: {@code time() - x} is the age of the current
+ *       key as the node sees it (from its start, when the kvno was already there)</td></tr>
  *   <tr><td>{@code kerbgate_keys_grace_remaining_seconds}</td><td>gauge</td><td>{@code principal}, {@code kvno}</td>
  *       <td>for each kvno in grace (gone from the keytab, still accepted): seconds until it retires</td></tr>
  *   <tr><td>{@code kerbgate_keytab_reloads_total}</td><td>counter</td><td>{@code result} ok|failed</td>
@@ -76,12 +80,14 @@ public final class GatewayMetrics {
     public static final String KEYS_KVNOS = "kerbgate.keys.kvnos";
     public static final String KEYS_NEWEST_KVNO = "kerbgate.keys.newest.kvno";
     public static final String KEYS_GRACE_REMAINING = "kerbgate.keys.grace.remaining";
+    public static final String KEYS_CURRENT_FIRST_SEEN = "kerbgate.keys.current.kvno.first.seen.seconds";
 
     private final KeyRing ring;
     private final Clock clock;
     private final MultiGauge kvnos;
     private final MultiGauge newest;
     private final MultiGauge graceRemaining;
+    private final MultiGauge currentFirstSeen;
     /** The rows registered last; held here because a gauge keeps only a weak reference to what it reads. */
     private List<MultiGauge.Row<?>> rows = List.of();
 
@@ -97,6 +103,9 @@ public final class GatewayMetrics {
         this.graceRemaining = MultiGauge.builder(KEYS_GRACE_REMAINING)
                 .description("seconds until a kvno in grace retires")
                 .baseUnit("seconds")
+                .register(registry);
+        this.currentFirstSeen = MultiGauge.builder(KEYS_CURRENT_FIRST_SEEN)
+                .description("when this node first loaded the newest kvno of the principal, epoch seconds")
                 .register(registry);
     }
 
@@ -157,11 +166,13 @@ public final class GatewayMetrics {
         List<MultiGauge.Row<?>> kvnoRows = new ArrayList<>();
         List<MultiGauge.Row<?>> newestRows = new ArrayList<>();
         List<MultiGauge.Row<?>> graceRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> firstSeenRows = new ArrayList<>();
         for (String principal : keys.principals()) {
             kvnoRows.add(row(Tags.of("principal", principal, "state", "current"),
                     () -> count(principal, false)));
             kvnoRows.add(row(Tags.of("principal", principal, "state", "grace"), () -> count(principal, true)));
             newestRows.add(row(Tags.of("principal", principal), () -> newestListed(principal)));
+            firstSeenRows.add(row(Tags.of("principal", principal), () -> newestFirstSeen(principal)));
             for (KeyVersion version : keys.versions(principal)) {
                 if (version.inGrace()) {
                     int kvno = version.kvno();
@@ -173,7 +184,9 @@ public final class GatewayMetrics {
         kvnos.register(kvnoRows, true);
         newest.register(newestRows, true);
         graceRemaining.register(graceRows, true);
+        currentFirstSeen.register(firstSeenRows, true);
         List<MultiGauge.Row<?>> all = new ArrayList<>(kvnoRows);
+        all.addAll(firstSeenRows);
         all.addAll(newestRows);
         all.addAll(graceRows);
         rows = List.copyOf(all);
@@ -191,6 +204,13 @@ public final class GatewayMetrics {
     private double newestListed(String principal) {
         return ring.current().versions(principal).stream().filter(v -> !v.inGrace())
                 .mapToInt(KeyVersion::kvno).max().orElse(-1);
+    }
+
+    /** When the node first loaded the kvno {@link #newestListed} reports, epoch seconds; NaN without one. */
+    private double newestFirstSeen(String principal) {
+        return ring.current().versions(principal).stream().filter(v -> !v.inGrace())
+                .max(Comparator.comparingInt(KeyVersion::kvno))
+                .map(v -> v.firstSeen().toEpochMilli() / 1000.0).orElse(Double.NaN);
     }
 
     private double graceSeconds(String principal, int kvno) {

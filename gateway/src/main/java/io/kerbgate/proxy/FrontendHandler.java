@@ -4,7 +4,6 @@ import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.Acceptance.Rejected;
 import io.kerbgate.acceptor.RejectReason;
-import io.kerbgate.identity.IdentityHeaders;
 import io.kerbgate.proxy.ProxyMetrics.Refusal;
 import io.kerbgate.sessions.SessionCookies;
 import io.netty.buffer.ByteBuf;
@@ -112,7 +111,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
     private final Channel channel;
     private final ReadPacer reads;
     private final NegotiateStep negotiate;
-    private final IdentityHeaders identity;
+    private final LiveSettings live;
     private final BackendPool pool;
     private final ProxyMetrics metrics;
     private final long responseTimeoutNanos;
@@ -234,12 +233,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         }
     }
 
-    FrontendHandler(Channel channel, NegotiateStep negotiate, IdentityHeaders identity, BackendPool pool,
+    FrontendHandler(Channel channel, NegotiateStep negotiate, LiveSettings live, BackendPool pool,
                     ProxyMetrics metrics, Duration responseTimeout, ProxyPolicy policy, ConnectionSecurity security) {
         this.channel = channel;
         this.reads = new ReadPacer(channel, this::clientMessage);
         this.negotiate = negotiate;
-        this.identity = identity;
+        this.live = live;
         this.pool = pool;
         this.metrics = metrics;
         this.responseTimeoutNanos = responseTimeout.toNanos();
@@ -455,8 +454,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
         // The proxy answers 100-continue itself once the backend is connected; the backend never waits for a body.
         headers.remove(HttpHeaderNames.EXPECT);
         // Without an identity (an anonymous route, auth.required: false), client copies of the identity headers and
-        // Authorization are still removed, and X-Forwarded-* set.
-        identity.forward(headers, accepted == null ? null : accepted.client(),
+        // Authorization are still removed, and X-Forwarded-* set. The mapping of this request: a reload changes the next.
+        live.current().identity().forward(headers, accepted == null ? null : accepted.client(),
                 accepted == null ? List.of() : accepted.groups(), peer.getAddress(), security.scheme());
         ForwardedHeaders.request(headers, peer.getAddress(), security.scheme());
         if (ex.upgrade) {

@@ -1,6 +1,5 @@
 package io.kerbgate.proxy;
 
-import io.kerbgate.identity.IdentityHeaders;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -30,7 +29,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final long clientIdleMillis;
     private final Duration responseTimeout;
     private final NegotiateStep negotiate;
-    private final IdentityHeaders identity;
+    private final LiveSettings live;
     private final BackendPool pool;
     private final ProxyMetrics metrics;
     private final ProxyPolicy policy;
@@ -40,7 +39,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
 
     /** @param tls the front's TLS, or {@code null} for plain HTTP */
     FrontendInitializer(int maxHeaderSize, Duration clientIdle, Duration responseTimeout, NegotiateStep negotiate,
-                        IdentityHeaders identity, BackendPool pool, ProxyMetrics metrics,
+                        LiveSettings live, BackendPool pool, ProxyMetrics metrics,
                         @Nullable TlsContextReloader tls, boolean http2, ProxyPolicy policy) {
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
@@ -49,7 +48,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         this.clientIdleMillis = clientIdle.toMillis();
         this.responseTimeout = responseTimeout;
         this.negotiate = negotiate;
-        this.identity = identity;
+        this.live = live;
         this.pool = pool;
         this.metrics = metrics;
         this.policy = policy;
@@ -89,7 +88,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
 
     /** The proxy of one HTTP/1.1 connection or one HTTP/2 stream. */
     FrontendHandler frontendHandler(Channel channel, ConnectionSecurity security) {
-        return new FrontendHandler(channel, negotiate, identity, pool, metrics, responseTimeout, policy, security);
+        return new FrontendHandler(channel, negotiate, live, pool, metrics, responseTimeout, policy, security);
     }
 
     int maxHeaderSize() {

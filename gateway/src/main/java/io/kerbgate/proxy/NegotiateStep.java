@@ -8,7 +8,9 @@ import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.access.AccessRules;
 import io.kerbgate.access.RequestTarget;
+import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.config.GatewayConfig.Logging;
+import io.kerbgate.identity.IdentityHeaders;
 import io.kerbgate.logging.RefusalLog;
 import io.kerbgate.sessions.SessionCookies;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -17,6 +19,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.Attribute;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -37,8 +40,7 @@ final class NegotiateStep {
 
     private final HttpAuthenticator authenticator;
     private final ProxyMetrics metrics;
-    private final AccessRules access;
-    private final RefusalLog refusals;
+    private final LiveSettings live;
     private final @Nullable SessionCookies cookies;
 
     /** No access routes, and refusal lines without the keytab's view. */
@@ -48,16 +50,19 @@ final class NegotiateStep {
     }
 
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, AccessRules access, RefusalLog refusals) {
-        this(authenticator, metrics, access, refusals, null);
+        this(authenticator, metrics, new LiveSettings(new LiveSettings.Snapshot(access, refusals,
+                IdentityHeaders.of(GatewayConfig.Identity.DEFAULT, Clock.systemUTC()))), null);
     }
 
-    /** @param cookies the session cookie ({@code sessions.cookie}), or {@code null} when it is off */
-    NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, AccessRules access, RefusalLog refusals,
+    /**
+     * @param live    the routes and the refusal log, replaced on a reload; read once per use
+     * @param cookies the session cookie ({@code sessions.cookie}), or {@code null} when it is off
+     */
+    NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
                   @Nullable SessionCookies cookies) {
         this.authenticator = authenticator;
         this.metrics = metrics;
-        this.access = access;
-        this.refusals = refusals;
+        this.live = live;
         this.cookies = cookies;
     }
 
@@ -87,7 +92,7 @@ final class NegotiateStep {
         HttpHeaders headers = request.headers();
         AccessRules.Route route;
         try {
-            route = access.route(target(request));
+            route = live.current().access().route(target(request));
         } catch (RequestTarget.Invalid e) {
             return badTarget(e, peer);
         }
@@ -180,7 +185,7 @@ final class NegotiateStep {
     Rejected badTarget(RequestTarget.Invalid invalid, InetSocketAddress peer) {
         Rejected rejected = Rejected.of(RejectReason.BAD_TARGET, invalid.getMessage());
         metrics.rejected(rejected.reason(), -1);
-        refusals.refused(rejected, peer, null);
+        live.current().refusals().refused(rejected, peer, null);
         return rejected;
     }
 
@@ -188,10 +193,10 @@ final class NegotiateStep {
     void headersTooLarge(InetSocketAddress peer) {
         Rejected rejected = Rejected.of(RejectReason.TOO_LARGE, "request header block over limits.max_header_size");
         metrics.rejected(rejected.reason(), -1);
-        refusals.refused(rejected, peer, null);
+        live.current().refusals().refused(rejected, peer, null);
     }
 
     private void logRefusal(Rejected rejected, InetSocketAddress peer, AccessRules.Route route) {
-        refusals.refused(rejected, peer, route.name());
+        live.current().refusals().refused(rejected, peer, route.name());
     }
 }

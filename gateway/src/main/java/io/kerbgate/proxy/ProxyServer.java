@@ -2,9 +2,7 @@ package io.kerbgate.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.HttpAuthenticator;
-import io.kerbgate.access.AccessRules;
 import io.kerbgate.config.GatewayConfig;
-import io.kerbgate.identity.IdentityHeaders;
 import io.kerbgate.logging.RefusalLog;
 import io.kerbgate.sessions.CookieKeyFile;
 import io.kerbgate.sessions.SessionCookies;
@@ -71,6 +69,9 @@ public final class ProxyServer implements AutoCloseable {
     private final @Nullable CookieKeyFile cookieKeys;
     private final ClientConnections clients;
     private final HealthChecker checker;
+    private final HttpAuthenticator authenticator;
+    private final MeterRegistry registry;
+    private final LiveSettings live;
     private volatile boolean draining;
 
     private @Nullable EventLoopGroup acceptGroup;
@@ -131,10 +132,11 @@ public final class ProxyServer implements AutoCloseable {
             log.warn("sessions.connection_bound is on: a connection's later requests without Authorization go through"
                     + " as the principal it authenticated; never behind a shared outbound proxy");
         }
-        IdentityHeaders identity = IdentityHeaders.of(config.identity(), Clock.systemUTC(),
-                () -> authenticator.keys().principals());
-        AccessRules access = AccessRules.of(config.routes(), registry);
-        RefusalLog refusals = new RefusalLog(authenticator::keys, config.logging().format());
+        this.authenticator = authenticator;
+        this.registry = registry;
+        this.live = new LiveSettings(LiveSettings.of(config,
+                new RefusalLog(authenticator::keys, config.logging().format()), registry, Clock.systemUTC(),
+                () -> authenticator.keys().principals()));
         // Last: these start polling threads, which nothing after them may leak by throwing.
         GatewayConfig.Sessions.Cookie cookie = config.sessions().cookie();
         this.cookieKeys = cookie == null ? null : cookieKeys(cookie, registry, settings.tlsPollInterval());
@@ -148,9 +150,9 @@ public final class ProxyServer implements AutoCloseable {
             throw e;
         }
         SessionCookies cookies = cookie == null ? null : new SessionCookies(cookie, cookieKeys, clock);
-        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, access, refusals, cookies);
+        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies);
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
-                negotiate, identity, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy);
+                negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy);
     }
 
     private static CookieKeyFile cookieKeys(GatewayConfig.Sessions.Cookie cookie, MeterRegistry registry,
@@ -202,6 +204,18 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
+     * Applies the {@code routes}, {@code identity} and {@code logging.format} of {@code next} to the requests from now
+     * on (see {@link LiveSettings}); the rest of {@code next} is ignored: it needs a restart. All three are built
+     * before any is swapped in, so a bad one leaves the running settings as they are.
+     *
+     * @throws IllegalArgumentException naming the setting that is invalid
+     */
+    public void reconfigure(GatewayConfig next) {
+        live.replace(LiveSettings.of(next, new RefusalLog(authenticator::keys, next.logging().format()), registry,
+                Clock.systemUTC(), () -> authenticator.keys().principals()));
+    }
+
+    /**
      * True from the start of {@link #close()}: the node is going away, and {@code /readyz} should say so, so that the
      * load balancer stops sending new connections while the requests in flight finish.
      */
@@ -237,7 +251,9 @@ public final class ProxyServer implements AutoCloseable {
             drain(config.drain().timeout());
         }
         shutdownGroups();
-        log.info("proxy stopped");
+        if (serverChannel != null) {
+            log.info("proxy stopped");
+        }
     }
 
     private void drain(Duration timeout) {

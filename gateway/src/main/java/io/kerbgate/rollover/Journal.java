@@ -29,8 +29,11 @@ import org.jspecify.annotations.Nullable;
  *  "started_at": "...", "updated_at": "...", "committed_at": null, "error": null,
  *  "steps": {"generate": {"state": "done", "at": "..."},       // started | done | failed | skipped
  *            "distribute": {"state": "failed", "at": "...", "detail": "node2: directory /srv/node2 does not exist"}},
- *  "node_steps": {"node1": {"distribute": {"state": "done", "at": "..."}}}}
+ *  "node_steps": {"node1": {"distribute": {"state": "done", "at": "..."}}},
+ *  "last_success": {"kvno": 1, "at": "...", "run_id": "..."}}   // the last run that finished; carried over
  * }</pre>
+ * {@code last_success} outlives the run that wrote it: a new run copies it from the journal it replaces, so a failed
+ * run still tells when the array key was last rolled ({@code keys roll --metrics-file}, for Prometheus).
  * The one state resuming depends on is {@code steps.commit.state}: {@code started} is written before the KDC is
  * asked, so a rerun that finds it started knows the KDC may already hold the key, and reads its kvno to tell.
  */
@@ -187,7 +190,32 @@ final class Journal {
         root.put("state", "running").putNull("error");
     }
 
-    void done() {
+    void done(Instant now) {
         root.put("state", DONE).putNull("error");
+        root.putObject("last_success").put("kvno", targetKvno()).put("at", now.toString()).put("run_id", runId());
     }
+
+    /** Keeps the last success of the journal this one replaces (or that journal itself, when it finished). */
+    void carryLastSuccess(Journal previous) {
+        JsonNode carried = previous.root.get("last_success");
+        if (carried instanceof ObjectNode success) {
+            root.set("last_success", success.deepCopy());
+        } else if (previous.finished()) {
+            // A journal from before last_success existed: its run finished at its last update.
+            root.putObject("last_success").put("kvno", previous.targetKvno())
+                    .put("at", previous.root.path("updated_at").asText()).put("run_id", previous.runId());
+        }
+    }
+
+    /** When the last run that finished did, and the kvno it put on every node; empty when none ever finished. */
+    Optional<Success> lastSuccess() {
+        JsonNode success = root.get("last_success");
+        if (!(success instanceof ObjectNode node) || !node.hasNonNull("at")) {
+            return finished() ? Optional.of(new Success(targetKvno(), Instant.parse(root.path("updated_at").asText())))
+                    : Optional.empty();
+        }
+        return Optional.of(new Success(node.path("kvno").asInt(), Instant.parse(node.path("at").asText())));
+    }
+
+    record Success(int kvno, Instant at) {}
 }

@@ -1,11 +1,14 @@
 package io.kerbgate.rollover;
 
 import io.kerbgate.config.ConfigException;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,6 +69,24 @@ public final class KeysTool {
         return new Rollover(ctx).roll(age);
     }
 
+    /**
+     * {@link #roll()} or, with {@code age}, {@link #rollIfOlderThan}, then the outcome and the journal's last success
+     * into {@code metricsFile} for node_exporter ({@link RolloverMetricsFile}). A file that cannot be written is
+     * reported and leaves the exit code as the roll made it: the roll matters more than its metrics.
+     */
+    public int rollWithMetrics(@Nullable Duration age, Path metricsFile) {
+        Instant ranAt = ctx.clock().instant();
+        int exit = age == null ? roll() : rollIfOlderThan(age);
+        try {
+            Optional<Journal.Success> last = Journal.load(ctx.array().besideFile("journal.json"))
+                    .flatMap(Journal::lastSuccess);
+            RolloverMetricsFile.write(metricsFile, ctx.array().principal(), last, age, ranAt, exit);
+        } catch (IOException | RuntimeException e) {
+            ctx.progress().note("kerbgate keys roll: metrics not written to " + metricsFile + ": " + e);
+        }
+        return exit;
+    }
+
     public int retire() {
         return new Retirement(ctx).retire();
     }
@@ -82,5 +103,10 @@ public final class KeysTool {
     /** Writes {@code kerbgate-rollover.service} and {@code .timer} into {@code dir} and prints the crontab line. */
     public int schedule(Duration every, Path dir, String executable) {
         return new SystemdSchedule(ctx.array(), ctx.progress()).write(every, dir, executable);
+    }
+
+    /** {@link #schedule(Duration, Path, String)} with the roll's {@code --metrics-file} at {@code metricsFile}. */
+    public int schedule(Duration every, Path dir, String executable, String metricsFile) {
+        return new SystemdSchedule(ctx.array(), ctx.progress()).write(every, dir, executable, metricsFile);
     }
 }

@@ -120,6 +120,7 @@ final class Rollover {
                 ctx.kdc().salt(principal));
         pending.write(principal, key, ctx.kdc().needsPassword(), now().getEpochSecond());
         Journal journal = Journal.start(runId(), command, principal, from, target, create, names(nodes), now());
+        Journal.load(journalFile).ifPresent(journal::carryLastSuccess);
         journal.step(Step.GENERATE, Journal.DONE, key.toString(), now());
         save(journal);
         out.note("run " + journal.runId() + "; journal " + journalFile + "; pending key " + pending.file() + " (0600)");
@@ -271,7 +272,7 @@ final class Rollover {
 
     private int finish(Journal journal) throws IOException {
         pending.delete();
-        journal.done();
+        journal.done(now());
         save(journal);
         ctx.hooks().afterStep(Step.CHECK);
         out.note("done: " + principal + " kvno " + journal.targetKvno() + " on every node and the KDC"

@@ -25,29 +25,50 @@ final class SystemdSchedule {
         this.out = out;
     }
 
+    /** Where Debian's prometheus-node-exporter reads textfile metrics ({@code --collector.textfile.directory}). */
+    static final String DEFAULT_METRICS_FILE = "/var/lib/prometheus/node-exporter/kerbgate_rollover.prom";
+
     int write(Duration every, Path dir, String executable) {
+        return write(every, dir, executable, DEFAULT_METRICS_FILE);
+    }
+
+    /**
+     * The units, as the Debian package ships them for {@code --array /etc/kerbgate/array.yaml --every 30d}
+     * ({@code conf/systemd/kerbgate-rollover.*}, kept equal by KeysCommandTest).
+     */
+    int write(Duration every, Path dir, String executable, String metricsFile) {
         String arrayFile = array.file().toAbsolutePath().toString();
         String age = Durations.format(every);
         String service = String.join("\n",
-                "# Written by kerbgate keys schedule --every " + age + ". Rolls the key of " + array.principal(),
-                "# when it is older than " + age + ", and first retires kvnos whose grace has passed.",
+                "# Written by kerbgate keys schedule --every " + age + " --array " + arrayFile + ".",
+                "# Started daily by " + UNIT + ".timer: retires kvnos past their grace, then rolls only when the current",
+                "# key is older than " + age + ". A run that dies is finished by the next one (journal + pending key).",
                 "[Unit]",
-                "Description=kerbgate key rollover for " + array.principal(),
+                "Description=kerbgate key rollover of the array in " + arrayFile,
+                "Documentation=file:///usr/share/doc/kerbgate/deployment.md",
                 "Wants=network-online.target",
                 "After=network-online.target",
                 "",
                 "[Service]",
                 "Type=oneshot",
+                "# Root: kadmin.local reads the KDC's database, node keytabs are rewritten keeping their owner and mode,",
+                "# and the lock, journal and pending key live beside the array file.",
+                "User=root",
                 "# A failed retire must not stop the roll; a failed roll fails the unit (see journalctl -u " + UNIT + ").",
                 "ExecStart=-" + executable + " keys retire --array " + arrayFile,
-                "ExecStart=" + executable + " keys roll --array " + arrayFile + " --if-older-than " + age,
+                "# --metrics-file: the last successful roll for Prometheus (node_exporter's textfile collector); a",
+                "# missing directory is reported in the journal and does not fail the roll.",
+                "ExecStart=" + executable + " keys roll --array " + arrayFile + " --if-older-than " + age
+                        + " --metrics-file " + metricsFile,
                 "# Exit 75: another run held the lock; not a failure, the next day's run tries again.",
                 "SuccessExitStatus=75",
                 "UMask=0077",
                 "",
                 "");
         String timer = String.join("\n",
-                "# Written by kerbgate keys schedule --every " + age + ".",
+                "# Written by kerbgate keys schedule --every " + age + " --array " + arrayFile + ".",
+                "# Daily, not every " + age + ": a monotonic OnUnitActiveSec= restarts counting at every boot, so a host",
+                "# rebooted more often would never roll. The service itself decides whether the key is due.",
                 "[Unit]",
                 "Description=Daily check whether the kerbgate array key is due to roll (every " + age + ")",
                 "",

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kerbgate.crypto.Enctype;
+import io.kerbgate.crypto.KerberosCrypto;
+import io.kerbgate.keys.KeytabEntry;
+import io.kerbgate.keys.KeytabFile;
 import io.kerbgate.testing.SecretFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +34,9 @@ final class KerbgateCommandTest {
 
     @BeforeEach
     void writeConfig() throws IOException {
-        SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+        SecretFile.write(dir.resolve("http.keytab"), KeytabFile.write(List.of(new KeytabEntry(
+                "HTTP/gw.example.test@EXAMPLE.TEST", 1, 0, 1, Enctype.AES256_CTS_HMAC_SHA1_96.id(),
+                KerberosCrypto.randomKey(Enctype.AES256_CTS_HMAC_SHA1_96).bytes()))));
         goodConfig = Files.writeString(dir.resolve("kerbgate.yaml"), """
                 listen: 127.0.0.1:8080
                 keytab: http.keytab
@@ -112,11 +119,35 @@ final class KerbgateCommandTest {
     }
 
     @Test
-    void run_goodConfig_withAKeytabWithoutKeys_failsToStartNamingTheKeytab() {
-        assertEquals(1, run("run", "--config", goodConfig.toString()));
-        assertTrue(err().startsWith("kerbgate: cannot start: "), err());
-        assertTrue(err().contains("http.keytab"), err());
-        assertFalse(err().contains("\tat "), err());
+    void run_aKeytabWithoutKeys_isAConfigError_exit2_asForCheckConfig() throws IOException {
+        Path keytab = Files.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02});
+
+        assertEquals(2, run("run", "--config", goodConfig.toString()));
+        String line = "config error at 'keytab': " + keytab.toAbsolutePath() + ": the keytab holds no keys; export the"
+                + " array's key into it" + System.lineSeparator();
+        assertEquals(line, err());
+        err.reset();
+        assertEquals(2, run("check-config", "--config", goodConfig.toString()));
+        assertEquals(line, err());
+    }
+
+    @Test
+    void checkConfig_aMissingKeytab_exits2_namingIt() throws IOException {
+        Files.delete(dir.resolve("http.keytab"));
+
+        assertEquals(2, run("check-config", "--config", goodConfig.toString()));
+        assertTrue(err().startsWith("config error at 'keytab': " + dir.resolve("http.keytab").toAbsolutePath()
+                + " does not exist"), err());
+    }
+
+    @Test
+    void checkConfig_aTlsCertificateThatDoesNotLoad_exits2_namingTheKey() throws IOException {
+        Path withTls = Files.writeString(dir.resolve("tls.yaml"), Files.readString(goodConfig)
+                + "tls: {cert: nope.pem, key: nope.key}\n");
+
+        assertEquals(2, run("check-config", "--config", withTls.toString()));
+        assertTrue(err().startsWith("config error at 'tls"), err());
+        assertTrue(err().contains("nope"), err());
     }
 
     @Test

@@ -234,14 +234,21 @@ final class DeploymentFilesTest {
                 "AmbientCapabilities=CAP_NET_BIND_SERVICE", "ReadOnlyPaths=/etc/kerbgate",
                 "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX", "SystemCallFilter=@system-service",
                 "Restart=on-failure", "User=kerbgate",
-                "ExecStart=/usr/bin/java -jar /opt/kerbgate/kerbgate.jar run --config /etc/kerbgate/kerbgate.yaml")) {
+                "ExecStart=/usr/bin/kerbgate run --config /etc/kerbgate/kerbgate.yaml", "StateDirectory=kerbgate",
+                "RestartPreventExitStatus=2", "ExecReload=/bin/kill -HUP $MAINPID")) {
             assertTrue(text.lines().anyMatch(l -> l.startsWith(directive)), "missing " + directive);
         }
         assertFalse(text.lines().anyMatch(l -> l.startsWith("MemoryDenyWriteExecute=yes")), "would break the JIT");
 
         Path analyze = Path.of("/usr/bin/systemd-analyze");
         assumeTrue(Files.isExecutable(analyze), "systemd-analyze is not installed: skipping systemd-analyze verify");
-        Processes.Result r = Processes.command(analyze.toString(), "verify", unit.toString())
+        // systemd-analyze also checks that ExecStart's binary exists; /usr/bin/kerbgate does once the package is
+        // installed (DebPackageIT verifies the installed units). Here a copy runs the launcher from the source tree.
+        Path launcher = ROOT.resolve("gateway/src/deb/bin/kerbgate");
+        assertTrue(Files.isExecutable(launcher), launcher + " is not executable");
+        Path copy = Files.writeString(tmp.resolve("kerbgate.service"),
+                text.replace("ExecStart=/usr/bin/kerbgate ", "ExecStart=" + launcher + " "));
+        Processes.Result r = Processes.command(analyze.toString(), "verify", copy.toString())
                 .timeout(Duration.ofSeconds(30)).exec();
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         assertFalse(r.stderr().contains("kerbgate.service:"), "systemd-analyze complained: " + r.stderr());

@@ -75,6 +75,26 @@ final class GatewayMetricsTest {
     }
 
     @Test
+    void currentKvnoFirstSeen_isWhenThisNodeFirstLoadedTheNewestKvno_andMovesWithARoll() throws Exception {
+        bind();
+        ring.update(List.of(entry(3)), T0);
+        clock.advance(Duration.ofHours(5));
+        // Reloading the same keytab keeps kvno 3's first sighting.
+        ring.update(List.of(entry(3)), clock.instant());
+
+        assertLine("kerbgate_keys_current_kvno_first_seen_seconds{principal=\"" + HTTP + "\",} " + seconds(T0));
+
+        Instant rolled = clock.instant();
+        ring.update(List.of(entry(3), entry(4)), rolled);
+
+        assertLine("kerbgate_keys_current_kvno_first_seen_seconds{principal=\"" + HTTP + "\",} " + seconds(rolled));
+    }
+
+    private static String seconds(Instant at) {
+        return Double.toString(at.getEpochSecond());
+    }
+
+    @Test
     void caches_andKeytab_areExportedUnderKerbgateNames() {
         bind();
 

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,34 @@ final class KeysCommandTest {
         assertTrue(Files.readString(units.resolve("kerbgate-rollover.timer")).contains("OnCalendar=daily"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("17 3 * * * root /usr/bin/kerbgate keys retire"),
                 out.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The Debian package ships what {@code keys schedule --every 30d --array /etc/kerbgate/array.yaml} writes. */
+    @Test
+    void schedule_writesTheUnitsThePackageShips() throws Exception {
+        Path array = Files.copy(repositoryRoot().resolve("conf/array.yaml"), dir.resolve("array.yaml"));
+        Path units = dir.resolve("units");
+        assertEquals(0, run("keys", "schedule", "--array", array.toString(), "--every", "30d", "--out", units.toString()),
+                err.toString(StandardCharsets.UTF_8));
+
+        for (String unit : List.of("kerbgate-rollover.service", "kerbgate-rollover.timer")) {
+            String written = Files.readString(units.resolve(unit))
+                    .replace(array.toAbsolutePath().toString(), "/etc/kerbgate/array.yaml");
+            assertEquals(Files.readString(repositoryRoot().resolve("conf/systemd").resolve(unit)), written, unit);
+        }
+        String service = Files.readString(units.resolve("kerbgate-rollover.service"));
+        assertTrue(service.contains(" --if-older-than 30d --metrics-file "
+                + "/var/lib/prometheus/node-exporter/kerbgate_rollover.prom\n"), service);
+        assertTrue(service.contains("\nUser=root\n"), service);
+    }
+
+    private static Path repositoryRoot() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve("conf/systemd"))) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("no conf/systemd above " + Path.of("").toAbsolutePath());
     }
 
     @Test
