@@ -89,6 +89,8 @@ public final class RefusalHints {
             case PAC_INVALID -> "the ticket's PAC failed verification with the service key (tampered, an unkeyed "
                     + "signature, or malformed buffers): if every AD ticket fails, check that the keytab holds the "
                     + "account's current key; see the README, Active Directory";
+            case NO_KEYS -> "this node started before it had keys: install them with kerbgate keys init (new array) "
+                    + "or kerbgate keys add-node (new node); GET /readyz on the admin port says what it watches";
             case ACCESS_DENIED -> "the principal authenticated but the route refuses it: change the route's allow or "
                     + "deny if it should pass";
             case BAD_TARGET -> "the path or Host is malformed, or spelled so that backends could read it under "
