@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  *       {@code admin.key_writers}.</li>
  * </ol>
  * With no writer of either kind configured, every write is refused. With a state directory ({@code keys.state_dir})
- * the keys go to its keytab; otherwise to the configured keytab. A delete also ends the kvnos in the key ring at once
- * ({@link KeyRing#retireBelow}): {@code keys retire} has waited for the grace already.
+ * the keys go to its keytab; otherwise to the configured keytab. A delete also retires the kvnos in the key ring
+ * ({@link KeyRing#retireBelow}): accepted for the grace period from now, then never again, restarts included.
  *
  * <table>
  *   <caption>Answers</caption>
@@ -184,14 +184,15 @@ public final class KeyWrites {
         }
         try {
             SortedSet<Integer> removed = editor.removeBelow(principals.get(0), below);
-            // keys retire waited for the grace since the commit: the kvnos end now, and stay ended after a restart.
+            // In grace from now (as after any change of the file), and remembered: no keytab brings them back, and a
+            // restart keeps the deadline.
             KeySetChange change = ring.retireBelow(principals.get(0), below, ring.clock().instant());
-            SortedSet<Integer> ended = change.retired().getOrDefault(principals.get(0), new TreeSet<>());
-            log.info("DELETE /keys by {} from {}: {} kvnos {} removed from {}, kvnos {} no longer accepted",
+            SortedSet<Integer> ended = change.enteredGrace().getOrDefault(principals.get(0), new TreeSet<>());
+            log.info("DELETE /keys by {} from {}: {} kvnos {} removed from {}, kvnos {} in grace, then retired",
                     writer.principal(), peer.getHostAddress(), principals.get(0), removed, editor.keytab(), ended);
             return answer(writer, 200, removed.isEmpty() && ended.isEmpty() ? "nothing to remove\n"
                     : "removed " + principals.get(0) + " kvnos " + removed + (ended.isEmpty() ? ""
-                    : "; no longer accepted: kvnos " + ended) + "\n");
+                    : "; accepted for the grace period, then never again: kvnos " + ended) + "\n");
         } catch (IllegalStateException e) {
             return answer(writer, 409, e.getMessage());
         } catch (KeytabException e) {

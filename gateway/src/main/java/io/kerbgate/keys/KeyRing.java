@@ -133,7 +133,8 @@ public final class KeyRing {
             Changes changes = new Changes();
             List<KeyVersion> next = new ArrayList<>();
             for (KeyVersion version : saved.keys().allVersions()) {
-                if (version.retiredAt(now) || version.kvno() < floor(version.principal())
+                boolean retired = version.kvno() < floor(version.principal()) && !version.inGrace();
+                if (version.retiredAt(now) || retired
                         || (!served.isEmpty() && !served.contains(version.principal()))) {
                     continue;
                 }
@@ -151,35 +152,38 @@ public final class KeyRing {
     }
 
     /**
-     * Stops accepting {@code principal}'s kvnos below {@code kvno} now, not after a grace (the rollover tool's
-     * {@code keys retire}, which waits for the grace itself), and remembers it: a later load that lists them again
-     * ignores them.
+     * Retires {@code principal}'s kvnos below {@code kvno} (the rollover tool's {@code keys retire}): those still
+     * current enter their grace now, as if gone from the keytab, and the retirement is remembered, so a later load
+     * that lists them again (a read-only keytab that still has them) does not make them current again, and once their
+     * grace ends they stay out, across restarts too ({@link State}).
      *
-     * @throws IllegalStateException when that would leave {@code principal} without any kvno
+     * @throws IllegalStateException when that would leave {@code principal} without any current kvno
      */
     public KeySetChange retireBelow(String principal, int kvno, Instant now) {
         KeySetChange change;
         synchronized (writeLock) {
             KeySet before = current;
-            boolean keeps = before.versions(principal).stream().anyMatch(v -> v.kvno() >= kvno && !v.retiredAt(now));
+            boolean keeps = before.versions(principal).stream().anyMatch(v -> v.kvno() >= kvno && !v.inGrace());
             if (!keeps) {
                 throw new IllegalStateException("retiring kvnos below " + kvno + " would leave " + principal
-                        + " without a key (it has " + before.kvnos(principal) + ")");
+                        + " without a current key (it has " + before.kvnos(principal) + ")");
             }
             retiredBelow.merge(principal, kvno, Math::max);
             Changes changes = new Changes();
             List<KeyVersion> next = new ArrayList<>();
             for (KeyVersion version : before.allVersions()) {
-                if (version.principal().equals(principal) && version.kvno() < kvno) {
-                    changes.retired(principal, version.kvno());
+                if (version.principal().equals(principal) && version.kvno() < kvno && !version.inGrace()) {
+                    changes.enteredGrace(principal, version.kvno());
+                    next.add(version.inGraceUntil(now.plus(gracePeriod)));
                 } else {
                     next.add(version);
                 }
             }
             current = new KeySet(next);
             change = changes.toChange(current);
-            log.info("keys retired: {} kvnos {} (kerbgate keys retire); lower kvnos stay refused", principal,
-                    change.retired().getOrDefault(principal, new TreeSet<>()));
+            log.info("keys retired: {} kvnos below {} (kerbgate keys retire); {} accepted until {}, then never again",
+                    principal, kvno, change.enteredGrace().getOrDefault(principal, new TreeSet<>()),
+                    now.plus(gracePeriod));
         }
         notifyListeners(change);
         return change;

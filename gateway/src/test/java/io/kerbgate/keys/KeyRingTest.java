@@ -173,14 +173,16 @@ final class KeyRingTest {
     }
 
     @Test
-    void retireBelow_endsTheKvnoAtOnce_andALaterLoadListingItDoesNotBringItBack() throws Exception {
+    void retireBelow_startsTheGrace_andALaterLoadListingTheKvnoDoesNotBringItBack() throws Exception {
         ring.update(Keytabs.kvnos(HTTP, 3, 4), T);
 
         KeySetChange change = ring.retireBelow(HTTP, 4, T);
         ring.update(Keytabs.kvnos(HTTP, 3, 4), T.plusSeconds(1));
 
-        assertEquals(Map.of(HTTP, kvnos(3)), change.retired());
-        assertEquals(kvnos(4), ring.current().kvnos(HTTP));
+        assertEquals(Map.of(HTTP, kvnos(3)), change.enteredGrace());
+        assertTrue(ring.current().version(HTTP, 3).orElseThrow().inGrace(), "listed again, still only in grace");
+        ring.update(Keytabs.kvnos(HTTP, 3, 4), T.plus(GRACE));
+        assertEquals(kvnos(4), ring.current().kvnos(HTTP), "after the grace it is gone for good");
         assertThrows(IllegalStateException.class, () -> ring.retireBelow(HTTP, 5, T), "would leave no key");
     }
 
