@@ -41,7 +41,9 @@ final class AdminTransport {
     /** @throws IllegalArgumentException naming the array file's key when a file cannot be used */
     static HttpClient httpClient(ArrayConfig array) {
         ArrayConfig.AdminTls tls = array.adminTls();
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        // The admin listener speaks HTTP/1.1 only; asking for h2 first would only cost an upgrade attempt.
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1);
         if (tls == null) {
             return builder.build();
         }
