@@ -365,7 +365,9 @@ final class ZeroDowntimeRolloverTest {
                     + "principals: [" + SPN + "]\n"
                     + "backends: [http://127.0.0.1:" + backendPort + "]\n"
                     + "admin:\n  listen: 127.0.0.1:" + admin + "\n"
-                    + "keys:\n  grace: " + GATEWAY_GRACE.toSeconds() + "s\n  poll_interval: 200ms\n");
+                    + "keys:\n  grace: " + GATEWAY_GRACE.toSeconds() + "s\n  poll_interval: 200ms\n"
+                    // Without it the restart guard refuses every token for clock_skew after the start.
+                    + "acceptor:\n  replay_cache_file: " + name + "/replay.cache\n");
             Path log = dir.resolve(name + ".log");
             Process process = new ProcessBuilder(java(), "-XX:TieredStopAtLevel=1", "-Xmx128m",
                     "-Dlogback.configurationFile=" + logback, "-cp", System.getProperty("java.class.path"),
