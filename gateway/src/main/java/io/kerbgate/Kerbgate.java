@@ -14,6 +14,7 @@ import io.kerbgate.cache.TicketCache;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.keys.KeyRing;
 import io.kerbgate.keys.KeySet;
+import io.kerbgate.keys.KeyStateStore;
 import io.kerbgate.keys.KeysReport;
 import io.kerbgate.keys.KeytabWatcher;
 import io.kerbgate.keys.KvnoUsage;
@@ -21,14 +22,17 @@ import io.kerbgate.logging.LogFormat;
 import io.kerbgate.metrics.GatewayMetrics;
 import io.kerbgate.metrics.Metrics;
 import io.kerbgate.proxy.ProxyServer;
+import io.kerbgate.proxy.TlsContextReloader;
 import io.kerbgate.replay.CloseableReplayCache;
 import io.kerbgate.replay.Journal;
 import io.kerbgate.replay.LocalReplayCache;
 import io.kerbgate.replay.ReplayCaches;
 import io.kerbgate.replay.ReplayFile;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +87,11 @@ public final class Kerbgate implements AutoCloseable {
             KeyRing ring = new KeyRing(config.principals(), config.keys().grace(), clock);
             TicketCache ticketCache = new TicketCache(TICKET_CACHE_ENTRIES, Ticker.systemTicker());
             ticketCache.followKeys(ring);
-            watcher = new KeytabWatcher(config.keytab(), ring, config.keys().pollInterval());
+            if (config.keys().stateDir() != null) {
+                keepState(ring, KeyStateStore.open(config.keys().stateDir()), clock);
+            }
+            watcher = new KeytabWatcher(config.keytabs(), config.keys().stateDir() != null, ring,
+                    config.keys().pollInterval());
             watcher.start();
 
             GatewayConfig.Acceptor acceptorConfig = config.acceptor();
@@ -109,6 +117,8 @@ public final class Kerbgate implements AutoCloseable {
             }
             GatewayMetrics.bind(metrics.registry(), clock, ring, watcher, ticketCache, localReplay,
                     config.acceptor().replayCacheMaxEntries());
+            TlsContextReloader adminTls = config.admin().tls() == null ? null : TlsContextReloader.forAdmin(
+                    config.admin().tls(), metrics.registry(), TlsContextReloader.DEFAULT_POLL_INTERVAL, clock);
 
             proxy = new ProxyServer(config, counted, metrics.registry());
             int frontPort = proxy.start();
@@ -116,18 +126,19 @@ public final class Kerbgate implements AutoCloseable {
             ProxyServer front = proxy;
             AdminEndpoints endpoints = AdminEndpoints.starting(config)
                     .withKeys(() -> KeysReport.of(ring.current(), usage, clock.instant()))
-                    .withKeyWrites(KeyWrites.of(config, acceptor))
+                    .withKeyWrites(KeyWrites.of(config, acceptor, ring))
                     // Not ready while draining: the load balancer stops sending new connections to this node.
                     .withReadiness(() -> !front.draining() && !ring.current().isEmpty(),
-                            () -> front.draining() ? "draining" : "no keys loaded from " + config.keytab()
-                                    + (w.lastError() == null ? "" : ": " + w.lastError()));
+                            () -> front.draining() ? "draining" : "no keys yet: install them with kerbgate keys init"
+                                    + "/add-node (watching " + config.keytabs() + ")"
+                                    + (w.lastError() == null ? "" : "; last refused: " + w.lastError()));
             admin = new AdminServer(config.admin().listen(), config.admin().allowedHosts(), metrics.registry(),
-                    endpoints);
+                    endpoints, adminTls);
             int adminPort = admin.start();
             KeySet keys = ring.current();
-            log.info("kerbgate listening on {}:{} (admin {}:{}); keytab {}: {}; backends {}",
+            log.info("kerbgate listening on {}:{} (admin {}:{}); keytabs {}: {}; backends {}",
                     config.listen().getHostString(), frontPort, config.admin().listen().getHostString(), adminPort,
-                    config.keytab(), describe(keys), config.backends());
+                    config.keytabs(), keys.isEmpty() ? "no keys yet" : describe(keys), config.backends());
             return new Kerbgate(metrics, watcher, replayCache, replayFile, proxy, admin, frontPort, adminPort);
         } catch (Exception | Error e) {
             closeQuietly(admin);
@@ -137,6 +148,25 @@ public final class Kerbgate implements AutoCloseable {
             closeQuietly(watcher);
             metrics.close();
             throw e;
+        }
+    }
+
+    /**
+     * Takes back what the node accepted before it stopped (grace deadlines, pinned principals, retired kvnos) and
+     * saves it again after every change of the key ring.
+     */
+    private static void keepState(KeyRing ring, KeyStateStore store, Clock clock) throws IOException {
+        Optional<KeyRing.State> saved = store.load();
+        ring.addListener(change -> {
+            try {
+                store.save(ring.state());
+            } catch (IOException | RuntimeException e) {
+                log.error("cannot save the accepted keys to {}: a restart would forget grace deadlines and retired "
+                        + "kvnos until this is fixed", store.dir(), e);
+            }
+        });
+        if (saved.isPresent()) {
+            ring.restore(saved.get(), clock.instant());
         }
     }
 
@@ -218,6 +248,11 @@ public final class Kerbgate implements AutoCloseable {
         @Override
         public KeySet keys() {
             return delegate.keys();
+        }
+
+        @Override
+        public boolean awaitingKeys() {
+            return delegate.keys().isEmpty();
         }
     }
 

@@ -30,4 +30,13 @@ public interface HttpAuthenticator {
     default KeySet keys() {
         return KeySet.EMPTY;
     }
+
+    /**
+     * True while the node has no key at all yet (started before the rollover tool installed any): every token would
+     * fail, through no fault of the client's, so the front answers 503 ({@link RejectReason#NO_KEYS}), not 401.
+     * False for an authenticator that does not say.
+     */
+    default boolean awaitingKeys() {
+        return false;
+    }
 }

@@ -92,6 +92,8 @@ public final class RefusalHints {
             case PRINCIPAL_NAME -> "the KDC issued a ticket for a name with a control character or a leading or "
                     + "trailing space, which a backend could read as another name: rename the principal; see the "
                     + "README, Identity headers";
+            case NO_KEYS -> "this node started before it had keys: install them with kerbgate keys init (new array) "
+                    + "or kerbgate keys add-node (new node); GET /readyz on the admin port says what it watches";
             case ACCESS_DENIED -> "the principal authenticated but the route refuses it: change the route's allow or "
                     + "deny if it should pass";
             case BAD_TARGET -> "the path or Host is malformed, or spelled so that backends could read it under "

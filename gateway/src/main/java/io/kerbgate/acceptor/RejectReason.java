@@ -43,6 +43,11 @@ public enum RejectReason {
      */
     PRINCIPAL_NAME(0, "principal_name", 403, "client principal name cannot be forwarded in a header"),
     REPLAY_CACHE_UNAVAILABLE(0, "replay_cache_unavailable", 503, "replay cache cannot record the authenticator"),
+    /**
+     * Not the token's fault: the node started before it had keys ({@code keys.state_dir}) and none are installed yet;
+     * 503, so a load balancer or client tries another node rather than asking the user for credentials.
+     */
+    NO_KEYS(0, "no_keys", 503, "this node has no keys yet"),
     /** Not the acceptor's: the principal authenticated, but an access route ({@code routes}) refuses it. */
     ACCESS_DENIED(0, "access_denied", 403, "principal not allowed on this route"),
     /**

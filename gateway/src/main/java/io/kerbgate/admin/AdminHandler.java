@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.prometheus.client.exporter.common.TextFormat;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.security.auth.x500.X500Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +128,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         try {
-            response = respond(request, peer(ctx));
+            response = respond(request, ctx);
         } catch (RuntimeException | JsonProcessingException e) {
             log.warn("admin {} {} failed", request.method(), request.uri(), e);
             response = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getClass().getSimpleName());
@@ -143,7 +148,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 ? address.getAddress() : InetAddress.getLoopbackAddress();
     }
 
-    private FullHttpResponse respond(FullHttpRequest request, InetAddress peer) throws JsonProcessingException {
+    /** Who asks for a key write: the address, and over TLS the client certificate the handshake verified. */
+    private static KeyWrites.Caller caller(ChannelHandlerContext ctx, FullHttpRequest request) {
+        List<String> authorization = request.headers().getAll(HttpHeaderNames.AUTHORIZATION);
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            return KeyWrites.Caller.plain(authorization, peer(ctx));
+        }
+        X500Principal subject = null;
+        try {
+            Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
+                subject = leaf.getSubjectX500Principal();
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            // No client certificate: Negotiate may still authenticate the writer.
+        }
+        return new KeyWrites.Caller(authorization, peer(ctx), true, subject);
+    }
+
+    private FullHttpResponse respond(FullHttpRequest request, ChannelHandlerContext ctx)
+            throws JsonProcessingException {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         if (!PATHS.contains(path)) {
@@ -152,7 +177,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean write = path.equals("/keys")
                 && (request.method().equals(HttpMethod.PUT) || request.method().equals(HttpMethod.DELETE));
         if (write) {
-            return keyWrite(request, uri, peer);
+            return keyWrite(request, uri, caller(ctx, request));
         }
         if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
             FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
@@ -174,15 +199,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         };
     }
 
-    private FullHttpResponse keyWrite(FullHttpRequest request, QueryStringDecoder uri, InetAddress peer) {
-        List<String> authorization = request.headers().getAll(HttpHeaderNames.AUTHORIZATION);
+    private FullHttpResponse keyWrite(FullHttpRequest request, QueryStringDecoder uri, KeyWrites.Caller caller) {
         KeyWrites.Answer answer;
         if (request.method().equals(HttpMethod.PUT)) {
             byte[] body = new byte[request.content().readableBytes()];
             request.content().getBytes(request.content().readerIndex(), body);
-            answer = endpoints.keyWrites().put(authorization, peer, body);
+            answer = endpoints.keyWrites().put(caller, body);
         } else {
-            answer = endpoints.keyWrites().delete(authorization, peer,
+            answer = endpoints.keyWrites().delete(caller,
                     uri.parameters().getOrDefault("principal", List.of()),
                     uri.parameters().getOrDefault("below_kvno", List.of()));
         }

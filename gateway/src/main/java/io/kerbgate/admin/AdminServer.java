@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.kerbgate.proxy.TlsContextReloader;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -45,17 +46,23 @@ public final class AdminServer implements AutoCloseable {
 
     private final InetSocketAddress listen;
     private final AdminHandler handler;
+    private final @Nullable TlsContextReloader tls;
     private @Nullable EventLoopGroup group;
     private @Nullable Channel channel;
 
     /** Answers IP literals, {@code localhost} and this machine's name in {@code Host} (see {@link AdminHosts}). */
     public AdminServer(InetSocketAddress listen, PrometheusMeterRegistry registry, AdminEndpoints endpoints) {
-        this(listen, List.of(), registry, endpoints);
+        this(listen, List.of(), registry, endpoints, null);
     }
 
-    /** @param allowedHosts {@code admin.allowed_hosts}: more names the listener answers in {@code Host} */
+    /**
+     * @param allowedHosts {@code admin.allowed_hosts}: more names the listener answers in {@code Host}
+     * @param tls          the listener's certificate (and client CA), reloaded when the files change; {@code null}
+     *                     for plain HTTP. The server closes it.
+     */
     public AdminServer(InetSocketAddress listen, List<String> allowedHosts, PrometheusMeterRegistry registry,
-                       AdminEndpoints endpoints) {
+                       AdminEndpoints endpoints, @Nullable TlsContextReloader tls) {
+        this.tls = tls;
         this.listen = Objects.requireNonNull(listen, "listen");
         this.handler = new AdminHandler(Objects.requireNonNull(registry, "registry"),
                 Objects.requireNonNull(endpoints, "endpoints"), AdminHosts.of(allowedHosts));
@@ -79,6 +86,10 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            // Read once per connection: a reloaded certificate serves the next connection.
+                            ch.pipeline().addLast(tls.current().context().newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(
                                 new ReadTimeoutHandler(IDLE_SECONDS),
                                 new HttpServerCodec(),
@@ -96,7 +107,8 @@ public final class AdminServer implements AutoCloseable {
         }
         channel = bind.channel();
         InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
-        log.info("admin listening on {}", hostPort(bound));
+        log.info("admin listening on {} ({})", hostPort(bound), tls == null
+                ? "plain HTTP: key writes only from admin.plain_key_writes_from" : "TLS");
         return bound.getPort();
     }
 
@@ -115,6 +127,9 @@ public final class AdminServer implements AutoCloseable {
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
             group = null;
+        }
+        if (tls != null) {
+            tls.close();
         }
     }
 }

@@ -92,7 +92,7 @@ final class TokenInspectCommand implements Callable<Integer> {
             GatewayConfig loaded = ConfigLoader.load(config);
             policy = AcceptorPolicy.from(loaded, Instant.EPOCH);
             principals = loaded.principals();
-            keys = keys != null ? keys : loaded.keytab();
+            keys = keys != null ? keys : loaded.keytabs().get(0);
         }
         KeySet keySet = keys == null ? null : AcceptorKeys.keySet(AcceptorKeys.read(keys), principals, clock);
         return new TokenInspector.Settings(keySet, policy, peerAddress(), clock);

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.kerbgate.config.GatewayConfig.AccessLog;
 import io.kerbgate.config.GatewayConfig.Acceptor;
 import io.kerbgate.config.GatewayConfig.Admin;
+import io.kerbgate.config.GatewayConfig.AdminTls;
 import io.kerbgate.config.GatewayConfig.Assertion;
 import io.kerbgate.config.GatewayConfig.AssertionType;
 import io.kerbgate.config.GatewayConfig.BackendTls;
@@ -105,7 +106,9 @@ public final class ConfigLoader {
     private static final List<String> TLS_KEYS = List.of("cert", "key", "protocols", "http2", "channel_bindings");
     private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     private static final List<String> BACKEND_TLS_KEYS = List.of("ca", "verify_hostname");
-    private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers", "allowed_hosts");
+    private static final List<String> ADMIN_KEYS = List.of("listen", "key_writers", "allowed_hosts", "tls",
+            "key_writer_certificates", "plain_key_writes_from");
+    private static final List<String> ADMIN_TLS_KEYS = List.of("cert", "key", "client_ca");
     private static final List<String> ACCEPTOR_KEYS =
             List.of("allow_rc4", "replay_cache_max_entries", "replay_cache_max_entries_per_principal",
                     "replay_cache_max_entries_per_address", "replay_cache_file", "allowed_client_realms", "pac");
@@ -114,7 +117,7 @@ public final class ConfigLoader {
     private static final List<String> REPLAY_KEYS = List.of("shared");
     private static final List<String> SHARED_KEYS =
             List.of("uri", "password_file", "fail", "timeout", "circuit_failures", "circuit_cooldown");
-    private static final List<String> KEYS_KEYS = List.of("grace", "poll_interval");
+    private static final List<String> KEYS_KEYS = List.of("grace", "poll_interval", "state_dir");
 
     private static final String KEYTAB_FIX = "point keytab at the array's keytab (kerbgate keys init writes one)";
 
@@ -161,9 +164,16 @@ public final class ConfigLoader {
 
         InetSocketAddress listen = ConfigValues.address(root.key("listen"),
                 root.require("listen", "add listen: host:port, e.g. listen: 0.0.0.0:8080"));
-        Path keytab = keytab(root.key("keytab"),
-                root.require("keytab", "add keytab: /etc/kerbgate/http.keytab (kerbgate keys init writes one)"),
-                baseDir);
+        Duration skewForKeys = root.has("clock_skew")
+                ? duration(root, "clock_skew", MAX_CLOCK_SKEW, "use the Kerberos default of 5m unless clocks are far off")
+                : DEFAULT_CLOCK_SKEW;
+        Keys keys = keys(root.section("keys", KEYS_KEYS), skewForKeys, baseDir);
+        // With a state directory the node keeps the keys the rollover tool installs there: the configured keytab is
+        // then optional, and may not exist yet (the node starts without keys and answers 503 until it has some).
+        Path keytab = keys.stateDir() == null
+                ? keytab(root.key("keytab"), root.require("keytab", "add keytab: /etc/kerbgate/http.keytab, or set "
+                        + "keys.state_dir: /var/lib/kerbgate/keys and install keys with kerbgate keys init"), baseDir)
+                : root.has("keytab") ? optionalKeytab(root.key("keytab"), root.get("keytab"), baseDir) : null;
         List<String> principals = distinctList(root, "principals", ConfigValues::principal,
                 "write principals: [HTTP/array.example.test@ARRAY.TEST], or leave it out for every keytab principal");
         String backendsFix = "add backends: [http://127.0.0.1:9001]";
@@ -173,21 +183,13 @@ public final class ConfigLoader {
         if (backends.isEmpty()) {
             throw new ConfigException(root.key("backends"), "is empty", "list at least one backend; " + backendsFix);
         }
-        Duration clockSkew = root.has("clock_skew")
-                ? duration(root, "clock_skew", MAX_CLOCK_SKEW, "use the Kerberos default of 5m unless clocks are far off")
-                : DEFAULT_CLOCK_SKEW;
+        Duration clockSkew = skewForKeys;
 
         YamlSection identitySection = root.section("identity", IDENTITY_KEYS);
         Identity identity = identity(identitySection, baseDir);
 
         YamlSection adminSection = root.section("admin", ADMIN_KEYS);
-        Admin admin = new Admin(adminSection.has("listen")
-                ? ConfigValues.address(adminSection.key("listen"), adminSection.get("listen"))
-                : DEFAULT_ADMIN_LISTEN,
-                distinctList(adminSection, "key_writers", ConfigValues::clientPrincipal,
-                        "write key_writers: [keyadmin@ARRAY.TEST], the principals that may change this node's keys"),
-                distinctList(adminSection, "allowed_hosts", ConfigValues::hostName,
-                        "write allowed_hosts: [kerbgate-1.example.test], the names Prometheus or probes use (no port)"));
+        Admin admin = admin(adminSection, baseDir);
         if (clash(listen, admin.listen())) {
             throw new ConfigException(adminSection.key("listen"), "uses the same port as listen",
                     "give the admin listener a port of its own, e.g. 127.0.0.1:9090");
@@ -206,7 +208,7 @@ public final class ConfigLoader {
                 acceptor, limits(root.section("limits", LIMITS_KEYS)),
                 timeouts(root.section("timeouts", TIMEOUTS_KEYS)),
                 replay(root.section("replay", REPLAY_KEYS), baseDir),
-                keys(root.section("keys", KEYS_KEYS), clockSkew),
+                keys,
                 OperationsConfig.logging(root.section("logging", OperationsConfig.LOGGING_KEYS)),
                 OperationsConfig.routes(root),
                 root.has("tls") ? tls(root.section("tls", TLS_KEYS), baseDir) : null,
@@ -217,13 +219,71 @@ public final class ConfigLoader {
                 SessionsConfig.parse(root.section("sessions", SessionsConfig.KEYS), baseDir));
     }
 
+    private static Admin admin(YamlSection section, Path baseDir) throws ConfigException {
+        InetSocketAddress listen = section.has("listen")
+                ? ConfigValues.address(section.key("listen"), section.get("listen"))
+                : DEFAULT_ADMIN_LISTEN;
+        List<String> writers = distinctList(section, "key_writers", ConfigValues::clientPrincipal,
+                "write key_writers: [keyadmin@ARRAY.TEST], the principals that may change this node's keys");
+        AdminTls tls = null;
+        if (section.has("tls")) {
+            YamlSection t = section.section("tls", ADMIN_TLS_KEYS);
+            String certFix = "write cert: /etc/kerbgate/admin/cert.pem (PEM, leaf first, naming this node's host)";
+            Path cert = existingFile(t.key("cert"), t.require("cert", certFix), baseDir, certFix);
+            requirePem(t.key("cert"), cert, "CERTIFICATE", certFix);
+            String keyFix = "write key: /etc/kerbgate/admin/key.pem (PEM, PKCS#8)";
+            Path key = existingFile(t.key("key"), t.require("key", keyFix), baseDir, keyFix);
+            requirePem(t.key("key"), key, "PRIVATE KEY", keyFix);
+            Path clientCa = null;
+            if (t.has("client_ca")) {
+                String caFix = "write client_ca: /etc/kerbgate/admin/clients-ca.pem (PEM CA certificates of the key"
+                        + " writers' client certificates)";
+                clientCa = existingFile(t.key("client_ca"), t.get("client_ca"), baseDir, caFix);
+                requirePem(t.key("client_ca"), clientCa, "CERTIFICATE", caFix);
+            }
+            tls = new AdminTls(cert, key, clientCa);
+        }
+        List<String> subjects = distinctList(section, "key_writer_certificates", ConfigLoader::subjectDn,
+                "write key_writer_certificates: [\"CN=kerbgate-keys,O=Example\"], subject DNs of client certificates");
+        if (!subjects.isEmpty() && (tls == null || tls.clientCa() == null)) {
+            throw new ConfigException(section.key("key_writer_certificates"), "needs admin.tls.client_ca",
+                    "set admin.tls (cert, key, client_ca), or remove key_writer_certificates");
+        }
+        List<AddressRange> plain = section.has("plain_key_writes_from")
+                ? distinctList(section, "plain_key_writes_from", ConfigLoader::addressRange,
+                        "write plain_key_writes_from: [127.0.0.0/8, ::1], or [] to refuse every plain key write")
+                : Admin.LOOPBACK;
+        List<String> allowedHosts = distinctList(section, "allowed_hosts", ConfigValues::hostName,
+                "write allowed_hosts: [kerbgate-1.example.test], the names Prometheus or probes use (no port)");
+        return new Admin(listen, writers, tls, subjects, plain, allowedHosts);
+    }
+
+    private static String subjectDn(String key, JsonNode node) throws ConfigException {
+        String text = ConfigValues.text(key, node, "a subject DN, e.g. CN=kerbgate-keys,O=Example");
+        try {
+            return new javax.security.auth.x500.X500Principal(text).getName(javax.security.auth.x500.X500Principal.RFC2253);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, ConfigValues.quote(text) + " is not a distinguished name",
+                    "write it like CN=kerbgate-keys,O=Example");
+        }
+    }
+
+    private static AddressRange addressRange(String key, JsonNode node) throws ConfigException {
+        String text = ConfigValues.text(key, node, "an address or CIDR block, e.g. 127.0.0.0/8");
+        try {
+            return AddressRange.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage(), "write an address or CIDR block, e.g. 127.0.0.0/8 or ::1");
+        }
+    }
+
     private static Replay replay(YamlSection section, Path baseDir) throws ConfigException {
         return section.has("shared")
                 ? new Replay(SharedStoreConfig.parse(section.section("shared", SHARED_KEYS), baseDir))
                 : Replay.NONE;
     }
 
-    private static Keys keys(YamlSection section, Duration clockSkew) throws ConfigException {
+    private static Keys keys(YamlSection section, Duration clockSkew, Path baseDir) throws ConfigException {
         Keys defaults = Keys.defaults(clockSkew);
         Duration grace = section.has("grace")
                 ? duration(section, "grace", MAX_GRACE, "use the longest ticket lifetime plus clock_skew, e.g. 10h5m "
@@ -240,7 +300,33 @@ public final class ConfigLoader {
                         + " is below the minimum", fix);
             }
         }
-        return new Keys(grace, poll);
+        Path stateDir = null;
+        if (section.has("state_dir")) {
+            String fix = "write state_dir: /var/lib/kerbgate/keys (systemd StateDirectory=kerbgate/keys), a directory"
+                    + " of this node's own";
+            String text = ConfigValues.text(section.key("state_dir"), section.get("state_dir"), fix);
+            try {
+                stateDir = baseDir.toAbsolutePath().resolve(text).normalize();
+            } catch (InvalidPathException e) {
+                throw new ConfigException(section.key("state_dir"), ConfigValues.quote(text) + " is not a path", fix);
+            }
+            if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
+                throw new ConfigException(section.key("state_dir"), stateDir + " is not a directory", fix);
+            }
+        }
+        return new Keys(grace, poll, stateDir);
+    }
+
+    /** A keytab beside a state directory: it may be absent (no keys there yet); if present, it must be a keytab. */
+    private static Path optionalKeytab(String key, JsonNode node, Path baseDir) throws ConfigException {
+        String text = ConfigValues.text(key, node, KEYTAB_FIX);
+        Path path;
+        try {
+            path = baseDir.toAbsolutePath().resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            throw new ConfigException(key, ConfigValues.quote(text) + " is not a file path", KEYTAB_FIX);
+        }
+        return Files.exists(path) ? keytab(key, node, baseDir) : path;
     }
 
     private static Identity identity(YamlSection section, Path baseDir) throws ConfigException {
@@ -822,7 +908,9 @@ public final class ConfigLoader {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         ObjectNode root = nodes.objectNode();
         root.put("listen", ConfigValues.formatAddress(config.listen()));
-        root.put("keytab", config.keytab().toString());
+        if (config.keytab() != null) {
+            root.put("keytab", config.keytab().toString());
+        }
         ArrayNode principals = root.putArray("principals");
         config.principals().forEach(principals::add);
         ArrayNode backends = root.putArray("backends");
@@ -847,6 +935,18 @@ public final class ConfigLoader {
             ArrayNode hosts = admin.putArray("allowed_hosts");
             config.admin().allowedHosts().forEach(hosts::add);
         }
+        if (config.admin().tls() != null) {
+            ObjectNode adminTls = admin.putObject("tls");
+            adminTls.put("cert", config.admin().tls().cert().toString());
+            adminTls.put("key", config.admin().tls().key().toString());
+            if (config.admin().tls().clientCa() != null) {
+                adminTls.put("client_ca", config.admin().tls().clientCa().toString());
+            }
+        }
+        ArrayNode subjects = admin.putArray("key_writer_certificates");
+        config.admin().keyWriterCertificates().forEach(subjects::add);
+        ArrayNode plain = admin.putArray("plain_key_writes_from");
+        config.admin().plainKeyWritesFrom().forEach(range -> plain.add(range.toString()));
         ObjectNode acceptor = root.putObject("acceptor");
         acceptor.put("allow_rc4", config.acceptor().allowRc4());
         acceptor.put("replay_cache_max_entries", config.acceptor().replayCacheMaxEntries());
@@ -868,6 +968,9 @@ public final class ConfigLoader {
         ObjectNode keys = root.putObject("keys");
         keys.put("grace", ConfigValues.formatDuration(config.keys().grace()));
         keys.put("poll_interval", ConfigValues.formatDuration(config.keys().pollInterval()));
+        if (config.keys().stateDir() != null) {
+            keys.put("state_dir", config.keys().stateDir().toString());
+        }
         OperationsConfig.write(config, root);
         Tls tls = config.tls();
         if (tls != null) {

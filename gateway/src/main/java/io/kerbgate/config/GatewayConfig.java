@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * the YAML keys are the snake_case forms of the component names (for example {@code clock_skew}).
  *
  * @param listen      the front listener (the array VIP or a node address behind it)
- * @param keytab      the shared (ASA) keytab; watched for rollover
+ * @param keytab      the shared (ASA) keytab; watched for rollover. Optional ({@code null}) when
+ *                    {@code keys.state_dir} is set: the node then keeps the keys the rollover tool installs there
  * @param principals  acceptor principals; empty means every principal in the keytab
  * @param backends    the backend pool, {@code http://host:port} or {@code https://host:port} each
  * @param clockSkew   the largest accepted clock difference (RFC 4120 §1.6), default 5m
@@ -42,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record GatewayConfig(
         InetSocketAddress listen,
-        Path keytab,
+        @Nullable Path keytab,
         List<String> principals,
         List<URI> backends,
         Duration clockSkew,
@@ -68,7 +69,6 @@ public record GatewayConfig(
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
-        Objects.requireNonNull(keytab, "keytab");
         principals = List.copyOf(principals);
         backends = List.copyOf(backends);
         Objects.requireNonNull(clockSkew, "clockSkew");
@@ -79,6 +79,9 @@ public record GatewayConfig(
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(replay, "replay");
         Objects.requireNonNull(keys, "keys");
+        if (keytab == null && keys.stateDir() == null) {
+            throw new IllegalArgumentException("keytab: needed when keys.state_dir is not set");
+        }
         Objects.requireNonNull(logging, "logging");
         routes = List.copyOf(routes);
         Objects.requireNonNull(backendTls, "backendTls");
@@ -117,6 +120,21 @@ public record GatewayConfig(
                 Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of(), null, BackendTls.DEFAULT,
                 List.of(), Balancing.LEAST_OUTSTANDING, Health.DEFAULT, Retries.DEFAULT, Drain.DEFAULT,
                 AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT);
+    }
+
+    /**
+     * The keytabs the node loads, in order: the configured one (if any), then the state directory's
+     * {@link Keys#installedKeytab()} (if a state directory is set).
+     */
+    public List<Path> keytabs() {
+        java.util.ArrayList<Path> out = new java.util.ArrayList<>();
+        if (keytab != null) {
+            out.add(keytab);
+        }
+        if (keys.stateDir() != null) {
+            out.add(keys.installedKeytab());
+        }
+        return List.copyOf(out);
     }
 
     /**
@@ -238,25 +256,65 @@ public record GatewayConfig(
      * @param listen     the admin listener, default {@code 127.0.0.1:9090}
      * @param keyWriters client principals ({@code name@REALM}) allowed to {@code PUT} and {@code DELETE /keys},
      *                   authenticated with Negotiate against this node's own keys; empty (the default) disables
-     *                   key writes through the admin API
+     *                   key writes by Negotiate
+     * @param tls        TLS on the admin listener, or {@code null} for plain HTTP
+     * @param keyWriterCertificates subject DNs of client certificates (chained to {@code tls.client_ca}) allowed to
+     *                   write keys: what a node without keys yet can authenticate
+     * @param plainKeyWritesFrom the peers whose key writes may arrive over plain HTTP (default loopback,
+     *                   {@code 127.0.0.0/8} and {@code ::1}); anyone else gets 403, since the key would have crossed
+     *                   the network in clear. Empty refuses every plain key write
      */
     /**
      * @param allowedHosts {@code admin.allowed_hosts}: host names the admin listener answers besides IP literals,
      *                     {@code localhost} and this machine's name (lower case)
      */
-    public record Admin(InetSocketAddress listen, List<String> keyWriters, List<String> allowedHosts) {
+    public record Admin(InetSocketAddress listen, List<String> keyWriters, @Nullable AdminTls tls,
+            List<String> keyWriterCertificates, List<AddressRange> plainKeyWritesFrom, List<String> allowedHosts) {
+        public static final List<AddressRange> LOOPBACK =
+                List.of(AddressRange.parse("127.0.0.0/8"), AddressRange.parse("::1/128"));
+
         public Admin {
             Objects.requireNonNull(listen, "listen");
             keyWriters = List.copyOf(keyWriters);
+            keyWriterCertificates = List.copyOf(keyWriterCertificates);
+            plainKeyWritesFrom = List.copyOf(plainKeyWritesFrom);
             allowedHosts = List.copyOf(allowedHosts);
+            if (!keyWriterCertificates.isEmpty() && (tls == null || tls.clientCa() == null)) {
+                throw new IllegalArgumentException("key_writer_certificates: needs tls.client_ca");
+            }
+        }
+
+        public Admin(InetSocketAddress listen, List<String> keyWriters, @Nullable AdminTls tls,
+                List<String> keyWriterCertificates, List<AddressRange> plainKeyWritesFrom) {
+            this(listen, keyWriters, tls, keyWriterCertificates, plainKeyWritesFrom, List.of());
         }
 
         public Admin(InetSocketAddress listen, List<String> keyWriters) {
-            this(listen, keyWriters, List.of());
+            this(listen, keyWriters, null, List.of(), LOOPBACK, List.of());
         }
 
         public Admin(InetSocketAddress listen) {
             this(listen, List.of());
+        }
+    }
+
+    /**
+     * TLS on the admin listener, reloaded when a file changes, like the front's.
+     *
+     * @param cert     PEM certificate chain, leaf first
+     * @param key      PEM PKCS#8 key
+     * @param clientCa PEM CA certificates that client certificates must chain to, or {@code null} to ask for none;
+     *                 a client certificate is optional (scrapers and Negotiate writers need none)
+     */
+    public record AdminTls(Path cert, Path key, @Nullable Path clientCa) {
+        public AdminTls {
+            Objects.requireNonNull(cert, "cert");
+            Objects.requireNonNull(key, "key");
+        }
+
+        /** As the front's {@link Tls}: TLS 1.3 and 1.2, HTTP/1.1 only, no channel bindings. */
+        public Tls asTls() {
+            return new Tls(cert, key, Tls.DEFAULT_PROTOCOLS, false, ChannelBindingMode.OFF);
         }
     }
 
@@ -406,19 +464,36 @@ public record GatewayConfig(
      *                     the clock skew (default 10h + {@code clock_skew})
      * @param pollInterval how often the watcher hashes the keytab, for file systems that send no change events
      *                     (default 2s)
+     * @param stateDir     the node's own key directory (e.g. {@code /var/lib/kerbgate/keys}), or {@code null}: keys
+     *                     written by {@code PUT /keys} go there, with what the node accepts and until when, so a
+     *                     restart changes nothing; with it the node may start before it has any key
      */
-    public record Keys(Duration grace, Duration pollInterval) {
+    public record Keys(Duration grace, Duration pollInterval, @Nullable Path stateDir) {
         public static final Duration DEFAULT_TICKET_LIFETIME = Duration.ofHours(10);
         public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
+        /** The keytab of the state directory that {@code PUT /keys} writes. */
+        public static final String INSTALLED_KEYTAB = "keys.keytab";
 
         public Keys {
             Objects.requireNonNull(grace, "grace");
             Objects.requireNonNull(pollInterval, "pollInterval");
         }
 
+        public Keys(Duration grace, Duration pollInterval) {
+            this(grace, pollInterval, null);
+        }
+
         /** The defaults: tickets live up to 10 h (MIT and AD), so a rolled kvno stays that long plus the skew. */
         public static Keys defaults(Duration clockSkew) {
             return new Keys(DEFAULT_TICKET_LIFETIME.plus(clockSkew), DEFAULT_POLL_INTERVAL);
+        }
+
+        /** {@code state_dir/keys.keytab}. @throws IllegalStateException without a state directory */
+        public Path installedKeytab() {
+            if (stateDir == null) {
+                throw new IllegalStateException("no keys.state_dir");
+            }
+            return stateDir.resolve(INSTALLED_KEYTAB);
         }
     }
 

@@ -126,7 +126,7 @@ public final class Diagnosis {
         try {
             GatewayConfig c = ConfigLoader.load(file);
             config = c;
-            keytab = c.keytab();
+            keytab = c.keytabs().get(0);
             configuredPrincipals = c.principals();
             skew = c.clockSkew();
             add(Check.pass("config", file + " loads: listen " + c.listen().getHostString() + ":" + c.listen().getPort()

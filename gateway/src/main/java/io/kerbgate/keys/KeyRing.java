@@ -35,17 +35,40 @@ import org.slf4j.LoggerFactory;
  * the key was rolled, and those live up to the longest ticket lifetime; set the grace to that lifetime plus the clock
  * skew. A kvno listed again during its grace is current again. Grace also softens a keytab caught half-written
  * (complete entries, later ones not yet there): what is missing is still accepted, and the next load restores it.
+ *
+ * <p>The pinned identity: the ring serves the configured principals or, when none are configured, the principals of
+ * the first keys it loaded, which it then pins. A keytab that lacks any of them is refused as an
+ * {@link KeytabException#identityMismatch identity mismatch} (another service's keytab swapped in), and entries of
+ * other principals are ignored. {@link #retireBelow} ends a kvno at once and remembers it, so a keytab that still
+ * lists it cannot bring it back. Both, with the snapshot, make up the {@link State} a node keeps across restarts
+ * ({@link KeyStateStore}).
  */
 public final class KeyRing {
 
     private static final Logger log = LoggerFactory.getLogger(KeyRing.class);
 
-    private final Set<String> acceptorPrincipals;
+    private final Set<String> configuredPrincipals;
     private final Duration gracePeriod;
     private final Clock clock;
     private final Object writeLock = new Object();
     private final List<Consumer<KeySetChange>> listeners = new CopyOnWriteArrayList<>();
     private volatile KeySet current = KeySet.EMPTY;
+    /** The principals served: the configured ones, or those pinned at the first load; empty until then. */
+    private volatile Set<String> served;
+    /** Per principal, the lowest kvno still allowed: lower ones were retired on purpose. Guarded by writeLock. */
+    private final Map<String, Integer> retiredBelow = new TreeMap<>();
+
+    /**
+     * What a node keeps across restarts: the snapshot (keys in grace included, with their deadlines), the pinned
+     * principals and the retired kvnos.
+     */
+    public record State(Set<String> pinnedPrincipals, Map<String, Integer> retiredBelow, KeySet keys) {
+        public State {
+            pinnedPrincipals = Set.copyOf(pinnedPrincipals);
+            retiredBelow = Map.copyOf(retiredBelow);
+            Objects.requireNonNull(keys, "keys");
+        }
+    }
 
     /**
      * @param acceptorPrincipals the principals this gateway accepts tickets for, {@code primary/instance@REALM};
@@ -54,10 +77,11 @@ public final class KeyRing {
      * @param clock              the time of loads made without an explicit instant
      */
     public KeyRing(List<String> acceptorPrincipals, Duration gracePeriod, Clock clock) {
-        this.acceptorPrincipals = new LinkedHashSet<>(acceptorPrincipals);
-        for (String principal : this.acceptorPrincipals) {
+        this.configuredPrincipals = Set.copyOf(new LinkedHashSet<>(acceptorPrincipals));
+        for (String principal : this.configuredPrincipals) {
             PrincipalName.parse(principal);
         }
+        this.served = configuredPrincipals;
         if (gracePeriod.isNegative()) {
             throw new IllegalArgumentException("gracePeriod cannot be negative: " + gracePeriod);
         }
@@ -74,7 +98,102 @@ public final class KeyRing {
         return gracePeriod;
     }
 
-    Clock clock() {
+    /** The principals this node serves: configured, or pinned at the first load; empty before that. */
+    public Set<String> principalsServed() {
+        return served;
+    }
+
+    /** A consistent copy of what {@link #restore} takes back. */
+    public State state() {
+        synchronized (writeLock) {
+            return new State(served, retiredBelow, current);
+        }
+    }
+
+    /**
+     * Takes back what a previous run of this node kept, before the first load: its versions (those still in grace
+     * keep their deadline; those whose grace has passed, or below a retired kvno, are dropped), its pin unless
+     * principals are configured (the configuration wins), and its retired kvnos.
+     *
+     * @throws IllegalStateException when keys were loaded already
+     */
+    public KeySetChange restore(State saved, Instant now) {
+        KeySetChange change;
+        synchronized (writeLock) {
+            if (!current.isEmpty()) {
+                throw new IllegalStateException("restore before the first load");
+            }
+            retiredBelow.putAll(saved.retiredBelow());
+            if (configuredPrincipals.isEmpty()) {
+                served = saved.pinnedPrincipals();
+            } else if (!saved.pinnedPrincipals().isEmpty() && !saved.pinnedPrincipals().equals(configuredPrincipals)) {
+                log.warn("principals {} are configured; the state directory had pinned {}; serving the configured ones",
+                        new TreeSet<>(configuredPrincipals), new TreeSet<>(saved.pinnedPrincipals()));
+            }
+            Changes changes = new Changes();
+            List<KeyVersion> next = new ArrayList<>();
+            for (KeyVersion version : saved.keys().allVersions()) {
+                boolean retired = version.kvno() < floor(version.principal()) && !version.inGrace();
+                if (version.retiredAt(now) || retired
+                        || (!served.isEmpty() && !served.contains(version.principal()))) {
+                    continue;
+                }
+                next.add(version);
+                changes.added(version.principal(), version.kvno());
+            }
+            current = new KeySet(next);
+            change = changes.toChange(current);
+            if (!next.isEmpty()) {
+                log.info("keys restored from the state directory: {}", current);
+            }
+        }
+        notifyListeners(change);
+        return change;
+    }
+
+    /**
+     * Retires {@code principal}'s kvnos below {@code kvno} (the rollover tool's {@code keys retire}): those still
+     * current enter their grace now, as if gone from the keytab, and the retirement is remembered, so a later load
+     * that lists them again (a read-only keytab that still has them) does not make them current again, and once their
+     * grace ends they stay out, across restarts too ({@link State}).
+     *
+     * @throws IllegalStateException when that would leave {@code principal} without any current kvno
+     */
+    public KeySetChange retireBelow(String principal, int kvno, Instant now) {
+        KeySetChange change;
+        synchronized (writeLock) {
+            KeySet before = current;
+            boolean keeps = before.versions(principal).stream().anyMatch(v -> v.kvno() >= kvno && !v.inGrace());
+            if (!keeps) {
+                throw new IllegalStateException("retiring kvnos below " + kvno + " would leave " + principal
+                        + " without a current key (it has " + before.kvnos(principal) + ")");
+            }
+            retiredBelow.merge(principal, kvno, Math::max);
+            Changes changes = new Changes();
+            List<KeyVersion> next = new ArrayList<>();
+            for (KeyVersion version : before.allVersions()) {
+                if (version.principal().equals(principal) && version.kvno() < kvno && !version.inGrace()) {
+                    changes.enteredGrace(principal, version.kvno());
+                    next.add(version.inGraceUntil(now.plus(gracePeriod)));
+                } else {
+                    next.add(version);
+                }
+            }
+            current = new KeySet(next);
+            change = changes.toChange(current);
+            log.info("keys retired: {} kvnos below {} (kerbgate keys retire); {} accepted until {}, then never again",
+                    principal, kvno, change.enteredGrace().getOrDefault(principal, new TreeSet<>()),
+                    now.plus(gracePeriod));
+        }
+        notifyListeners(change);
+        return change;
+    }
+
+    private int floor(String principal) {
+        return retiredBelow.getOrDefault(principal, Integer.MIN_VALUE);
+    }
+
+    public Clock clock() {
         return clock;
     }
 
@@ -128,6 +247,11 @@ public final class KeyRing {
             }
             KeySet after = new KeySet(next);
             current = after;
+            if (served.isEmpty()) {
+                served = Set.copyOf(listed.keySet());
+                log.info("principals pinned: {} (no principals configured: this node serves the principals of the"
+                        + " first keys it loaded, and refuses a keytab without them)", new TreeSet<>(served));
+            }
             change = changes.toChange(after);
             logReload(after, change);
         }
@@ -170,12 +294,21 @@ public final class KeyRing {
         return change;
     }
 
-    /** Keeps the acceptor principals' entries, by principal, kvno and enctype, checking that none is missing. */
+    /**
+     * Keeps the served principals' entries, by principal, kvno and enctype, checking that none is missing; entries
+     * below a retired kvno are left out.
+     */
     private Map<String, SortedMap<Integer, SortedMap<Integer, byte[]>>> group(List<KeytabEntry> fromFile)
             throws KeytabException {
+        Set<String> acceptorPrincipals = served;
         Map<String, SortedMap<Integer, SortedMap<Integer, byte[]>>> listed = new TreeMap<>();
+        Set<String> retiredListed = new TreeSet<>();
         for (KeytabEntry entry : fromFile) {
             if (!acceptorPrincipals.isEmpty() && !acceptorPrincipals.contains(entry.principal())) {
+                continue;
+            }
+            if (entry.kvno() < floor(entry.principal())) {
+                retiredListed.add(entry.principal() + " kvno " + entry.kvno());
                 continue;
             }
             SortedMap<Integer, byte[]> keys = listed.computeIfAbsent(entry.principal(), p -> new TreeMap<>())
@@ -187,11 +320,20 @@ public final class KeyRing {
                         entry.principal(), entry.kvno(), entry.enctype());
             }
         }
-        Set<String> missing = new LinkedHashSet<>(acceptorPrincipals);
+        if (!retiredListed.isEmpty()) {
+            log.info("keytab lists {}, retired on this node: ignored", retiredListed);
+        }
+        Set<String> missing = new TreeSet<>(acceptorPrincipals);
         missing.removeAll(listed.keySet());
         if (!missing.isEmpty()) {
-            throw new KeytabException("no key for acceptor principal(s) " + String.join(", ", missing)
-                    + "; the keytab has: " + describe(fromFile) + ". Fix the keytab or the configured principals");
+            Set<String> absent = new TreeSet<>(missing);
+            fromFile.forEach(e -> absent.remove(e.principal()));
+            String message = "no key for acceptor principal(s) " + String.join(", ", missing) + "; the keytab has: "
+                    + describe(fromFile) + (configuredPrincipals.isEmpty()
+                    ? ". This node pinned the principals of the first keys it loaded; install a keytab for them"
+                    : ". Fix the keytab or the configured principals");
+            throw absent.isEmpty() ? new KeytabException(message + " (its kvnos for them are retired)")
+                    : KeytabException.identityMismatch(message);
         }
         if (listed.isEmpty()) {
             throw new KeytabException("the keytab holds no keys");

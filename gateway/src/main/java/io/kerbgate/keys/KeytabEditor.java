@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,12 +28,24 @@ import org.jspecify.annotations.Nullable;
 public final class KeytabEditor {
 
     private final Path keytab;
-    private final Set<String> acceptorPrincipals;
+    private final Supplier<Set<String>> acceptorPrincipals;
+    private final boolean createIfMissing;
 
     /** @param acceptorPrincipals the gateway's principals; empty means any principal may be added */
     public KeytabEditor(Path keytab, List<String> acceptorPrincipals) {
+        this(keytab, () -> new LinkedHashSet<>(acceptorPrincipals), false);
+    }
+
+    /**
+     * @param acceptorPrincipals asked at each edit: the principals the node serves now (configured or pinned); empty
+     *                           means any principal may be added
+     * @param createIfMissing    a keytab that does not exist yet is an empty one (a state directory's), rather than
+     *                           an error
+     */
+    public KeytabEditor(Path keytab, Supplier<Set<String>> acceptorPrincipals, boolean createIfMissing) {
         this.keytab = Objects.requireNonNull(keytab, "keytab").toAbsolutePath();
-        this.acceptorPrincipals = new LinkedHashSet<>(acceptorPrincipals);
+        this.acceptorPrincipals = Objects.requireNonNull(acceptorPrincipals, "acceptorPrincipals");
+        this.createIfMissing = createIfMissing;
     }
 
     public Path keytab() {
@@ -65,6 +78,7 @@ public final class KeytabEditor {
         if (entries.isEmpty()) {
             throw new IllegalArgumentException("the keytab holds no entries");
         }
+        Set<String> acceptorPrincipals = this.acceptorPrincipals.get();
         for (KeytabEntry e : entries) {
             if (!acceptorPrincipals.isEmpty() && !acceptorPrincipals.contains(e.principal())) {
                 throw new IllegalArgumentException(e.principal() + " is not one of this gateway's principals "
@@ -128,6 +142,9 @@ public final class KeytabEditor {
         try {
             return KeytabFile.parse(Files.readAllBytes(keytab));
         } catch (NoSuchFileException e) {
+            if (createIfMissing) {
+                return List.of();
+            }
             throw new KeytabException("the node's keytab " + keytab + " does not exist");
         } catch (KeytabException e) {
             throw new KeytabException("the node's keytab " + keytab + " is not a valid keytab (" + e.getMessage()

@@ -10,6 +10,7 @@ public final class KeytabException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final long offset;
+    private boolean identity;
 
     /** A problem that is not tied to a position in the file. */
     public KeytabException(String message) {
@@ -28,6 +29,22 @@ public final class KeytabException extends Exception {
     private KeytabException(String message, long offset, Throwable cause) {
         super(message, cause);
         this.offset = offset;
+    }
+
+    /**
+     * A keytab that parses but does not hold the principals this node serves (configured, or pinned at the first
+     * load): another service's keytab swapped in, or the wrong file. Never a half-written file of ours, so it is
+     * logged at ERROR and counted apart.
+     */
+    public static KeytabException identityMismatch(String message) {
+        KeytabException e = new KeytabException(message);
+        e.identity = true;
+        return e;
+    }
+
+    /** Whether this refusal is an {@link #identityMismatch}; kept by a wrapping exception that passes it on. */
+    public boolean isIdentityMismatch() {
+        return identity || getCause() instanceof KeytabException k && k.isIdentityMismatch();
     }
 
     /** The byte offset at which parsing stopped, or -1 when the problem is not in the file's bytes. */

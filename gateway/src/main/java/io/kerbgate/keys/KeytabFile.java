@@ -152,7 +152,11 @@ public final class KeytabFile {
      * directory so the rename itself survives a crash. A symlink at {@code target} is replaced, not followed.
      */
     public static void writeAtomically(Path target, List<KeytabEntry> entries) throws IOException {
-        byte[] bytes = write(entries);
+        writeAtomically(target, write(entries));
+    }
+
+    /** {@link #writeAtomically(Path, List)} for any bytes: the state directory's JSON takes the same path. */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         boolean posix = Files.getFileStore(dir).supportsFileAttributeView("posix");
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp",

@@ -15,6 +15,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -43,6 +45,14 @@ import org.slf4j.LoggerFactory;
  * when the contents' hash differs from the last one seen; the same bad file is therefore reported once, not at
  * every poll. Events are debounced: a burst within {@value #DEBOUNCE_MILLIS} ms causes one check.
  *
+ * <p>A watcher may watch several keytabs whose entries together make the keys: a node with a state directory watches
+ * the configured keytab (if any) and the state directory's {@link KeyStateStore#INSTALLED}. There, a file that does
+ * not exist simply contributes no keys, and the node may start with none at all ({@link #awaitingKeys()}): it then
+ * listens, answers 503, and becomes ready when the rollover tool installs keys.
+ *
+ * <p>A keytab that lacks the principals the node serves is an identity mismatch ({@link KeyRing}): refused like any
+ * bad file, but logged at ERROR and counted apart ({@link #identityRefusals()}).
+ *
  * <p>Everything after {@link #start()} runs on one daemon thread, {@code kerbgate-keytab-watcher}, which also retires
  * expired grace kvnos at each poll. Debounce and poll timing use {@link System#nanoTime()}, since they measure
  * intervals; reload times come from the ring's {@link java.time.Clock}.
@@ -57,11 +67,13 @@ public final class KeytabWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KeytabWatcher.class);
     private static final String THREAD_NAME = "kerbgate-keytab-watcher";
 
-    private final Path keytab;
+    private final List<Path> keytabs;
+    private final boolean missingIsEmpty;
     private final KeyRing ring;
     private final long pollNanos;
     private final AtomicLong reloadsOk = new AtomicLong();
     private final AtomicLong reloadsFailed = new AtomicLong();
+    private final AtomicLong identityRefusals = new AtomicLong();
     private volatile Instant lastReload;
     private volatile String lastError;
     private volatile boolean closed;
@@ -78,7 +90,20 @@ public final class KeytabWatcher implements AutoCloseable {
 
     /** @param pollInterval how often the file's hash is compared, for file systems that send no events */
     public KeytabWatcher(Path keytab, KeyRing ring, Duration pollInterval) {
-        this.keytab = keytab.toAbsolutePath();
+        this(List.of(keytab), false, ring, pollInterval);
+    }
+
+    /**
+     * @param keytabs        the keytabs whose entries together make the keys, in order
+     * @param missingIsEmpty a keytab that does not exist contributes no keys (a node with a state directory),
+     *                       instead of being an error; the node may then start without any key
+     */
+    public KeytabWatcher(List<Path> keytabs, boolean missingIsEmpty, KeyRing ring, Duration pollInterval) {
+        if (keytabs.isEmpty()) {
+            throw new IllegalArgumentException("no keytab to watch");
+        }
+        this.keytabs = keytabs.stream().map(Path::toAbsolutePath).toList();
+        this.missingIsEmpty = missingIsEmpty;
         this.ring = ring;
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("pollInterval must be positive: " + pollInterval);
@@ -96,18 +121,25 @@ public final class KeytabWatcher implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         try {
-            byte[] bytes = read();
-            lastFingerprint = sha256(bytes);
-            load(bytes);
+            byte[][] files = read();
+            lastFingerprint = sha256(files);
+            load(files);
         } catch (KeytabException e) {
             reloadsFailed.incrementAndGet();
+            if (e.isIdentityMismatch()) {
+                identityRefusals.incrementAndGet();
+            }
             lastError = e.getMessage();
             throw e;
+        }
+        if (ring.current().isEmpty()) {
+            log.warn("no keys yet in {}: the node answers 503 until kerbgate keys init or add-node installs them",
+                    keytabs);
         }
         try {
             watchService = FileSystems.getDefault().newWatchService();
         } catch (IOException | UnsupportedOperationException e) {
-            log.warn("cannot watch {} for changes ({}); relying on the poll every {} ms", keytab, e.toString(),
+            log.warn("cannot watch {} for changes ({}); relying on the poll every {} ms", keytabs, e.toString(),
                     TimeUnit.NANOSECONDS.toMillis(pollNanos));
         }
         watchDirectories();
@@ -124,6 +156,21 @@ public final class KeytabWatcher implements AutoCloseable {
     /** Loads refused (unreadable, unparseable or unusable keytab); each distinct bad file counts once. */
     public long reloadsFailed() {
         return reloadsFailed.get();
+    }
+
+    /** Refused loads whose keytab lacked the principals the node serves (a subset of {@link #reloadsFailed()}). */
+    public long identityRefusals() {
+        return identityRefusals.get();
+    }
+
+    /** True while the node has no key at all: none of its keytabs exists or lists one yet. */
+    public boolean awaitingKeys() {
+        return ring.current().isEmpty();
+    }
+
+    /** The keytabs watched. */
+    public List<Path> keytabs() {
+        return keytabs;
     }
 
     /** When the keys were last loaded successfully, or {@code null} before the first load. */
@@ -184,7 +231,7 @@ public final class KeytabWatcher implements AutoCloseable {
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             if (!closed) {
-                log.error("keytab watcher for {} stopped unexpectedly; keytab changes will not be seen", keytab, e);
+                log.error("keytab watcher for {} stopped unexpectedly; keytab changes will not be seen", keytabs, e);
             }
         } finally {
             if (watchService != null) {
@@ -200,7 +247,7 @@ public final class KeytabWatcher implements AutoCloseable {
             ring.retireExpired();
         } catch (RuntimeException e) {
             // Never let the watcher thread die: the next tick must still run.
-            log.error("keytab watcher tick failed for {}; retrying at the next poll", keytab, e);
+            log.error("keytab watcher tick failed for {}; retrying at the next poll", keytabs, e);
         }
     }
 
@@ -223,7 +270,7 @@ public final class KeytabWatcher implements AutoCloseable {
     /** Rereads the file and reloads when its contents changed; any failure keeps the current keys. */
     private void check() {
         try {
-            byte[] bytes;
+            byte[][] bytes;
             String fingerprint;
             try {
                 bytes = read();
@@ -245,33 +292,68 @@ public final class KeytabWatcher implements AutoCloseable {
             refused(e);
         } catch (RuntimeException e) {
             // A bug rather than a bad file, but the outcome is the same: keep the keys, count it, keep watching.
-            refused(new KeytabException("unexpected error while loading " + keytab + ": " + e, e));
+            refused(new KeytabException("unexpected error while loading " + keytabs + ": " + e, e));
         }
     }
 
-    private void load(byte[] bytes) throws KeytabException {
-        List<KeytabEntry> entries;
-        try {
-            entries = KeytabFile.parse(bytes);
-        } catch (KeytabException e) {
-            throw new KeytabException("keytab " + describePath() + " is not a valid keytab: " + e.getMessage(), e);
+    /** Parses every file whole, then hands their entries together to the ring; {@code null} is a missing file. */
+    private void load(byte[][] files) throws KeytabException {
+        List<KeytabEntry> entries = new ArrayList<>();
+        for (int i = 0; i < files.length; i++) {
+            if (files[i] == null) {
+                continue;
+            }
+            try {
+                entries.addAll(KeytabFile.parse(files[i]));
+            } catch (KeytabException e) {
+                throw new KeytabException("keytab " + describePath(keytabs.get(i)) + " is not a valid keytab: "
+                        + e.getMessage(), e);
+            }
+        }
+        if (entries.isEmpty() && missingIsEmpty && ring.current().isEmpty()) {
+            // No keys yet: nothing to load, nothing refused. The node waits for the rollover tool.
+            lastError = null;
+            return;
         }
         try {
             ring.update(entries);
         } catch (KeytabException e) {
-            throw new KeytabException("keytab " + describePath() + ": " + e.getMessage(), e);
+            throw e.isIdentityMismatch()
+                    ? KeytabException.identityMismatch("keytab " + describeAll() + ": " + e.getMessage())
+                    : new KeytabException("keytab " + describeAll() + ": " + e.getMessage(), e);
         }
         lastReload = ring.clock().instant();
+        lastError = null;
         reloadsOk.incrementAndGet();
+    }
+
+    private String describeAll() {
+        return keytabs.size() == 1 ? describePath(keytabs.get(0))
+                : String.join(" + ", keytabs.stream().map(this::describePath).toList());
     }
 
     private void refused(KeytabException e) {
         reloadsFailed.incrementAndGet();
         lastError = e.getMessage();
+        if (e.isIdentityMismatch()) {
+            identityRefusals.incrementAndGet();
+            log.error("keytab REFUSED, it is not this node's identity; keeping the current keys {}: {}",
+                    ring.current(), e.getMessage());
+            return;
+        }
         log.warn("keytab not reloaded, keeping the current keys {}: {}", ring.current(), e.getMessage());
     }
 
-    private byte[] read() throws KeytabException {
+    /** Every keytab's bytes, in order; {@code null} for one that does not exist when that is allowed. */
+    private byte[][] read() throws KeytabException {
+        byte[][] files = new byte[keytabs.size()][];
+        for (int i = 0; i < files.length; i++) {
+            files[i] = read(keytabs.get(i));
+        }
+        return files;
+    }
+
+    private byte[] read(Path keytab) throws KeytabException {
         String fix = ": check the path and that the gateway's user (" + System.getProperty("user.name")
                 + ") can read it";
         if (Files.isDirectory(keytab)) {
@@ -291,21 +373,25 @@ public final class KeytabWatcher implements AutoCloseable {
         try (InputStream in = Files.newInputStream(keytab)) {
             byte[] bytes = in.readNBytes(MAX_KEYTAB_BYTES + 1);
             if (bytes.length > MAX_KEYTAB_BYTES) {
-                throw new KeytabException("keytab " + describePath() + " is larger than " + MAX_KEYTAB_BYTES
+                throw new KeytabException("keytab " + describePath(keytab) + " is larger than " + MAX_KEYTAB_BYTES
                         + " bytes, too large to be a keytab: check the path");
             }
             return bytes;
         } catch (NoSuchFileException e) {
-            throw new KeytabException("keytab " + describePath() + " does not exist" + fix, e);
+            if (missingIsEmpty) {
+                return null;
+            }
+            throw new KeytabException("keytab " + describePath(keytab) + " does not exist" + fix, e);
         } catch (AccessDeniedException e) {
-            throw new KeytabException("keytab " + describePath() + " is not readable (permission denied)" + fix, e);
+            throw new KeytabException("keytab " + describePath(keytab) + " is not readable (permission denied)" + fix,
+                    e);
         } catch (IOException e) {
-            throw new KeytabException("keytab " + describePath() + " cannot be read (" + e + ")" + fix, e);
+            throw new KeytabException("keytab " + describePath(keytab) + " cannot be read (" + e + ")" + fix, e);
         }
     }
 
     /** The configured path, and where it leads when that is elsewhere (a symlink, as in a Kubernetes secret). */
-    private String describePath() {
+    private String describePath(Path keytab) {
         try {
             Path real = keytab.toRealPath();
             return real.equals(keytab) ? keytab.toString() : keytab + " (-> " + real + ")";
@@ -323,11 +409,13 @@ public final class KeytabWatcher implements AutoCloseable {
             return;
         }
         Set<Path> wanted = new LinkedHashSet<>();
-        wanted.add(keytab.getParent());
-        try {
-            wanted.add(keytab.toRealPath().getParent());
-        } catch (IOException e) {
-            // No target now: the configured directory is enough to see it come back.
+        for (Path keytab : keytabs) {
+            wanted.add(keytab.getParent());
+            try {
+                wanted.add(keytab.toRealPath().getParent());
+            } catch (IOException e) {
+                // No target now: the configured directory is enough to see it come back.
+            }
         }
         watched.entrySet().removeIf(entry -> {
             boolean drop = !wanted.contains(entry.getKey()) || !entry.getValue().isValid();
@@ -357,9 +445,18 @@ public final class KeytabWatcher implements AutoCloseable {
         }
     }
 
-    private static String sha256(byte[] bytes) {
+    private static String sha256(byte[][] files) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (byte[] file : files) {
+                // Length-prefixed, so that moving bytes from one file to the next changes the hash; -1 is absent.
+                digest.update(Integer.toString(file == null ? -1 : file.length).getBytes(StandardCharsets.US_ASCII));
+                digest.update((byte) ':');
+                if (file != null) {
+                    digest.update(file);
+                }
+            }
+            return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

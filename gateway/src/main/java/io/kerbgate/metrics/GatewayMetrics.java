@@ -57,6 +57,11 @@ import java.util.function.Supplier;
  *       <td>for each kvno in grace (gone from the keytab, still accepted): seconds until it retires</td></tr>
  *   <tr><td>{@code kerbgate_keytab_reloads_total}</td><td>counter</td><td>{@code result} ok|failed</td>
  *       <td>keytab loads by outcome (the first load included); a failed one keeps the current keys</td></tr>
+ *   <tr><td>{@code kerbgate_keytab_identity_refusals_total}</td><td>counter</td><td></td>
+ *       <td>keytabs refused because they lack the principals the node serves (configured or pinned): another
+ *       service's keytab swapped in; each is also a {@code failed} reload</td></tr>
+ *   <tr><td>{@code kerbgate_keys_awaiting}</td><td>gauge</td><td></td>
+ *       <td>1 while the node has no key at all yet (started before keys init/add-node): it answers 503</td></tr>
  *   <tr><td>{@code kerbgate_keytab_last_reload_seconds}</td><td>gauge</td><td></td>
  *       <td>epoch seconds of the last good load</td></tr>
  *   <tr><td>{@code kerbgate_ticket_cache_requests_total}</td><td>counter</td><td>{@code result} hit|miss</td>
@@ -131,6 +136,12 @@ public final class GatewayMetrics {
         FunctionCounter.builder("kerbgate.keytab.reloads", watcher, KeytabWatcher::reloadsFailed)
                 .description("keytab loads by outcome")
                 .tag("result", "failed").register(registry);
+        FunctionCounter.builder("kerbgate.keytab.identity.refusals", watcher, KeytabWatcher::identityRefusals)
+                .description("keytabs refused because they lack the principals this node serves")
+                .register(registry);
+        Gauge.builder("kerbgate.keys.awaiting", watcher, w -> w.awaitingKeys() ? 1 : 0)
+                .description("1 while the node has no key at all yet (it answers 503)")
+                .register(registry);
         Gauge.builder("kerbgate.keytab.last.reload.seconds", watcher,
                         w -> w.lastReload() == null ? 0 : w.lastReload().getEpochSecond())
                 .description("time of the last successful keytab load, epoch seconds")

@@ -127,6 +127,13 @@ final class NegotiateStep {
             }
             // An invalid or expired cookie is ignored: the client gets the usual challenge.
         }
+        if (authenticator.awaitingKeys()) {
+            Rejected rejected = Rejected.of(RejectReason.NO_KEYS, "no keys yet: install them with kerbgate keys init"
+                    + " or add-node");
+            metrics.rejected(rejected.reason(), -1);
+            logRefusal(rejected, peer, route);
+            return rejected;
+        }
         if (values.isEmpty()) {
             // The first leg of every browser's Negotiate exchange: routine, so RefusalLog writes it at DEBUG.
             Rejected rejected = Rejected.of(RejectReason.NO_HEADER, "no Authorization header");

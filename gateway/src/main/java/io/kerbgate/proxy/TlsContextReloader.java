@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -39,6 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each connection reads {@link #current()} once when it opens: new connections get the new pair, open ones keep the
  * one they started with, and the {@link ChannelBindings} that belong to it.
+ *
+ * <p>The admin listener uses one too ({@link #forAdmin}): the same reload, its own meters
+ * ({@code kerbgate.admin.tls.*}), and optionally a client CA, whose certificates it then asks for (optional: a
+ * scraper or a Negotiate writer sends none) and checks; the CA file is reloaded with the pair.
  *
  * <p>The provider is OpenSSL (BoringSSL from netty-tcnative-boringssl-static) when its native library loads, otherwise
  * the JDK's; {@link #provider()} says which.
@@ -83,6 +89,8 @@ public final class TlsContextReloader implements AutoCloseable {
     public record Snapshot(SslContext context, X509Certificate certificate, ChannelBindings bindings) {}
 
     private final GatewayConfig.Tls config;
+    private final @Nullable Path clientCa;
+    private final String keyPrefix;
     private final SslProvider provider;
     private final Clock clock;
     private final Counter loaded;
@@ -98,25 +106,43 @@ public final class TlsContextReloader implements AutoCloseable {
      * @throws IllegalArgumentException naming {@code tls.cert} or {@code tls.key} when the pair cannot be used
      */
     public TlsContextReloader(GatewayConfig.Tls config, MeterRegistry registry, Duration pollInterval, Clock clock) {
+        this(config, null, "tls", "kerbgate.tls", registry, pollInterval, clock);
+    }
+
+    /**
+     * The admin listener's: {@code admin.tls}, with its client CA if any, meters {@code kerbgate.admin.tls.reloads}
+     * and {@code kerbgate.admin.tls.certificate.expiry}.
+     */
+    public static TlsContextReloader forAdmin(GatewayConfig.AdminTls tls, MeterRegistry registry, Duration pollInterval,
+            Clock clock) {
+        return new TlsContextReloader(tls.asTls(), tls.clientCa(), "admin.tls", "kerbgate.admin.tls", registry,
+                pollInterval, clock);
+    }
+
+    private TlsContextReloader(GatewayConfig.Tls config, @Nullable Path clientCa, String keyPrefix, String meterPrefix,
+            MeterRegistry registry, Duration pollInterval, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
+        this.clientCa = clientCa;
+        this.keyPrefix = keyPrefix;
         this.clock = clock;
         this.provider = preferredProvider();
-        this.loaded = Counter.builder(RELOADS).tag("result", "success").register(registry);
-        this.rejected = Counter.builder(RELOADS).tag("result", "rejected").register(registry);
+        this.loaded = Counter.builder(meterPrefix + ".reloads").tag("result", "success").register(registry);
+        this.rejected = Counter.builder(meterPrefix + ".reloads").tag("result", "rejected").register(registry);
         byte[][] files = read();
         this.lastTried = hash(files);
         try {
             this.current = load(files);
         } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
             rejected.increment();
-            throw new IllegalArgumentException("tls: cannot use " + config.cert() + " and " + config.key() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(keyPrefix + ": cannot use " + config.cert() + " and " + config.key()
+                    + ": " + e.getMessage(), e);
         }
         loaded.increment();
-        Gauge.builder(CERTIFICATE_EXPIRY, this, r -> r.current.certificate().getNotAfter().getTime() / 1000.0)
+        Gauge.builder(meterPrefix + ".certificate.expiry", this, r -> r.current.certificate().getNotAfter().getTime() / 1000.0)
                 .register(registry);
-        log.info("tls: {} ({} provider, protocols {}, http2 {}, channel bindings {})", describe(current.certificate()),
-                provider, config.protocols(), config.http2(), current.bindings());
+        log.info("{}: {} ({} provider, protocols {}, http2 {}, channel bindings {}{})", keyPrefix,
+                describe(current.certificate()), provider, config.protocols(), config.http2(), current.bindings(),
+                clientCa == null ? "" : ", client certificates from " + clientCa);
         this.poller = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("kerbgate-tls-reload", true));
         long millis = pollInterval.toMillis();
         poller.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
@@ -159,7 +185,7 @@ public final class TlsContextReloader implements AutoCloseable {
             Snapshot next = load(files);
             current = next;
             loaded.increment();
-            log.info("tls: reloaded, new connections get {}", describe(next.certificate()));
+            log.info("{}: reloaded, new connections get {}", keyPrefix, describe(next.certificate()));
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
             reject(e.getMessage() == null ? e.toString() : e.getMessage());
         }
@@ -167,12 +193,15 @@ public final class TlsContextReloader implements AutoCloseable {
 
     private void reject(String why) {
         rejected.increment();
-        log.warn("tls: new certificate/key pair not loaded, connections keep {}: {}",
+        log.warn("{}: new certificate/key pair not loaded, connections keep {}: {}", keyPrefix,
                 describe(current.certificate()), why);
     }
 
     private byte[][] read() {
-        return new byte[][] {readFile("tls.cert", config.cert()), readFile("tls.key", config.key())};
+        return clientCa == null
+                ? new byte[][] {readFile(keyPrefix + ".cert", config.cert()), readFile(keyPrefix + ".key", config.key())}
+                : new byte[][] {readFile(keyPrefix + ".cert", config.cert()), readFile(keyPrefix + ".key", config.key()),
+                        readFile(keyPrefix + ".client_ca", clientCa)};
     }
 
     private static byte[] readFile(String key, Path path) {
@@ -202,7 +231,7 @@ public final class TlsContextReloader implements AutoCloseable {
                 .generateCertificates(new ByteArrayInputStream(files[0])).stream()
                 .map(X509Certificate.class::cast).toList();
         if (chain.isEmpty()) {
-            throw new IllegalArgumentException("tls.cert: " + config.cert() + " holds no certificate");
+            throw new IllegalArgumentException(keyPrefix + ".cert: " + config.cert() + " holds no certificate");
         }
         X509Certificate leaf = chain.get(0);
         PrivateKey key = privateKey(files[1], leaf);
@@ -212,6 +241,17 @@ public final class TlsContextReloader implements AutoCloseable {
         SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
                 .sslProvider(provider)
                 .protocols(config.protocols());
+        if (files.length > 2) {
+            List<X509Certificate> cas = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(files[2])).stream()
+                    .map(X509Certificate.class::cast).toList();
+            if (cas.isEmpty()) {
+                throw new IllegalArgumentException(keyPrefix + ".client_ca: " + clientCa + " holds no certificate");
+            }
+            // Optional: the listener also serves scrapers and Negotiate writers, who send none. A certificate sent
+            // must chain to this CA, or the handshake fails.
+            builder.trustManager(cas).clientAuth(ClientAuth.OPTIONAL);
+        }
         if (config.http2()) {
             // RFC 9113 §9.2.2: h2 over TLS 1.2 needs AEAD suites with ephemeral keys, which is Netty's list.
             builder.ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
@@ -245,7 +285,7 @@ public final class TlsContextReloader implements AutoCloseable {
     private PrivateKey privateKey(byte[] pem, X509Certificate leaf) throws GeneralSecurityException {
         Matcher m = PKCS8.matcher(new String(pem, StandardCharsets.US_ASCII));
         if (!m.find()) {
-            throw new IllegalArgumentException("tls.key: " + config.key() + " holds no PKCS#8 PEM key"
+            throw new IllegalArgumentException(keyPrefix + ".key: " + config.key() + " holds no PKCS#8 PEM key"
                     + " (-----BEGIN PRIVATE KEY-----); convert with openssl pkcs8 -topk8 -nocrypt");
         }
         byte[] der = Base64.getMimeDecoder().decode(m.group(1));
@@ -254,7 +294,7 @@ public final class TlsContextReloader implements AutoCloseable {
         try {
             key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("tls.key: " + config.key() + " is not a " + algorithm
+            throw new IllegalArgumentException(keyPrefix + ".key: " + config.key() + " is not a " + algorithm
                     + " key, which the certificate's is", e);
         } finally {
             Arrays.fill(der, (byte) 0);
@@ -273,7 +313,7 @@ public final class TlsContextReloader implements AutoCloseable {
         verifier.initVerify(leaf.getPublicKey());
         verifier.update(probe);
         if (!verifier.verify(signature)) {
-            throw new IllegalArgumentException("tls.key: " + config.key() + " does not belong to the certificate "
+            throw new IllegalArgumentException(keyPrefix + ".key: " + config.key() + " does not belong to the certificate "
                     + describe(leaf) + " in " + config.cert());
         }
         return key;

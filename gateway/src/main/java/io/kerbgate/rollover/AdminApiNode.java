@@ -30,7 +30,12 @@ import org.jspecify.annotations.Nullable;
  *       atomically and answers 2xx once the file is written. The same body twice changes nothing;</li>
  *   <li>{@code DELETE /keys?principal=P&below_kvno=N}: the node removes P's kvnos below N from its keytab; 2xx.</li>
  * </ul>
- * Loading is the gateway's own business (its watcher), so {@link #verify} polls {@code GET /keys} until the new kvno
+ * Keys never travel in clear: {@link #install} and {@link #retireBelow} refuse an {@code http://} admin URL unless
+ * its host is a loopback address (the tool runs on the node); use {@code https://}, verified against the array file's
+ * {@code admin_ca} with the host name checked ({@link AdminTransport}). The node refuses plain writes from elsewhere
+ * too ({@code admin.plain_key_writes_from}).
+ *
+ * <p>Loading is the gateway's own business (its watcher), so {@link #verify} polls {@code GET /keys} until the new kvno
  * shows up or the verify timeout passes. The report carries no key bytes, so only kvno and enctypes are compared.
  */
 final class AdminApiNode implements NodeTarget {
@@ -85,6 +90,7 @@ final class AdminApiNode implements NodeTarget {
 
     @Override
     public void install(List<KeytabEntry> entries) throws NodeException {
+        requireConfidential("PUT /keys");
         HttpResponse<String> response = send(request("/keys")
                 .header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(KeytabFile.write(entries))),
@@ -134,10 +140,71 @@ final class AdminApiNode implements NodeTarget {
         if (before.isEmpty()) {
             return before;
         }
+        requireConfidential("DELETE /keys");
         String query = "?principal=" + URLEncoder.encode(principal, StandardCharsets.UTF_8) + "&below_kvno=" + keepFrom;
         HttpResponse<String> response = send(request("/keys" + query).DELETE(), HttpResponse.BodyHandlers.ofString());
         requireSuccess("DELETE /keys", response.statusCode(), response.body());
         return before;
+    }
+
+    /** Refuses a key write that would cross the network in clear: {@code http://} to anything but loopback. */
+    private void requireConfidential(String what) throws NodeException {
+        if ("https".equalsIgnoreCase(base.getScheme()) || isLoopback(base.getHost())) {
+            return;
+        }
+        throw new NodeException(name, "refusing " + what + " to " + base + ": plain HTTP to another host would carry"
+                + " the key in clear. Give the node admin.tls and use https:// (with admin_ca in the array file)");
+    }
+
+    /** A loopback literal ({@code 127.0.0.0/8}, {@code ::1}) or {@code localhost}; never a name resolved by DNS. */
+    static boolean isLoopback(@Nullable String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(h).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** {@code GET /readyz} and {@code GET /keys}: what the gateway itself has loaded; down when neither answers. */
+    @Override
+    public Optional<GatewayState> gateway(String principal) {
+        HttpResponse<String> readyz;
+        try {
+            readyz = http.send(HttpRequest.newBuilder(base.resolve("/readyz")).timeout(REQUEST_TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return Optional.of(GatewayState.down("admin API " + base + " does not answer (" + e
+                    + "): the gateway is down or unreachable"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of(GatewayState.down("interrupted"));
+        }
+        Map<Integer, Set<Integer>> current = new TreeMap<>();
+        java.util.SortedSet<Integer> grace = new TreeSet<>();
+        try {
+            for (KeysReport.Version v : report().versions(principal)) {
+                if (v.inGrace()) {
+                    grace.add(v.kvno());
+                } else {
+                    current.put(v.kvno(), new TreeSet<>(v.enctypeIds()));
+                }
+            }
+        } catch (NodeException e) {
+            return Optional.of(GatewayState.down(e.getMessage()));
+        }
+        boolean ready = readyz.statusCode() == 200;
+        return Optional.of(new GatewayState(true, ready, Kadmin.oneLine(readyz.body().strip()), HeldKeys.of(current),
+                grace));
     }
 
     @Override

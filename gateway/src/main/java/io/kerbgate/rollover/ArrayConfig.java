@@ -23,9 +23,26 @@ import org.jspecify.annotations.Nullable;
  * @param check         the client that asks the KDC for a ticket after the commit; none skips the check step
  * @param adminClient   the key writer the admin API calls authenticate as (Negotiate, a ticket for
  *                      {@link #principal}); none sends them unauthenticated, which a gateway refuses
+ * @param adminTls      how {@code https://} admin URLs are verified, and the tool's client certificate; none uses
+ *                      the JDK's trust store and no certificate
  */
 public record ArrayConfig(Path file, String principal, List<Enctype> enctypes, Kdc kdc, List<Node> nodes,
-        Duration grace, Duration verifyTimeout, @Nullable Check check, @Nullable Check adminClient) {
+        Duration grace, Duration verifyTimeout, @Nullable Check check, @Nullable Check adminClient,
+        @Nullable AdminTls adminTls) {
+
+    /**
+     * @param ca         PEM CA certificates the nodes' admin certificates must chain to ({@code admin_ca}); absent
+     *                   means the JDK's trust store. Host names are always checked
+     * @param clientCert the tool's client certificate chain, PEM ({@code admin_client_cert}), or absent
+     * @param clientKey  its PKCS#8 PEM key ({@code admin_client_key}), with {@code clientCert}
+     */
+    public record AdminTls(@Nullable Path ca, @Nullable Path clientCert, @Nullable Path clientKey) {
+        public AdminTls {
+            if ((clientCert == null) != (clientKey == null)) {
+                throw new IllegalArgumentException("admin_client_cert and admin_client_key go together");
+            }
+        }
+    }
 
     public ArrayConfig {
         Objects.requireNonNull(file, "file");

@@ -29,7 +29,8 @@ public final class ArrayFile {
     static final Duration DEFAULT_VERIFY_TIMEOUT = Duration.ofSeconds(30);
 
     private static final List<String> ROOT_KEYS =
-            List.of("principal", "enctypes", "kdc", "nodes", "grace", "verify_timeout", "check", "admin_client");
+            List.of("principal", "enctypes", "kdc", "nodes", "grace", "verify_timeout", "check", "admin_client",
+                    "admin_ca", "admin_client_cert", "admin_client_key");
     private static final List<String> MIT_KEYS =
             List.of("type", "kadmin", "admin_principal", "admin_keytab", "krb5_config", "kdc_profile", "server");
     private static final List<String> NODE_KEYS = List.of("name", "keytab", "admin", "front", "admin_token_file");
@@ -70,7 +71,27 @@ public final class ArrayFile {
                         "list the array's nodes")), duration(root, "grace", DEFAULT_GRACE),
                 duration(root, "verify_timeout", DEFAULT_VERIFY_TIMEOUT), client("check", root.get("check"),
                         "a test principal, e.g. rollcheck@ARRAY.TEST"),
-                client("admin_client", root.get("admin_client"), "a key writer of the nodes, e.g. keyadmin@ARRAY.TEST"));
+                client("admin_client", root.get("admin_client"), "a key writer of the nodes, e.g. keyadmin@ARRAY.TEST"),
+                adminTls(root));
+    }
+
+    private ArrayConfig.@Nullable AdminTls adminTls(JsonNode root) throws ConfigException {
+        Path ca = existing(root, "admin_ca", "the PEM CA of the nodes' admin certificates, e.g. /etc/kerbgate/admin-ca.pem");
+        Path cert = existing(root, "admin_client_cert", "the tool's client certificate, PEM");
+        Path key = existing(root, "admin_client_key", "the tool's client key, PEM PKCS#8");
+        if ((cert == null) != (key == null)) {
+            throw new ConfigException(cert == null ? "admin_client_cert" : "admin_client_key", "is missing",
+                    "give admin_client_cert and admin_client_key together");
+        }
+        return ca == null && cert == null ? null : new ArrayConfig.AdminTls(ca, cert, key);
+    }
+
+    private @Nullable Path existing(JsonNode root, String name, String fix) throws ConfigException {
+        Path path = optionalPath(root, name, name);
+        if (path != null && !Files.isRegularFile(path)) {
+            throw new ConfigException(name, path + " does not exist", fix);
+        }
+        return path;
     }
 
     private static List<Enctype> enctypes(JsonNode node) throws ConfigException {

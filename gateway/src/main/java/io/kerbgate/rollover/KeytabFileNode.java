@@ -48,6 +48,11 @@ final class KeytabFileNode implements NodeTarget {
     }
 
     @Override
+    public Optional<GatewayState> gateway(String principal) {
+        return admin == null ? Optional.empty() : admin.gateway(principal);
+    }
+
+    @Override
     public HeldKeys held(String principal) throws NodeException {
         Map<Integer, Set<Integer>> byKvno = new TreeMap<>();
         for (KeytabEntry e : read(false)) {

@@ -33,4 +33,27 @@ public interface NodeTarget {
 
     /** The node's front URL, for an end-to-end check through the node itself. */
     Optional<URI> front();
+
+    /**
+     * What the node's gateway itself says it has loaded and whether it is ready, asked of its admin API; empty when
+     * the node has no admin URL (then only its keytab file can be read, which says nothing of the gateway).
+     */
+    default Optional<GatewayState> gateway(String principal) {
+        return Optional.empty();
+    }
+
+    /**
+     * A node's gateway as its admin API describes it.
+     *
+     * @param up        the admin API answered at all; when not, the gateway is down (or unreachable)
+     * @param ready     {@code GET /readyz} said 200
+     * @param detail    the readiness answer, or why the API could not be reached
+     * @param loaded    the kvnos it accepts as current
+     * @param inGrace   the kvnos it still accepts for their grace
+     */
+    record GatewayState(boolean up, boolean ready, String detail, HeldKeys loaded, java.util.SortedSet<Integer> inGrace) {
+        static GatewayState down(String why) {
+            return new GatewayState(false, false, why, HeldKeys.of(java.util.Map.of()), new java.util.TreeSet<>());
+        }
+    }
 }

@@ -16,6 +16,8 @@ final class Progress {
     static final String FAILED = "FAILED";
     static final String SKIPPED = "skipped";
     static final String LAGGING = "LAGGING";
+    static final String DOWN = "DOWN";
+    static final String NOT_READY = "NOTREADY";
 
     private final PrintStream out;
 

@@ -28,8 +28,10 @@ record RolloverContext(ArrayConfig array, KdcAdapter kdc, List<NodeTarget> nodes
 
     static RolloverContext of(ArrayConfig array, KdcAdapter kdc, @Nullable TicketSource tickets, Clock clock,
             PrintStream out) {
+        // Admin APIs over the array file's admin TLS; the check step's fronts over the JDK's defaults.
         HttpClient http = Nodes.defaultHttpClient();
-        return new RolloverContext(array, kdc, Nodes.of(array, http), tickets, clock, new SecureRandom(), http,
+        return new RolloverContext(array, kdc, Nodes.of(array, AdminTransport.httpClient(array)), tickets, clock,
+                new SecureRandom(), http,
                 new Progress(out), RolloverHooks.NONE);
     }
 

@@ -47,7 +47,7 @@ final class AdminHostTest {
                   allowed_hosts: [kerbgate-1.example.test]
                 """, dir);
         server = new AdminServer(new InetSocketAddress("127.0.0.1", 0), config.admin().allowedHosts(), registry,
-                AdminEndpoints.starting(config));
+                AdminEndpoints.starting(config), null);
         port = server.start();
     }
 

@@ -251,7 +251,7 @@ final class ConfigLoaderTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "listen:   | listen   | add listen: host:port, e.g. listen: 0.0.0.0:8080",
-        "keytab:   | keytab   | add keytab: /etc/kerbgate/http.keytab (kerbgate keys init writes one)",
+        "keytab:   | keytab   | add keytab: /etc/kerbgate/http.keytab, or set keys.state_dir: /var/lib/kerbgate/keys and install keys with kerbgate keys init",
         "backends: | backends | add backends: [http://127.0.0.1:9001]",
     })
     void requiredKey_missing(String linePrefix, String key, String fix) {

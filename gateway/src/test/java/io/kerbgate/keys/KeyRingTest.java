@@ -18,11 +18,14 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -145,15 +148,61 @@ final class KeyRingTest {
     }
 
     @Test
-    void update_principalGoneFromTheFile_entersGraceToo() throws Exception {
+    void update_principalGoneFromTheFile_isAnIdentityMismatch_theKeysStay() throws Exception {
         List<KeytabEntry> both = new ArrayList<>(Keytabs.kvnos(HTTP, 3));
         both.addAll(Keytabs.kvnos(OTHER, 7));
         ring.update(both, T);
 
-        KeySetChange change = ring.update(Keytabs.kvnos(HTTP, 3), T);
+        KeytabException e = assertThrows(KeytabException.class, () -> ring.update(Keytabs.kvnos(HTTP, 3), T));
 
-        assertEquals(Map.of(OTHER, kvnos(7)), change.enteredGrace());
+        assertTrue(e.isIdentityMismatch(), e.getMessage());
+        assertEquals(Set.of(HTTP, OTHER), ring.principalsServed(), "pinned at the first load");
         assertInstanceOf(Lookup.Found.class, ring.current().find(OTHER, 7, AES128));
+    }
+
+    @Test
+    void noPrincipalsConfigured_pinsTheFirstKeys_andRefusesAnotherServicesKeytab() throws Exception {
+        ring.update(Keytabs.kvnos(HTTP, 3), T);
+
+        KeytabException e = assertThrows(KeytabException.class, () -> ring.update(Keytabs.kvnos(OTHER, 9), T));
+
+        assertTrue(e.isIdentityMismatch(), e.getMessage());
+        assertEquals(Set.of(HTTP), ring.principalsServed());
+        assertInstanceOf(Lookup.Found.class, ring.current().find(HTTP, 3, AES128));
+        assertEquals(Set.of(HTTP), ring.current().principals());
+    }
+
+    @Test
+    void retireBelow_startsTheGrace_andALaterLoadListingTheKvnoDoesNotBringItBack() throws Exception {
+        ring.update(Keytabs.kvnos(HTTP, 3, 4), T);
+
+        KeySetChange change = ring.retireBelow(HTTP, 4, T);
+        ring.update(Keytabs.kvnos(HTTP, 3, 4), T.plusSeconds(1));
+
+        assertEquals(Map.of(HTTP, kvnos(3)), change.enteredGrace());
+        assertTrue(ring.current().version(HTTP, 3).orElseThrow().inGrace(), "listed again, still only in grace");
+        ring.update(Keytabs.kvnos(HTTP, 3, 4), T.plus(GRACE));
+        assertEquals(kvnos(4), ring.current().kvnos(HTTP), "after the grace it is gone for good");
+        assertThrows(IllegalStateException.class, () -> ring.retireBelow(HTTP, 5, T), "would leave no key");
+    }
+
+    @Test
+    void restore_keepsGraceDeadlines_dropsWhatExpired_andPinsAsSaved() throws Exception {
+        KeyRing before = new KeyRing(List.of(), GRACE, Clock.fixed(T, ZoneOffset.UTC));
+        before.update(Keytabs.kvnos(HTTP, 2, 3), T);
+        before.update(Keytabs.kvnos(HTTP, 3), T.plusSeconds(10));
+        before.retireBelow(HTTP, 1, T);
+        KeyRing.State saved = before.state();
+        KeyRing after = new KeyRing(List.of(), GRACE, Clock.fixed(T, ZoneOffset.UTC));
+
+        after.restore(saved, T.plusSeconds(20));
+
+        assertEquals(Optional.of(T.plusSeconds(10).plus(GRACE)), after.current().version(HTTP, 2).orElseThrow()
+                .retiresAt());
+        assertEquals(Set.of(HTTP), after.principalsServed());
+        KeyRing late = new KeyRing(List.of(), GRACE, Clock.fixed(T, ZoneOffset.UTC));
+        late.restore(saved, T.plusSeconds(10).plus(GRACE));
+        assertEquals(kvnos(3), late.current().kvnos(HTTP), "kvno 2's grace had passed");
     }
 
     @Test

@@ -35,12 +35,21 @@ public final class TestCertificates {
          * @param subjectAltNames  {@code DNS:host} or {@code IP:address} entries
          */
         public Pair issue(String name, long serial, String... subjectAltNames) {
+            return issueWithUsage(name, serial, "serverAuth", subjectAltNames);
+        }
+
+        /** Issues a client certificate (extendedKeyUsage clientAuth) with the subject {@code CN=name}. */
+        public Pair issueClient(String name, long serial) {
+            return issueWithUsage(name, serial, "clientAuth", "DNS:" + slug(name) + ".client.test");
+        }
+
+        private Pair issueWithUsage(String name, long serial, String usage, String... subjectAltNames) {
             Path cert = dir.resolve(name + ".pem");
             Path key = dir.resolve(name + ".key");
             Path csr = dir.resolve(name + ".csr");
             Path ext = dir.resolve(name + ".ext");
             write(ext, "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
-                    + "extendedKeyUsage=serverAuth\nsubjectAltName=" + String.join(",", subjectAltNames) + "\n");
+                    + "extendedKeyUsage=" + usage + "\nsubjectAltName=" + String.join(",", subjectAltNames) + "\n");
             openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-noenc",
                     "-keyout", key.toString(), "-out", csr.toString(), "-subj", "/CN=" + name);
             openssl("x509", "-req", "-in", csr.toString(), "-CA", pair.cert().toString(), "-CAkey",
