@@ -112,7 +112,8 @@ public final class ConfigLoader {
     private static final List<String> TIMEOUTS_KEYS = List.of("connect", "response", "client_idle");
     private static final List<String> REPLAY_KEYS = List.of("shared");
     private static final List<String> SHARED_KEYS =
-            List.of("uri", "password_file", "fail", "timeout", "circuit_failures", "circuit_cooldown");
+            List.of("uri", "password_file", "sentinel_password_file", "fail", "timeout", "circuit_failures",
+                    "circuit_cooldown", "min_replicas_ack");
     private static final List<String> KEYS_KEYS = List.of("grace", "poll_interval");
 
     private static final String KEYTAB_FIX = "point keytab at the array's keytab (kerbgate keys init writes one)";
