@@ -35,8 +35,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link SharedStore} on Redis or Valkey through one Lettuce connection. Concurrent requests share it: Lettuce writes
@@ -51,9 +54,10 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Sentinel.</b> With a {@code redis-sentinel://} URI the connection is still one plain connection, but Lettuce
  * asks the sentinels for the master's address ({@code SENTINEL GET-MASTER-ADDR-BY-NAME}) on every connect and
  * reconnect. A master that dies drops the connection; reconnect attempts (every {@value #SENTINEL_RECONNECT_MS} ms at
- * most) fail until the sentinels have promoted a replica, and the first one after that lands on the new master. A
+ * most) fail until the sentinels have promoted a replica. The sentinels' {@code +switch-master} message
+ * ({@link SentinelWatch}) then replaces the connection at once; the reconnect attempts are the fallback. A
  * master that Sentinel demotes while alive is disconnected by Sentinel itself ({@code CLIENT KILL TYPE normal} after
- * {@code REPLICAOF}); a {@code READONLY} reply all the same makes this store drop the connection and open a new one.
+ * {@code REPLICAOF}); a {@code READONLY} reply all the same makes this store open a new connection and drop the old.
  * Lettuce's {@code MasterReplica} connection is not used: only the master is written to, and its Sentinel-driven
  * topology refresh runs 5 s after the first Sentinel event (Lettuce 7.7 {@code SentinelTopologyRefresh.TimedSemaphore}),
  * seconds during which every write would go to the dead master.
@@ -87,6 +91,10 @@ final class RedisSharedStore implements SharedStore {
     // Lettuce's DefaultEndpoint refuses a command with this while disconnected (DisconnectedBehavior.REJECT_COMMANDS):
     // the command was never written.
     private static final String NOT_CONNECTED = "Currently not connected";
+    // Connections being opened to replace the current one; one per sentinel's switch message is plenty.
+    private static final int MAX_REPLACEMENTS = 3;
+
+    private static final Logger log = LoggerFactory.getLogger(RedisSharedStore.class);
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -96,6 +104,7 @@ final class RedisSharedStore implements SharedStore {
     private final int minReplicasAck;
     private final AtomicReference<@Nullable CompletableFuture<StatefulRedisConnection<String, String>>> connection =
             new AtomicReference<>();
+    private final AtomicInteger replacements = new AtomicInteger();
     // Completed, and replaced, each time the connection (re)connects: a retry waits on it.
     private volatile CompletableFuture<Void> nextConnect = new CompletableFuture<>();
     private final List<Runnable> connectListeners = new CopyOnWriteArrayList<>();
@@ -136,6 +145,9 @@ final class RedisSharedStore implements SharedStore {
                 .timeoutOptions(TimeoutOptions.enabled(CONNECT_TIMEOUT))
                 .build());
         connection();
+        if (config.isSentinel()) {
+            SentinelWatch.start(client, uri, this::masterSwitched);
+        }
     }
 
     static RedisURI redisUri(Shared config, char @Nullable [] password, char @Nullable [] sentinelPassword) {
@@ -193,10 +205,11 @@ final class RedisSharedStore implements SharedStore {
                     if (!notApplied(cause)) {
                         return CompletableFuture.<Boolean>failedFuture(cause);
                     }
-                    if (isReadOnly(cause)) {
-                        reopen();
+                    boolean onAReplica = isReadOnly(cause);
+                    if (onAReplica) {
+                        replace(true);
                     }
-                    return retryOnce(key, ttlMillis, deadline, cause);
+                    return retryOnce(key, ttlMillis, deadline, cause, onAReplica);
                 })
                 .thenCompose(f -> f);
     }
@@ -219,12 +232,14 @@ final class RedisSharedStore implements SharedStore {
                         }));
     }
 
-    /** Waits for the connection to be back, no later than {@code deadline}, and sends the command once more. */
-    private CompletableFuture<Boolean> retryOnce(String key, long ttlMillis, long deadline, Throwable first) {
+    /**
+     * Waits for the connection to be back (or, after {@code READONLY}, for a new one), no later than
+     * {@code deadline}, and sends the command once more.
+     */
+    private CompletableFuture<Boolean> retryOnce(String key, long ttlMillis, long deadline, Throwable first,
+            boolean needNewConnection) {
         CompletableFuture<Void> reconnected = nextConnect;
-        CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
-        boolean openNow = current != null && current.isDone() && !current.isCompletedExceptionally()
-                && current.join().isOpen();
+        boolean openNow = !needNewConnection && isOpen(connection.get());
         long left = deadline - System.nanoTime();
         if (!openNow && left <= 0) {
             return CompletableFuture.failedFuture(first);
@@ -267,11 +282,60 @@ final class RedisSharedStore implements SharedStore {
                 && failure.getMessage().startsWith("READONLY");
     }
 
-    /** Drops a connection that reached a replica (READONLY): the next one asks the sentinels again. */
-    private void reopen() {
-        CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
-        if (current != null && current.isDone() && connection.compareAndSet(current, null)) {
-            current.thenAccept(StatefulRedisConnection::closeAsync);
+    private static boolean isOpen(@Nullable CompletableFuture<StatefulRedisConnection<String, String>> c) {
+        return c != null && c.isDone() && !c.isCompletedExceptionally() && c.join().isOpen();
+    }
+
+    /**
+     * Opens a new connection, through a fresh lookup of the master, and swaps it in once it is up; the old one stays
+     * (and its own reconnect attempts go on) until then, so a lookup that still finds the old master, at a sentinel
+     * that has not heard of the switch yet, costs nothing. At most {@value #MAX_REPLACEMENTS} attempts at a time:
+     * a burst of READONLY replies or one switch message per sentinel starts a few, not one per request.
+     *
+     * @param evenIfOpen true when the current connection is open but useless (it reached a replica); false when it
+     *                   is only replaced because it is down: if it has reconnected meanwhile, it is kept, since
+     *                   closing it would fail the commands in flight on it
+     */
+    private void replace(boolean evenIfOpen) {
+        if (replacements.incrementAndGet() > MAX_REPLACEMENTS) {
+            replacements.decrementAndGet();
+            return;
+        }
+        try {
+            client.connectAsync(StringCodec.UTF8, uri).whenComplete((c, e) -> {
+                replacements.decrementAndGet();
+                if (e != null) {
+                    log.debug("{}: new connection failed ({}); the current one keeps reconnecting", name,
+                            SharedReplayCache.describe(e));
+                    return;
+                }
+                if (!evenIfOpen && isOpen(connection.get())) {
+                    c.closeAsync();
+                    return;
+                }
+                c.addListener(connectEvents);
+                CompletableFuture<StatefulRedisConnection<String, String>> old =
+                        connection.getAndSet(CompletableFuture.completedFuture(c));
+                if (old != null) {
+                    old.thenAccept(StatefulRedisConnection::closeAsync);
+                }
+                connected();
+            });
+        } catch (RuntimeException e) {
+            replacements.decrementAndGet();
+            log.debug("{}: cannot open a new connection ({})", name, SharedReplayCache.describe(e));
+        }
+    }
+
+    /**
+     * The sentinels named a new master: a connection that is down (the old master died) is replaced now, through a
+     * fresh lookup, rather than at its next reconnect attempt. One that is up is kept: it either reached the new
+     * master already, or is on the demoted one, which Sentinel disconnects ({@code CLIENT KILL}) or which answers
+     * {@code READONLY}.
+     */
+    private void masterSwitched() {
+        if (!isOpen(connection.get())) {
+            replace(false);
         }
     }
 
