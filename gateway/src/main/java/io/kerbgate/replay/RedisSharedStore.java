@@ -3,6 +3,7 @@ package io.kerbgate.replay;
 import io.kerbgate.config.GatewayConfig.Replay.Shared;
 import io.kerbgate.config.GatewayConfig.Replay.Shared.Node;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ConnectionFuture;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -21,6 +22,7 @@ import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -108,12 +110,25 @@ final class RedisSharedStore implements SharedStore {
     // Completed, and replaced, each time the connection (re)connects: a retry waits on it.
     private volatile CompletableFuture<Void> nextConnect = new CompletableFuture<>();
     private final List<Runnable> connectListeners = new CopyOnWriteArrayList<>();
+    // The server the current connection reached last, so that a switch message can tell whether it is the new master.
+    private volatile @Nullable Peer peer;
     private final RedisConnectionStateListener connectEvents = new RedisConnectionStateListener() {
         @Override
         public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+            Peer last = peer;
+            if (last != null && last.connection() == handler) {
+                peer = new Peer(handler, address);
+            }
             connected();
         }
     };
+
+    private record Peer(Object connection, @Nullable SocketAddress address) {
+        boolean isAt(String host, int port) {
+            return address instanceof InetSocketAddress a && a.getPort() == port && (host.equals(a.getHostString())
+                    || (a.getAddress() != null && host.equals(a.getAddress().getHostAddress())));
+        }
+    }
 
     /**
      * @param password         the data nodes' password from {@code password_file}, or null to use the URI's (if any)
@@ -207,7 +222,7 @@ final class RedisSharedStore implements SharedStore {
                     }
                     boolean onAReplica = isReadOnly(cause);
                     if (onAReplica) {
-                        replace(true);
+                        replace(null, null);
                     }
                     return retryOnce(key, ttlMillis, deadline, cause, onAReplica);
                 })
@@ -288,37 +303,43 @@ final class RedisSharedStore implements SharedStore {
 
     /**
      * Opens a new connection, through a fresh lookup of the master, and swaps it in once it is up; the old one stays
-     * (and its own reconnect attempts go on) until then, so a lookup that still finds the old master, at a sentinel
-     * that has not heard of the switch yet, costs nothing. At most {@value #MAX_REPLACEMENTS} attempts at a time:
-     * a burst of READONLY replies or one switch message per sentinel starts a few, not one per request.
+     * (and its own reconnect attempts go on) until then, so a lookup that fails costs nothing. At most
+     * {@value #MAX_REPLACEMENTS} attempts at a time: a burst of READONLY replies or one switch message per sentinel
+     * starts a few, not one per request.
      *
-     * @param evenIfOpen true when the current connection is open but useless (it reached a replica); false when it
-     *                   is only replaced because it is down: if it has reconnected meanwhile, it is kept, since
-     *                   closing it would fail the commands in flight on it
+     * @param host where the new connection must land (the master a switch message named), or null for wherever the
+     *             sentinels say (after READONLY): a sentinel that has not heard of the switch yet still names the old
+     *             master, and a connection there is dropped
      */
-    private void replace(boolean evenIfOpen) {
+    private void replace(@Nullable String host, @Nullable Integer port) {
         if (replacements.incrementAndGet() > MAX_REPLACEMENTS) {
             replacements.decrementAndGet();
             return;
         }
         try {
-            client.connectAsync(StringCodec.UTF8, uri).whenComplete((c, e) -> {
+            ConnectionFuture<StatefulRedisConnection<String, String>> opening =
+                    client.connectAsync(StringCodec.UTF8, uri);
+            opening.whenComplete((c, e) -> {
                 replacements.decrementAndGet();
                 if (e != null) {
                     log.debug("{}: new connection failed ({}); the current one keeps reconnecting", name,
                             SharedReplayCache.describe(e));
                     return;
                 }
-                if (!evenIfOpen && isOpen(connection.get())) {
+                Peer reached = new Peer(c, opening.getRemoteAddress());
+                if (host != null && (!reached.isAt(host, port) || onMaster(host, port))) {
+                    // A stale sentinel's answer, or the current connection got there first.
                     c.closeAsync();
                     return;
                 }
                 c.addListener(connectEvents);
+                peer = reached;
                 CompletableFuture<StatefulRedisConnection<String, String>> old =
                         connection.getAndSet(CompletableFuture.completedFuture(c));
                 if (old != null) {
-                    old.thenAccept(StatefulRedisConnection::closeAsync);
+                    old.thenAccept(this::closeLater);
                 }
+                log.info("{}: connected to the master at {}", name, reached.address());
                 connected();
             });
         } catch (RuntimeException e) {
@@ -328,14 +349,35 @@ final class RedisSharedStore implements SharedStore {
     }
 
     /**
-     * The sentinels named a new master: a connection that is down (the old master died) is replaced now, through a
-     * fresh lookup, rather than at its next reconnect attempt. One that is up is kept: it either reached the new
-     * master already, or is on the demoted one, which Sentinel disconnects ({@code CLIENT KILL}) or which answers
-     * {@code READONLY}.
+     * Closes a replaced connection once the commands in flight on it are answered or timed out: closing it at once
+     * would fail them, and no new command goes to it any more.
      */
-    private void masterSwitched() {
-        if (!isOpen(connection.get())) {
-            replace(false);
+    private void closeLater(StatefulRedisConnection<String, String> old) {
+        try {
+            resources.eventExecutorGroup().schedule(() -> old.closeAsync(), CONNECT_TIMEOUT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RuntimeException shuttingDown) {
+            // The client's shutdown closes it.
+            old.closeAsync();
+        }
+    }
+
+    /** True when the current connection is up and reached {@code host:port}. */
+    private boolean onMaster(String host, int port) {
+        CompletableFuture<StatefulRedisConnection<String, String>> current = connection.get();
+        Peer last = peer;
+        return isOpen(current) && last != null && last.connection() == current.join() && last.isAt(host, port);
+    }
+
+    /**
+     * The sentinels named a new master: unless the connection is on it already, a new one is opened now. Waiting
+     * for the old connection to fail is not enough: a master that died is only retried every
+     * {@value #SENTINEL_RECONNECT_MS} ms, and a master demoted by {@code SENTINEL FAILOVER} keeps taking writes until
+     * the sentinels reconfigure it, seconds later; what it takes then is lost when it resyncs from the new master.
+     */
+    private void masterSwitched(String host, int port) {
+        if (!onMaster(host, port)) {
+            replace(host, port);
         }
     }
 
@@ -361,11 +403,14 @@ final class RedisSharedStore implements SharedStore {
             return connection();
         }
         try {
-            client.connectAsync(StringCodec.UTF8, uri).whenComplete((c, e) -> {
+            ConnectionFuture<StatefulRedisConnection<String, String>> opening =
+                    client.connectAsync(StringCodec.UTF8, uri);
+            opening.whenComplete((c, e) -> {
                 if (e != null) {
                     next.completeExceptionally(e);
                 } else {
                     // Reconnects from here on; the first connect has happened already.
+                    peer = new Peer(c, opening.getRemoteAddress());
                     c.addListener(connectEvents);
                     next.complete(c);
                     connected();

@@ -25,8 +25,13 @@ final class SentinelWatch {
 
     private SentinelWatch() {}
 
+    /** What to do when the master moved: it gets the new master's address as the sentinels announce it. */
+    interface Listener {
+        void masterSwitched(String host, int port);
+    }
+
     /** Subscribes in the background; {@code onSwitch} runs on a Lettuce thread and must not block. */
-    static void start(RedisClient client, RedisURI uri, Runnable onSwitch) {
+    static void start(RedisClient client, RedisURI uri, Listener onSwitch) {
         String prefix = uri.getSentinelMasterId() + " ";
         for (RedisURI sentinel : uri.getSentinels()) {
             client.connectPubSubAsync(StringCodec.UTF8, sentinel).thenCompose(c -> {
@@ -36,7 +41,10 @@ final class SentinelWatch {
                         if (CHANNEL.equals(channel) && message.startsWith(prefix)) {
                             log.info("sentinel {}:{}: {} {}", sentinel.getHost(), sentinel.getPort(), channel,
                                     message);
-                            onSwitch.run();
+                            String[] parts = message.split(" ");
+                            if (parts.length == 5 && parts[4].matches("\\d{1,5}")) {
+                                onSwitch.masterSwitched(parts[3], Integer.parseInt(parts[4]));
+                            }
                         }
                     }
                 });

@@ -233,6 +233,70 @@ final class SentinelFailoverTest {
     }
 
     @Test
+    void plannedFailover_writesFollowTheNewMasterAtTheSwitch_entriesTheOldOneTookMeanwhileAreLost() throws Exception {
+        Shared config = config();
+        List<SharedReplayCache> nodes = List.of(node(config), node(config));
+        List<Accepted> accepted = new CopyOnWriteArrayList<>();
+        ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService load = Executors.newFixedThreadPool(THREADS);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            workers.add(load.submit(() -> insertUntilStopped(nodes, accepted, events, stop)));
+        }
+        Thread.sleep(LOAD_BEFORE_KILL.toMillis());
+        RedisSentinelCommands<String, String> watcher = sentinel(sentinels.get(0));
+        long startedAt = System.nanoTime();
+        assertEquals("OK", watcher.failover(RedisSentinel.MASTER));
+        long switchedAt = awaitSwitch(watcher, startedAt);
+        // The sentinels demote the old master (REPLICAOF, then CLIENT KILL of its clients) only some 10 s later; until
+        // then it takes writes from whoever is still connected to it.
+        Thread.sleep(LOAD_AFTER_SWITCH.toMillis());
+        stop.set(true);
+        for (Future<?> w : workers) {
+            w.get(10, TimeUnit.SECONDS);
+        }
+        load.shutdown();
+
+        List<Event> all = List.copyOf(events);
+        Map<Outcome, Long> counts = all.stream().collect(Collectors.groupingBy(Event::outcome, Collectors.counting()));
+        long refused = all.stream().filter(e -> e.outcome() == Outcome.REFUSED_UNAVAILABLE).count();
+        List<Event> refusalsAfterSwitch = all.stream()
+                .filter(e -> e.outcome() == Outcome.REFUSED_UNAVAILABLE && e.at() > switchedAt).toList();
+        long refusedAfterSwitch = refusalsAfterSwitch.size();
+        // Entries the old master took after the promotion never reach the new master (and are dropped when the old
+        // one resyncs from it).
+        List<Accepted> inBetween = accepted.stream()
+                .filter(a -> a.at() > startedAt && a.at() < switchedAt + LOAD_AFTER_SWITCH.toNanos()).toList();
+        List<Long> lostAt = new ArrayList<>();
+        for (Accepted a : inBetween) {
+            if (nodes.get(1 - a.node()).firstSeen(a.key(), TTL)) {
+                lostAt.add(ms(a.at() - switchedAt));
+            }
+        }
+        int lost = lostAt.size();
+        System.out.printf("planned failover (SENTINEL FAILOVER) under load: %s%n  new master named %d ms after the"
+                        + " command; refused %d inserts, %d after the switch; %d of %d entries accepted from the"
+                        + " command to %d ms after the switch are missing on the new master (accepted from %s to %s ms"
+                        + " after the switch)%n",
+                counts, ms(switchedAt - startedAt), refused, refusedAfterSwitch, lost, inBetween.size(),
+                LOAD_AFTER_SWITCH.toMillis(), lostAt.stream().min(Long::compare).orElse(null),
+                lostAt.stream().max(Long::compare).orElse(null));
+
+        // Both masters answer throughout: a refusal can only be a stall of the loaded machine (a timeout) while the
+        // new connection is opened.
+        assertTrue(refusalsAfterSwitch.stream().allMatch(e -> e.why().startsWith("no answer within")),
+                "refused: " + refusalsAfterSwitch.stream().map(Event::why).distinct().toList());
+        assertTrue(refusedAfterSwitch <= 20, "writes follow the new master: " + refusedAfterSwitch);
+        assertTrue(lostAt.stream().allMatch(at -> at < 1_000), "entries are lost only until the nodes follow the"
+                + " switch, not until the sentinels demote the old master: " + lostAt);
+        ReplayKey fresh = freshKey();
+        assertTrue(nodes.get(0).firstSeen(fresh, TTL));
+        assertFalse(nodes.get(1).firstSeen(fresh, TTL));
+        assertTrue(info(replica.port(), "replication").contains("role:master"));
+    }
+
+    @Test
     void minReplicasAck_aNewEntryWaitsForTheReplica_aSilentReplicaFailsTheInsert() throws Exception {
         // A long timeout: this test measures latency, and a stall of the loaded machine must not fail it.
         Duration timeout = Duration.ofSeconds(1);
