@@ -236,12 +236,18 @@ final class RedisSharedStore implements SharedStore {
             return set;
         }
         // WAIT covers every write this connection sent before it, so the SET above is among them. A replay
-        // (nothing written) needs no confirmation.
+        // (nothing written) needs no confirmation. Whatever goes wrong from here, the SET was applied: the failure
+        // must never be retried (the retry would find the request's own entry and call it a replay).
         return set.thenCompose(first -> !first ? CompletableFuture.completedFuture(false)
                 : c.async().waitForReplication(minReplicasAck, Math.max(1, retryWindowNanos / 1_000_000))
-                        .toCompletableFuture().thenApply(acks -> {
+                        .toCompletableFuture()
+                        .handle((acks, e) -> {
+                            if (e != null) {
+                                throw new ReplicasMissingException("WAIT failed: " + unwrap(e).getMessage());
+                            }
                             if (acks < minReplicasAck) {
-                                throw new ReplicasMissingException(acks, minReplicasAck);
+                                throw new ReplicasMissingException("WAIT: " + acks + " of " + minReplicasAck
+                                        + " replicas confirmed the entry (min_replicas_ack)");
                             }
                             return true;
                         }));
@@ -465,9 +471,8 @@ final class RedisSharedStore implements SharedStore {
 
     /** A new entry that fewer replicas than {@code min_replicas_ack} confirmed in time: a failover could lose it. */
     static final class ReplicasMissingException extends RuntimeException {
-        ReplicasMissingException(long acks, int wanted) {
-            super("WAIT: " + acks + " of " + wanted + " replicas confirmed the entry (min_replicas_ack)", null, false,
-                    false);
+        ReplicasMissingException(String message) {
+            super(message, null, false, false);
         }
     }
 }

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.config.GatewayConfig.Replay.Shared;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import java.net.URI;
 import java.nio.file.Files;
@@ -110,6 +113,21 @@ final class RedisSharedStoreTest {
             assertFalse(credentials(sentinel).hasPassword(), sentinel.toString());
             assertTrue(sentinel.isSsl(), "TLS to the sentinels too");
         }
+    }
+
+    @Test
+    void retriedOnlyWhenCertainlyNotApplied() {
+        assertTrue(RedisSharedStore.notApplied(new RedisException("Currently not connected. Commands are rejected.")));
+        assertTrue(RedisSharedStore.notApplied(
+                new RedisCommandExecutionException("READONLY You can't write against a read only replica.")));
+        assertTrue(RedisSharedStore.notApplied(new RedisConnectionException("Unable to connect to 127.0.0.1:1")));
+
+        assertFalse(RedisSharedStore.notApplied(new RedisException("Connection closed")), "may have been applied");
+        assertFalse(RedisSharedStore.notApplied(new RedisException("Connection disconnected")));
+        assertFalse(RedisSharedStore.notApplied(new RedisCommandExecutionException("OOM command not allowed")));
+        assertFalse(RedisSharedStore.notApplied(
+                new RedisSharedStore.ReplicasMissingException("WAIT failed: Currently not connected")),
+                "the SET before a failed WAIT was applied");
     }
 
     @Test
