@@ -116,7 +116,8 @@ public final class ConfigLoader {
     private static final List<String> TIMEOUTS_KEYS = List.of("connect", "response", "client_idle");
     private static final List<String> REPLAY_KEYS = List.of("shared");
     private static final List<String> SHARED_KEYS =
-            List.of("uri", "password_file", "fail", "timeout", "circuit_failures", "circuit_cooldown");
+            List.of("uri", "password_file", "sentinel_password_file", "fail", "timeout", "circuit_failures",
+                    "circuit_cooldown", "min_replicas_ack");
     private static final List<String> KEYS_KEYS = List.of("grace", "poll_interval", "state_dir");
 
     private static final String KEYTAB_FIX = "point keytab at the array's keytab (kerbgate keys init writes one)";
@@ -234,6 +235,7 @@ public final class ConfigLoader {
             String keyFix = "write key: /etc/kerbgate/admin/key.pem (PEM, PKCS#8)";
             Path key = existingFile(t.key("key"), t.require("key", keyFix), baseDir, keyFix);
             requirePem(t.key("key"), key, "PRIVATE KEY", keyFix);
+            ConfigValues.requirePrivate(t.key("key"), key);
             Path clientCa = null;
             if (t.has("client_ca")) {
                 String caFix = "write client_ca: /etc/kerbgate/admin/clients-ca.pem (PEM CA certificates of the key"

@@ -23,8 +23,13 @@ final class SharedStoreConfig {
     static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
     static final Duration MAX_COOLDOWN = Duration.ofMinutes(10);
     static final int MAX_CIRCUIT_FAILURES = 1_000;
+    // Far more replicas than any array runs; the bound only stops a typo from making every insert wait for WAIT.
+    static final int MAX_MIN_REPLICAS_ACK = 16;
 
-    private static final String URI_FIX = "write redis://host:6379/0, or rediss:// for TLS";
+    private static final String URI_FIX = "write redis://host:6379/0, rediss:// for TLS, or "
+            + "redis-sentinel://host1:26379,host2:26379,host3:26379/0#mymaster for a master that Sentinel watches";
+    private static final String SENTINEL_FIX =
+            "write redis-sentinel://host1:26379,host2:26379,host3:26379/0#mymaster (rediss-sentinel:// for TLS)";
     private static final String PASSWORD_FILE_FIX = "point password_file at a file that holds the password alone";
     private static final Pattern DATABASE = Pattern.compile("/\\d{1,9}");
 
@@ -36,7 +41,15 @@ final class SharedStoreConfig {
         Path passwordFile = section.has("password_file")
                 ? passwordFile(section.key("password_file"), section.get("password_file"), baseDir)
                 : null;
-        String userInfo = uri.getRawUserInfo();
+        Path sentinelPasswordFile = section.has("sentinel_password_file")
+                ? passwordFile(section.key("sentinel_password_file"), section.get("sentinel_password_file"), baseDir)
+                : null;
+        Shared parsed = Shared.of(uri);
+        if (sentinelPasswordFile != null && !parsed.isSentinel()) {
+            throw new ConfigException(section.key("sentinel_password_file"), "is set but the uri names no sentinels",
+                    "remove it, or " + SENTINEL_FIX);
+        }
+        String userInfo = parsed.rawUserInfo();
         if (passwordFile != null && userInfo != null && userInfo.contains(":")) {
             throw new ConfigException(section.key("password_file"), "is set but the uri carries a password too",
                     "give the password once: remove it from the uri (redis://host:6379/0) or drop password_file");
@@ -59,7 +72,12 @@ final class SharedStoreConfig {
                 ? ConfigLoader.duration(section, "circuit_cooldown", MAX_COOLDOWN, "use a duration from 1ms to "
                         + ConfigValues.formatDuration(MAX_COOLDOWN) + " (default 2s)")
                 : Shared.DEFAULT_CIRCUIT_COOLDOWN;
-        return new Shared(uri, passwordFile, fail, timeout, failures, cooldown);
+        int minReplicasAck = section.has("min_replicas_ack")
+                ? ConfigValues.integer(section.key("min_replicas_ack"), section.get("min_replicas_ack"), 0,
+                        MAX_MIN_REPLICAS_ACK)
+                : Shared.DEFAULT_MIN_REPLICAS_ACK;
+        return new Shared(uri, passwordFile, sentinelPasswordFile, fail, timeout, failures, cooldown,
+                minReplicasAck);
     }
 
     static void write(@Nullable Shared shared, ObjectNode replay) {
@@ -72,10 +90,14 @@ final class SharedStoreConfig {
         if (shared.passwordFile() != null) {
             node.put("password_file", shared.passwordFile().toString());
         }
+        if (shared.sentinelPasswordFile() != null) {
+            node.put("sentinel_password_file", shared.sentinelPasswordFile().toString());
+        }
         node.put("fail", shared.fail().configName());
         node.put("timeout", ConfigValues.formatDuration(shared.timeout()));
         node.put("circuit_failures", shared.circuitFailures());
         node.put("circuit_cooldown", ConfigValues.formatDuration(shared.circuitCooldown()));
+        node.put("min_replicas_ack", shared.minReplicasAck());
     }
 
     private static URI uri(String key, JsonNode node) throws ConfigException {
@@ -88,22 +110,46 @@ final class SharedStoreConfig {
             throw new ConfigException(key, "is not a URI (" + e.getReason() + ")", URI_FIX);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-            throw new ConfigException(key, "is not a redis:// or rediss:// URI", URI_FIX
-                    + " (Sentinel, Cluster and Unix sockets are not supported)");
+        boolean sentinel = scheme.equals("redis-sentinel") || scheme.equals("rediss-sentinel");
+        if (!scheme.equals("redis") && !scheme.equals("rediss") && !sentinel) {
+            throw new ConfigException(key, "is not a redis://, rediss://, redis-sentinel:// or rediss-sentinel:// URI",
+                    URI_FIX + " (Cluster and Unix sockets are not supported)");
         }
-        if (uri.getHost() == null) {
-            throw new ConfigException(key, "has no host", URI_FIX);
+        if (sentinel) {
+            sentinelParts(key, uri);
+        } else if (uri.getHost() == null) {
+            throw new ConfigException(key, "has no host", uri.getRawAuthority() != null
+                    && uri.getRawAuthority().contains(",") ? "list several hosts with " + SENTINEL_FIX : URI_FIX);
         }
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw new ConfigException(key, "has a query or fragment",
-                    "set the timeout with replay.shared.timeout; the uri holds scheme, host, port and database only");
+        if (uri.getRawQuery() != null || (!sentinel && uri.getRawFragment() != null)) {
+            throw new ConfigException(key, sentinel ? "has a query" : "has a query or fragment",
+                    "set the timeout with replay.shared.timeout; the uri holds scheme, host, port and database only"
+                            + (sentinel ? ", and the master's name after #" : ""));
         }
         String path = uri.getRawPath();
         if (!(path == null || path.isEmpty() || path.equals("/") || DATABASE.matcher(path).matches())) {
-            throw new ConfigException(key, "has a path that is not a database number", "end the uri with /0 or /N");
+            throw new ConfigException(key, "has a path that is not a database number",
+                    sentinel ? "write /0 or /N before the #master name" : "end the uri with /0 or /N");
         }
         return uri;
+    }
+
+    // The sentinels and the master's name; Lettuce would refuse the rest only when connecting, or not at all.
+    private static void sentinelParts(String key, URI uri) throws ConfigException {
+        String authority = uri.getRawAuthority();
+        if (authority == null || authority.substring(authority.lastIndexOf('@') + 1).isEmpty()) {
+            throw new ConfigException(key, "names no sentinel", SENTINEL_FIX);
+        }
+        try {
+            Shared.Node.parseAll(authority.substring(authority.lastIndexOf('@') + 1), Shared.DEFAULT_SENTINEL_PORT);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage(), SENTINEL_FIX);
+        }
+        String master = uri.getFragment();
+        if (master == null || master.isBlank()) {
+            throw new ConfigException(key, "names no master",
+                    "end the uri with #<name>, the name in the sentinels' 'sentinel monitor <name> ...' line");
+        }
     }
 
     private static Fail fail(String key, JsonNode node) throws ConfigException {

@@ -49,6 +49,17 @@ final class CircuitBreaker {
         return true;
     }
 
+    /**
+     * Lets the next caller through as a trial now rather than after the rest of the cool-down: the store has just
+     * reconnected (a new master after a failover, a restarted server), so a trial is likely to succeed. Does nothing
+     * while closed.
+     */
+    synchronized void trialNow() {
+        if (open) {
+            nextTrialAt = ticker.read();
+        }
+    }
+
     synchronized Transition onSuccess() {
         consecutiveFailures = 0;
         if (open) {

@@ -38,7 +38,9 @@ public final class ReplayCaches {
             return new LocalOnly(local);
         }
         char[] password = shared.passwordFile() == null ? null : readPassword(shared.passwordFile());
-        RedisSharedStore store = new RedisSharedStore(shared, password);
+        char[] sentinelPassword =
+                shared.sentinelPasswordFile() == null ? null : readPassword(shared.sentinelPasswordFile());
+        RedisSharedStore store = new RedisSharedStore(shared, password, sentinelPassword);
         awaitReady(store, shared);
         Ticker ticker = Ticker.systemTicker();
         return new SharedReplayCache(local, store, store.toString(), shared.fail(), shared.timeout(),
@@ -79,8 +81,8 @@ public final class ReplayCaches {
             problem = Optional.of("interrupted");
         }
         if (problem.isEmpty()) {
-            log.info("shared replay cache {} answers (fail: {}, timeout {} ms)", store, shared.fail().configName(),
-                    shared.timeout().toMillis());
+            log.info("shared replay cache {} answers (fail: {}, timeout {} ms, min_replicas_ack {})", store,
+                    shared.fail().configName(), shared.timeout().toMillis(), shared.minReplicasAck());
         } else {
             log.warn("shared replay cache {} does not answer at start ({}): until it does, requests {}", store,
                     problem.get(), shared.fail() == Fail.CLOSED ? "are refused with 503 (fail: closed)"

@@ -80,6 +80,7 @@ public final class SharedReplayCache implements CloseableReplayCache {
                 .description("1 while the shared replay cache is skipped after consecutive failures")
                 .strongReference(true)
                 .register(registry);
+        store.onConnected(breaker::trialNow);
     }
 
     private static Counter requests(MeterRegistry registry, String result) {

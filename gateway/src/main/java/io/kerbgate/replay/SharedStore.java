@@ -13,6 +13,14 @@ interface SharedStore extends AutoCloseable {
      */
     CompletionStage<Boolean> setIfAbsent(String key, long ttlMillis);
 
+    /**
+     * Registers what to run each time the store's connection is (re)established, for instance to a master that
+     * Sentinel has just promoted, so that an open circuit can try the store at once instead of after its cool-down.
+     */
+    default void onConnected(Runnable listener) {
+        // A store without connection events never calls it.
+    }
+
     @Override
     void close();
 }

@@ -71,8 +71,9 @@ final class ExampleConfigTest {
 
         Shared shared = ConfigLoader.parse(uncommented, dir).replay().shared();
 
-        assertEquals(new Shared(URI.create("redis://127.0.0.1:6379/0"), password, Shared.DEFAULT_FAIL,
-                Shared.DEFAULT_TIMEOUT, Shared.DEFAULT_CIRCUIT_FAILURES, Shared.DEFAULT_CIRCUIT_COOLDOWN), shared);
+        assertEquals(new Shared(URI.create("redis://127.0.0.1:6379/0"), password, null, Shared.DEFAULT_FAIL,
+                Shared.DEFAULT_TIMEOUT, Shared.DEFAULT_CIRCUIT_FAILURES, Shared.DEFAULT_CIRCUIT_COOLDOWN,
+                Shared.DEFAULT_MIN_REPLICAS_ACK), shared);
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,8 +64,8 @@ final class SharedStoreConfigTest {
     void uriOnly_everythingElseDefaults() throws ConfigException {
         Shared shared = shared("");
 
-        assertEquals(new Shared(URI.create("redis://127.0.0.1:6379/0"), null, Fail.CLOSED, Duration.ofMillis(50), 5,
-                Duration.ofSeconds(2)), shared);
+        assertEquals(new Shared(URI.create("redis://127.0.0.1:6379/0"), null, null, Fail.CLOSED, Duration.ofMillis(50), 5,
+                Duration.ofSeconds(2), 0), shared);
     }
 
     @Test
@@ -82,8 +83,8 @@ final class SharedStoreConfigTest {
                     circuit_cooldown: 500ms
                 """).replay().shared();
 
-        assertEquals(new Shared(URI.create("rediss://alice@redis.example.test:6380/2"), password, Fail.OPEN,
-                Duration.ofMillis(20), 3, Duration.ofMillis(500)), shared);
+        assertEquals(new Shared(URI.create("rediss://alice@redis.example.test:6380/2"), password, null, Fail.OPEN,
+                Duration.ofMillis(20), 3, Duration.ofMillis(500), 0), shared);
     }
 
     @ParameterizedTest
@@ -97,6 +98,11 @@ final class SharedStoreConfigTest {
         "redis://:pw@h:6379/0      ",
         "redis://user:p%40ss@h/0   ",
         "'redis://[::1]:6379/0'    ",
+        "redis-sentinel://s1:26379,s2:26379,s3:26379/0#mymaster",
+        "rediss-sentinel://s1,s2/3#mymaster",
+        "redis-sentinel://s1#m",
+        "'redis-sentinel://[::1]:26379/0#m'",
+        "redis-sentinel://:pw@s1:1,s2:2/0#m",
     })
     void uri_good(String uri) throws ConfigException {
         assertEquals(URI.create(uri.replace("'", "")), parse(SHARED.replace("redis://127.0.0.1:6379/0", uri))
@@ -105,9 +111,18 @@ final class SharedStoreConfigTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "http://h:6379                   | is not a redis:// or rediss:// URI",
-        "redis-sentinel://h:26379        | is not a redis:// or rediss:// URI",
-        "h:6379                          | is not a redis:// or rediss:// URI",
+        "http://h:6379                   | is not a redis://, rediss://, redis-sentinel:// or rediss-sentinel:// URI",
+        "sentinel://h:26379              | is not a redis://, rediss://, redis-sentinel:// or rediss-sentinel:// URI",
+        "h:6379                          | is not a redis://, rediss://, redis-sentinel:// or rediss-sentinel:// URI",
+        "redis://h1:6379,h2:6379/0       | has no host",
+        "redis-sentinel://h:26379/0      | names no master",
+        "redis-sentinel://h:26379/0#     | names no master",
+        "redis-sentinel:///0#m           | names no sentinel",
+        "redis-sentinel://h1,,h2/0#m     | lists an empty host",
+        "redis-sentinel://h1:0,h2/0#m    | has h1:0, whose port is not from 1 to 65535",
+        "redis-sentinel://h1:x,h2/0#m    | has h1:x, whose port is not from 1 to 65535",
+        "redis-sentinel://h1,h2/zero#m   | has a path that is not a database number",
+        "'redis-sentinel://h1,h2/0?timeout=1s#m' | has a query",
         "redis:///0                      | has no host",
         "'redis://h:6379/0?timeout=1s'   | has a query or fragment",
         "redis://h:6379/0#x              | has a query or fragment",
@@ -122,6 +137,67 @@ final class SharedStoreConfigTest {
 
         assertEquals("replay.shared.uri", e.key());
         assertEquals(problem, e.problem());
+    }
+
+    @Test
+    void sentinel_theFixShowsTheSentinelForm() {
+        ConfigException e = error(SHARED.replace("redis://127.0.0.1:6379/0", "redis-sentinel://h1:26379,h2:26379/0"));
+
+        assertEquals("config error at 'replay.shared.uri': names no master; end the uri with #<name>, the name in the"
+                + " sentinels' 'sentinel monitor <name> ...' line", e.getMessage());
+    }
+
+    @Test
+    void sentinel_partsOfTheUri() throws ConfigException {
+        Shared shared = parse(SHARED.replace("redis://127.0.0.1:6379/0",
+                "rediss-sentinel://:pw@s1:26380,10.0.0.2,s3:1/4#mymaster")).replay().shared();
+
+        assertTrue(shared.isSentinel());
+        assertTrue(shared.tls());
+        assertEquals(4, shared.database());
+        assertEquals("mymaster", shared.sentinelMaster());
+        assertEquals(List.of(new Shared.Node("s1", 26380), new Shared.Node("10.0.0.2", 26379),
+                new Shared.Node("s3", 1)), shared.sentinels());
+        assertEquals(":pw", shared.rawUserInfo());
+        assertEquals("rediss-sentinel://:<redacted>@s1:26380,10.0.0.2,s3:1/4#mymaster", shared.redactedUri());
+    }
+
+    @Test
+    void sentinelPasswordFile_withASentinelUri() throws Exception {
+        Path password = SecretFile.writeString(dir.resolve("spw"), "x");
+
+        Shared shared = parse(SHARED.replace("redis://127.0.0.1:6379/0", "redis-sentinel://s1,s2,s3/0#m")
+                + "    sentinel_password_file: spw\n").replay().shared();
+
+        assertEquals(password, shared.sentinelPasswordFile());
+        assertNull(shared.passwordFile());
+    }
+
+    @Test
+    void sentinelPasswordFile_withoutSentinels_isRefused() throws IOException {
+        SecretFile.writeString(dir.resolve("spw"), "x");
+
+        ConfigException e = error(SHARED + "    sentinel_password_file: spw\n");
+
+        assertEquals("replay.shared.sentinel_password_file", e.key());
+        assertEquals("is set but the uri names no sentinels", e.problem());
+        assertTrue(e.fix().contains("redis-sentinel://host1:26379,host2:26379,host3:26379/0#mymaster"), e.fix());
+    }
+
+    @Test
+    void sentinel_passwordFileAndAPasswordInTheUri_isRefused() throws IOException {
+        SecretFile.writeString(dir.resolve("pw"), "x");
+
+        ConfigException e = error(SHARED.replace("redis://127.0.0.1:6379/0", "redis-sentinel://:pw@s1,s2/0#m")
+                + "    password_file: pw\n");
+
+        assertEquals("replay.shared.password_file", e.key());
+    }
+
+    @Test
+    void minReplicasAck() throws ConfigException {
+        assertEquals(0, shared("").minReplicasAck());
+        assertEquals(1, shared("min_replicas_ack: 1").minReplicasAck());
     }
 
     @Test
@@ -200,6 +276,8 @@ final class SharedStoreConfigTest {
         "circuit_failures: 2.5      | replay.shared.circuit_failures | 2.5 is not a whole number",
         "circuit_cooldown: 11m      | replay.shared.circuit_cooldown | 11m is more than 10m",
         "circuit_cooldown: -1s      | replay.shared.circuit_cooldown | \"-1s\" is not a duration",
+        "min_replicas_ack: -1       | replay.shared.min_replicas_ack | -1 is out of range",
+        "min_replicas_ack: 17       | replay.shared.min_replicas_ack | 17 is out of range",
     })
     void values_bad(String line, String key, String problem) {
         ConfigException e = error(SHARED + "    " + line + "\n");
@@ -238,8 +316,8 @@ final class SharedStoreConfigTest {
         ConfigException e = error(REQUIRED + "replay:\n  shared: redis://h\n");
 
         assertEquals("replay.shared", e.key());
-        assertTrue(e.fix().endsWith("valid keys under 'replay.shared': uri, password_file, fail, timeout, "
-                + "circuit_failures, circuit_cooldown"), e.fix());
+        assertTrue(e.fix().endsWith("valid keys under 'replay.shared': uri, password_file, sentinel_password_file, "
+                + "fail, timeout, circuit_failures, circuit_cooldown, min_replicas_ack"), e.fix());
     }
 
     // the admin view and logs
@@ -247,7 +325,8 @@ final class SharedStoreConfigTest {
     @Test
     void redactedYaml_withoutAPassword_readsBackToAnEqualConfig() throws Exception {
         SecretFile.writeString(dir.resolve("pw"), "x");
-        GatewayConfig config = parse(SHARED + "    password_file: pw\n    fail: open\n    timeout: 1s500ms\n");
+        GatewayConfig config = parse(SHARED + "    password_file: pw\n    fail: open\n    timeout: 1s500ms\n"
+                + "    min_replicas_ack: 1\n");
 
         String yaml = ConfigLoader.toRedactedYaml(config);
 

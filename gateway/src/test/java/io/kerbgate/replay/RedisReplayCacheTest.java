@@ -71,12 +71,12 @@ final class RedisReplayCacheTest {
     }
 
     private Shared config(Fail fail, Duration timeout, int failures, Duration cooldown) {
-        return new Shared(redis.uri(), null, fail, timeout, failures, cooldown);
+        return new Shared(redis.uri(), null, null, fail, timeout, failures, cooldown, 0);
     }
 
     /** One gateway node: its own local cache, its own connection, one Redis. */
     private SharedReplayCache node(Shared config, Ticker ticker, MeterRegistry meters) throws InterruptedException {
-        RedisSharedStore store = new RedisSharedStore(config, null);
+        RedisSharedStore store = new RedisSharedStore(config, null, null);
         toClose.add(store);
         assertEquals(Optional.empty(), store.awaitReady(Duration.ofSeconds(10)), store.toString());
         CircuitBreaker breaker = new CircuitBreaker(config.circuitFailures(), config.circuitCooldown(), ticker);
@@ -202,7 +202,7 @@ final class RedisReplayCacheTest {
         redis.close();
         redis = RedisServer.start("--requirepass", "s3cret pass");
         Path passwordFile = SecretFile.writeString(dir.resolve("redis.password"), "s3cret pass\n");
-        Shared shared = new Shared(redis.uri(), passwordFile, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2));
+        Shared shared = new Shared(redis.uri(), passwordFile, null, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2), 0);
 
         CloseableReplayCache cache = ReplayCaches.create(new Replay(shared),
                 new LocalReplayCache(1_000, Ticker.systemTicker()), registry);
@@ -217,7 +217,7 @@ final class RedisReplayCacheTest {
         redis.close();
         redis = RedisServer.start("--requirepass", "right");
         URI uri = URI.create("redis://:wrong-pw@127.0.0.1:" + redis.port() + "/0");
-        Shared shared = new Shared(uri, null, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2));
+        Shared shared = new Shared(uri, null, null, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2), 0);
 
         CloseableReplayCache cache = ReplayCaches.create(new Replay(shared),
                 new LocalReplayCache(1_000, Ticker.systemTicker()), registry);

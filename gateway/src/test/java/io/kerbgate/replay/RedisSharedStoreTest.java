@@ -3,14 +3,18 @@ package io.kerbgate.replay;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.config.GatewayConfig.Replay.Shared;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,8 +27,7 @@ final class RedisSharedStoreTest {
     Path dir;
 
     private static RedisURI redisUri(String uri, char[] password) {
-        return RedisSharedStore.redisUri(new Shared(URI.create(uri), null, Shared.DEFAULT_FAIL,
-                Shared.DEFAULT_TIMEOUT, 5, Duration.ofSeconds(2)), password);
+        return RedisSharedStore.redisUri(Shared.of(URI.create(uri)), password, null);
     }
 
     private static RedisCredentials credentials(RedisURI uri) {
@@ -83,8 +86,59 @@ final class RedisSharedStoreTest {
     }
 
     @Test
+    void sentinel_theSentinelsTheMasterAndTheDataNodesPassword() {
+        RedisURI redis = RedisSharedStore.redisUri(
+                Shared.of(URI.create("redis-sentinel://:data@s1:26380,s2,10.0.0.3:5/3#mymaster")), null,
+                "sentinels".toCharArray());
+
+        assertEquals("mymaster", redis.getSentinelMasterId());
+        assertEquals(List.of("s1:26380", "s2:26379", "10.0.0.3:5"),
+                redis.getSentinels().stream().map(s -> s.getHost() + ":" + s.getPort()).toList());
+        assertEquals(3, redis.getDatabase());
+        assertFalse(redis.isSsl());
+        assertArrayEquals("data".toCharArray(), credentials(redis).getPassword());
+        for (RedisURI sentinel : redis.getSentinels()) {
+            assertArrayEquals("sentinels".toCharArray(), credentials(sentinel).getPassword(), sentinel.toString());
+        }
+    }
+
+    @Test
+    void sentinel_withoutASentinelPassword_theSentinelsGetNone() {
+        RedisURI redis = RedisSharedStore.redisUri(Shared.of(URI.create("rediss-sentinel://s1,s2/0#m")),
+                "data".toCharArray(), null);
+
+        assertArrayEquals("data".toCharArray(), credentials(redis).getPassword());
+        assertTrue(redis.isSsl());
+        for (RedisURI sentinel : redis.getSentinels()) {
+            assertFalse(credentials(sentinel).hasPassword(), sentinel.toString());
+            assertTrue(sentinel.isSsl(), "TLS to the sentinels too");
+        }
+    }
+
+    @Test
+    void retriedOnlyWhenCertainlyNotApplied() {
+        assertTrue(RedisSharedStore.notApplied(new RedisException("Currently not connected. Commands are rejected.")));
+        assertTrue(RedisSharedStore.notApplied(
+                new RedisCommandExecutionException("READONLY You can't write against a read only replica.")));
+        assertTrue(RedisSharedStore.notApplied(new RedisConnectionException("Unable to connect to 127.0.0.1:1")));
+
+        assertFalse(RedisSharedStore.notApplied(new RedisException("Connection closed")), "may have been applied");
+        assertFalse(RedisSharedStore.notApplied(new RedisException("Connection disconnected")));
+        assertFalse(RedisSharedStore.notApplied(new RedisCommandExecutionException("OOM command not allowed")));
+        assertFalse(RedisSharedStore.notApplied(
+                new RedisSharedStore.ReplicasMissingException("WAIT failed: Currently not connected")),
+                "the SET before a failed WAIT was applied");
+    }
+
+    @Test
+    void describe_sentinel_namesSentinelsAndMaster_neverTheCredentials() {
+        assertEquals("redis-sentinel://s1:26379,s2:1/0#mymaster",
+                RedisSharedStore.describe(Shared.of(URI.create("redis-sentinel://:pw@s1,s2:1/0#mymaster"))));
+    }
+
+    @Test
     void describe_namesHostPortDatabase_neverTheCredentials() {
-        String shown = RedisSharedStore.describe(redisUri("rediss://gateway:s3cret@[::1]:6380/4", null));
+        String shown = RedisSharedStore.describe(Shared.of(URI.create("rediss://gateway:s3cret@[::1]:6380/4")));
 
         assertEquals("rediss://[::1]:6380/4", shown);
     }

@@ -1,9 +1,11 @@
 package io.kerbgate.replay;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A {@link SharedStore} in memory that a test switches between answering, failing and saying nothing. */
@@ -17,6 +19,7 @@ final class ScriptedStore implements SharedStore {
     volatile String lastKey;
     volatile long lastTtlMillis;
     volatile boolean closed;
+    private final List<Runnable> connectListeners = new CopyOnWriteArrayList<>();
 
     @Override
     public CompletionStage<Boolean> setIfAbsent(String key, long ttlMillis) {
@@ -28,6 +31,17 @@ final class ScriptedStore implements SharedStore {
             case DOWN -> CompletableFuture.failedFuture(new IllegalStateException("connection refused"));
             case SILENT -> new CompletableFuture<>();
         };
+    }
+
+    @Override
+    public void onConnected(Runnable listener) {
+        connectListeners.add(listener);
+    }
+
+    /** Up again, and says so as a reconnecting client does. */
+    void reconnect() {
+        mode = Mode.UP;
+        connectListeners.forEach(Runnable::run);
     }
 
     @Override

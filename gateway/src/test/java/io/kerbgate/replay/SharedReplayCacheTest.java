@@ -217,6 +217,36 @@ final class SharedReplayCacheTest {
     }
 
     @Test
+    void circuit_storeReconnects_trialAtOnce_notAfterTheRestOfTheCooldown() throws Exception {
+        SharedReplayCache cache = cache(Fail.CLOSED);
+        store.mode = ScriptedStore.Mode.DOWN;
+        for (int i = 0; i < 3; i++) {
+            assertThrows(ReplayCacheUnavailableException.class, () -> cache.firstSeen(freshKey(), TTL));
+        }
+        assertEquals(1, circuitOpen());
+
+        store.reconnect();
+
+        assertTrue(cache.firstSeen(freshKey(), TTL), "a new master after a failover is asked without waiting");
+        assertEquals(4, store.calls.get());
+        assertEquals(0, circuitOpen());
+    }
+
+    @Test
+    void circuit_reconnectWhileClosed_changesNothing() throws Exception {
+        SharedReplayCache cache = cache(Fail.OPEN);
+        store.mode = ScriptedStore.Mode.DOWN;
+        cache.firstSeen(freshKey(), TTL);
+        cache.firstSeen(freshKey(), TTL);
+
+        store.reconnect();
+        store.mode = ScriptedStore.Mode.DOWN;
+        cache.firstSeen(freshKey(), TTL);
+
+        assertEquals(1, circuitOpen(), "the failures before the reconnect still count: 3 in a row");
+    }
+
+    @Test
     void circuit_failedTrial_opensForAnotherCooldown() throws Exception {
         SharedReplayCache cache = cache(Fail.OPEN);
         store.mode = ScriptedStore.Mode.DOWN;

@@ -82,6 +82,11 @@ public final class RunningProcess implements AutoCloseable {
         }
     }
 
+    /** Everything printed on stdout so far, lines taken by {@link #readLine} included. */
+    public String stdout() {
+        return stdout.text();
+    }
+
     /** Everything printed on stderr so far. */
     public String stderr() {
         return stderr.text();
