@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  *       <td>authenticated key writes, see {@link KeyWrites}</td></tr>
  *   <tr><td>another method on these paths</td><td>405 with {@code Allow: GET, HEAD} (and PUT, DELETE on /keys)</td></tr>
  *   <tr><td>any other path</td><td>404</td></tr>
- *   <tr><td>a {@code Host} that is not an IP literal, {@code localhost}, this machine's name or in
+ *   <tr><td>on plain HTTP, a {@code Host} that is not an IP literal, {@code localhost}, this machine's name or in
  *       {@code admin.allowed_hosts}</td><td>421, before anything else (DNS rebinding); counted in
  *       {@value #REFUSED}</td></tr>
  *   <tr><td>a supplier that throws</td><td>500; the exception goes to the log</td></tr>
@@ -115,7 +115,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         FullHttpResponse response;
         String host = request.headers().get(HttpHeaderNames.HOST);
-        if (!hosts.allows(host)) {
+        // Over TLS a browser has checked that the listener's certificate names the Host it sends, which a rebound
+        // name cannot pass: only plain HTTP needs the check (and names by which nodes are reached keep working).
+        if (ctx.pipeline().get(SslHandler.class) == null && !hosts.allows(host)) {
             // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 would read /config and /keys.
             hostRefused.increment();
             log.info("admin {} {} from {} refused: Host is not one of this listener's names (admin.allowed_hosts)",

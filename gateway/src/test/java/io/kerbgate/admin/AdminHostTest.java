@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.proxy.TlsContextReloader;
 import io.kerbgate.testing.SecretFile;
+import io.kerbgate.testing.TestCertificates;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -15,7 +17,15 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,5 +110,40 @@ final class AdminHostTest {
     @org.junit.jupiter.api.Test
     void noHost_isAnswered_aBrowserAlwaysSendsOne() throws Exception {
         assertTrue(get("/healthz", null).startsWith("HTTP/1.1 200 OK\r\n"));
+    }
+
+    @org.junit.jupiter.api.Test
+    void overTls_everyHostIsAnswered_theBrowserCheckedTheCertificateNamesIt() throws Exception {
+        TestCertificates.Ca ca = TestCertificates.ca(dir, "admin CA");
+        TestCertificates.Pair pair = ca.issue("node1", 2, "DNS:node1.example.test", "IP:127.0.0.1");
+        TlsContextReloader tls = TlsContextReloader.forAdmin(new GatewayConfig.AdminTls(pair.cert(), pair.key(), null),
+                registry, Duration.ofSeconds(1), Clock.systemUTC());
+        GatewayConfig config = ConfigLoader.parse("""
+                listen: 127.0.0.1:8080
+                keytab: http.keytab
+                backends: [http://127.0.0.1:9001]
+                """, dir);
+        try (AdminServer overTls = new AdminServer(new InetSocketAddress("127.0.0.1", 0), List.of(),
+                registry, AdminEndpoints.starting(config), tls)) {
+            int tlsPort = overTls.start();
+            SSLContext trusting = SSLContext.getInstance("TLS");
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            try (InputStream in = Files.newInputStream(ca.pair().cert())) {
+                store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            trusting.init(null, tmf.getTrustManagers(), null);
+            try (Socket s = trusting.getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(("GET /healthz HTTP/1.1\r\nHost: node1.example.test:" + tlsPort
+                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
+            }
+        }
+        // The same name on the plain listener is still refused: not one of its names.
+        assertTrue(get("/healthz", "node1.example.test").startsWith("HTTP/1.1 421"));
     }
 }

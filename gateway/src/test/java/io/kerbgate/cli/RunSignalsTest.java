@@ -11,6 +11,7 @@ import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.FreePorts;
 import io.kerbgate.testing.Processes;
 import io.kerbgate.testing.RunningProcess;
+import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,7 +49,7 @@ final class RunSignalsTest {
 
     @BeforeEach
     void files() throws IOException {
-        Files.write(dir.resolve("http.keytab"), KeytabFile.write(List.of(new KeytabEntry(PRINCIPAL, 1, 0, 3,
+        SecretFile.write(dir.resolve("http.keytab"), KeytabFile.write(List.of(new KeytabEntry(PRINCIPAL, 1, 0, 3,
                 Enctype.AES256_CTS_HMAC_SHA1_96.id(),
                 KerberosCrypto.randomKey(Enctype.AES256_CTS_HMAC_SHA1_96).bytes()))));
         backend = EchoBackend.start("b1");

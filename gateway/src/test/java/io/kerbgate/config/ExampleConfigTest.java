@@ -115,7 +115,7 @@ final class ExampleConfigTest {
         everything.lines()
                 .map(String::strip)
                 // "- match: a" starts a mapping in a list; "- TLSv1.3" is a value
-                .map(line -> line.startsWith("- ") && line.contains(":") ? line.substring(2) : line)
+                .map(line -> line.startsWith("- ") && line.contains(": ") ? line.substring(2) : line)
                 .map(line -> line.replaceFirst(":.*", ""))
                 .filter(key -> !key.isEmpty() && !key.startsWith("-"))
                 .forEach(key -> assertTrue(example.contains(key + ":"), "conf/kerbgate.yaml lacks " + key));
