@@ -62,27 +62,10 @@ record PrincipalName(List<String> components, String realm) {
         return out.toString();
     }
 
+    /** The display form, escaped as {@link io.kerbgate.messages.PrincipalName#withRealm} writes it for tickets. */
     @Override
     public String toString() {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < components.size(); i++) {
-            if (i > 0) {
-                out.append('/');
-            }
-            escape(components.get(i), "/@\\", out);
-        }
-        out.append('@');
-        escape(realm, "@\\", out);
-        return out.toString();
-    }
-
-    private static void escape(String part, String special, StringBuilder out) {
-        for (int i = 0; i < part.length(); i++) {
-            char c = part.charAt(i);
-            if (special.indexOf(c) >= 0) {
-                out.append('\\');
-            }
-            out.append(c);
-        }
+        // The name type plays no part in the display form.
+        return new io.kerbgate.messages.PrincipalName(0, components).withRealm(realm);
     }
 }
