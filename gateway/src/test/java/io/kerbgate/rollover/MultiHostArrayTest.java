@@ -59,6 +59,8 @@ final class MultiHostArrayTest {
     private static final String SPN = "HTTP/array.example.test@" + REALM;
     private static final String ALICE = "alice@" + REALM;
     private static final String CHECK = "rollcheck@" + REALM;
+    /** The tool's kadmin identity: kadmin over the bridge to kadmind, never kadmin.local on the KDC. */
+    private static final String KEYADMIN = "kerbgate/admin@" + REALM;
     private static final String WRITER_CERT = "kerbgate-keys";
     private static final int FRONT_PORT = 8080;
     private static final int ADMIN_PORT = 9090;
@@ -87,13 +89,16 @@ final class MultiHostArrayTest {
                 "tcpdump and curl: run .ci/install-test-deps");
         assumeTrue(NetNamespaces.available(), NetNamespaces.NOT_AVAILABLE);
         long started = System.nanoTime();
-        try (NetNamespaces n = NetNamespaces.create("kdc", "node1", "node2", "node3", "client")) {
+        try (NetNamespaces n = NetNamespaces.create("kdc", "tool", "node1", "node2", "node3", "client")) {
             net = n;
             startKdc();
-            Path tool = Files.createDirectories(dir.resolve("kdc/etc-kerbgate"));
+            // The operator's host: the array file, the tool's client certificate, its kadmin identity, the check keytab.
+            Path tool = Files.createDirectories(dir.resolve("tool/etc-kerbgate"));
             ca = TestCertificates.ca(Files.createDirectories(dir.resolve("pki")), "Multi Host Array CA");
             TestCertificates.Pair client = ca.issueClient(WRITER_CERT, 100);
             kadmin("ktadd -norandkey -k " + tool.resolve("rollcheck.keytab") + " " + CHECK);
+            kadmin("addprinc -randkey " + KEYADMIN);
+            kadmin("ktadd -k " + tool.resolve("admin.keytab") + " " + KEYADMIN);
 
             // First setup, step 1 and 2: the nodes, with their own config and state directory, start without keys.
             for (String node : List.of("node1", "node2", "node3")) {
@@ -173,6 +178,9 @@ final class MultiHostArrayTest {
             for (String node : List.of("node1", "node2")) {
                 assertPreRollTicketAccepted(node, preRoll);
             }
+            // node3 joined with the KDC's current key only (an admin API never gives keys out, and the KDC keeps no
+            // older kvno): the ticket of before the rolls is refused there, as the README says, until it is renewed.
+            assertEquals("401", preRollTicketOn("node3", preRoll));
 
             // The load ends: not one failed request.
             long[] counts = stopLoad(load, loadRun);
@@ -226,11 +234,14 @@ final class MultiHostArrayTest {
                 "    acl_file = " + kdcDir.resolve("kadm5.acl"),
                 "    kdc_listen = " + listen,
                 "    kdc_tcp_listen = " + listen,
+                "    kadmind_listen = " + ip + ":749",
+                "    kpasswd_listen = " + ip + ":464",
                 "    master_key_type = aes256-cts-hmac-sha1-96",
                 "    supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal",
                 "  }",
                 "[logging]",
                 "  kdc = FILE:" + kdcDir.resolve("kdc.log"),
+                "  admin_server = FILE:" + kdcDir.resolve("kadmin.log"),
                 "  default = FILE:" + kdcDir.resolve("krb5.log"),
                 ""));
         // One krb5.conf for every host: the KDC by its address on the bridge, no DNS anywhere.
@@ -256,16 +267,22 @@ final class MultiHostArrayTest {
                 "  example.test = " + REALM,
                 ""));
         kdcEnv = Map.of("KRB5_CONFIG", krb5Conf.toString(), "KRB5_KDC_PROFILE", kdcDir.resolve("kdc.conf").toString());
-        Files.writeString(kdcDir.resolve("kadm5.acl"), "");
+        // What the rollover needs of kadmin: add, change password, inquire, list, and extract (add-node's ktadd -norandkey).
+        Files.writeString(kdcDir.resolve("kadm5.acl"), KEYADMIN + " acile\n");
         Processes.command("/usr/sbin/kdb5_util", "create", "-s", "-r", REALM, "-P", "master-password")
                 .env(kdcEnv).timeout(Duration.ofSeconds(30)).run();
         servers.add(Processes.command(net.exec("kdc", "/usr/sbin/krb5kdc", "-n", "-r", REALM)).env(kdcEnv).start());
+        servers.add(Processes.command(net.exec("kdc", "/usr/sbin/kadmind", "-nofork", "-r", REALM)).env(kdcEnv).start());
         kadmin("addprinc -pw alice-pw " + ALICE);
         kadmin("addprinc -pw rollcheck-pw " + CHECK);
         await("krb5kdc to listen on " + listen, Duration.ofSeconds(15), () -> {
             Path log = kdcDir.resolve("kdc.log");
             return Files.exists(log) && Files.readString(log).contains("commencing operation");
         });
+        await("kadmind to listen on " + ip + ":749", Duration.ofSeconds(15), () -> {
+            Path log = kdcDir.resolve("kadmin.log");
+            return Files.exists(log) && Files.readString(log).contains("starting");
+        }, () -> readQuietly(kdcDir.resolve("kadmin.log")));
     }
 
     private String kadmin(String query) {
@@ -319,7 +336,7 @@ final class MultiHostArrayTest {
         gateways.put(node, p);
     }
 
-    /** GET on the node's admin API over TLS from the operator's host, until it answers {@code status}. */
+    /** GET on the node's admin API over TLS from the tool's host, until it answers {@code status}. */
     private String awaitAdmin(String node, String path, int status) throws Exception {
         String[] last = {"(no answer)"};
         await(node + " " + path + " to answer " + status, Duration.ofSeconds(60), () -> {
@@ -327,7 +344,7 @@ final class MultiHostArrayTest {
             if (p != null && !p.isAlive()) {
                 fail(node + " exited with " + p.exitValue() + ":\n" + Files.readString(dir.resolve(node + "/gateway.log")));
             }
-            String[] r = curl("kdc", "-s", "-m", "5", "--cacert", ca.pair().cert().toString(), "-w", "\n%{http_code}",
+            String[] r = curl("tool", "-s", "-m", "5", "--cacert", ca.pair().cert().toString(), "-w", "\n%{http_code}",
                     "https://" + net.address(node) + ":" + ADMIN_PORT + path);
             last[0] = r[1] + " " + r[0];
             return r[1].equals(Integer.toString(status));
@@ -336,7 +353,7 @@ final class MultiHostArrayTest {
     }
 
     private KeysReport keysOf(String node) throws Exception {
-        String[] r = curl("kdc", "-s", "-m", "5", "--cacert", ca.pair().cert().toString(), "-w", "\n%{http_code}",
+        String[] r = curl("tool", "-s", "-m", "5", "--cacert", ca.pair().cert().toString(), "-w", "\n%{http_code}",
                 "https://" + net.address(node) + ":" + ADMIN_PORT + "/keys");
         assertEquals("200", r[1], node + " GET /keys: " + r[0]);
         return KeysReport.fromJson(r[0]);
@@ -351,12 +368,15 @@ final class MultiHostArrayTest {
     /** The kvno 1 ticket from the client host: 200, and the node counts a kvno 1 ticket more. */
     private void assertPreRollTicketAccepted(String node, Path ccache) throws Exception {
         long before = acceptedKvno1(node);
-        String[] r = curl("client", Map.of("KRB5CCNAME", "FILE:" + ccache), "-s", "-o", "/dev/null", "-m", "5",
+        assertEquals("200", preRollTicketOn(node, ccache), node + " refused the ticket of before the rolls");
+        assertEquals(before + 1, acceptedKvno1(node), node + " accepted it as a kvno 1 ticket");
+    }
+
+    private String preRollTicketOn(String node, Path ccache) {
+        return curl("client", Map.of("KRB5CCNAME", "FILE:" + ccache), "-s", "-o", "/dev/null", "-m", "5",
                 "-w", "\n%{http_code}", "--negotiate", "-u", ":", "--resolve",
                 "array.example.test:" + FRONT_PORT + ":" + net.address(node),
-                "http://array.example.test:" + FRONT_PORT + "/");
-        assertEquals("200", r[1], node + " refused the ticket of before the rolls");
-        assertEquals(before + 1, acceptedKvno1(node), node + " accepted it as a kvno 1 ticket");
+                "http://array.example.test:" + FRONT_PORT + "/")[1];
     }
 
     private long acceptedKvno1(String node) throws Exception {
@@ -366,11 +386,10 @@ final class MultiHostArrayTest {
     // ---- the tool ----
 
     private void writeArrayFile(Path array, TestCertificates.Pair client, List<String> nodes) throws IOException {
-        Path kdcDir = dir.resolve("kdc");
         StringBuilder out = new StringBuilder("principal: " + SPN + "\n"
                 + "enctypes: [aes256-cts-hmac-sha1-96, aes128-cts-hmac-sha1-96]\n"
-                + "kdc: {type: mit, kadmin: local, krb5_config: " + krb5Conf + ", kdc_profile: "
-                + kdcDir.resolve("kdc.conf") + "}\n"
+                + "kdc: {type: mit, kadmin: remote, admin_principal: " + KEYADMIN + ", admin_keytab: admin.keytab, "
+                + "server: \"" + net.address("kdc") + ":749\", krb5_config: " + krb5Conf + "}\n"
                 + "grace: 1s\nverify_timeout: 20s\n"
                 + "check: {client: " + CHECK + ", keytab: rollcheck.keytab, krb5_conf: " + krb5Conf + "}\n"
                 + "admin_ca: " + ca.pair().cert() + "\n"
@@ -387,13 +406,13 @@ final class MultiHostArrayTest {
 
     private record Cli(int exit, String output) {}
 
-    /** {@code kerbgate keys ARGS}, the real CLI in its own JVM on the KDC host, as the guide runs it. */
+    /** {@code kerbgate keys ARGS}, the real CLI in its own JVM on the tool's host, as the guide runs it. */
     private Cli keys(String... args) {
         List<String> argv = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-Xmx128m",
                 "-cp", System.getProperty("java.class.path"), "io.kerbgate.cli.KerbgateCommand", "keys"));
         argv.addAll(List.of(args));
         long t = System.nanoTime();
-        Processes.Result r = Processes.command(net.exec("kdc", argv)).timeout(Duration.ofSeconds(90)).exec();
+        Processes.Result r = Processes.command(net.exec("tool", argv)).timeout(Duration.ofSeconds(90)).exec();
         timings.add("keys " + args[0] + " " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t) + " ms");
         System.out.println("MultiHostArrayTest: keys " + String.join(" ", args) + " exited " + r.exitCode() + "\n"
                 + r.stdout() + r.stderr());
@@ -432,6 +451,9 @@ final class MultiHostArrayTest {
         String adminPackets = Processes.command("/usr/bin/tcpdump", "-n", "-r", pcap.toString(), "tcp port "
                 + ADMIN_PORT).run().stdout();
         assertTrue(adminPackets.lines().count() > 10, name + ": no admin traffic captured");
+        String kadminPackets = Processes.command("/usr/bin/tcpdump", "-n", "-r", pcap.toString(), "tcp port 749")
+                .run().stdout();
+        assertTrue(kadminPackets.lines().count() > 4, name + ": no kadmin traffic captured");
         if (!name.endsWith("-down")) { // the load runs during every other operation
             assertTrue(text.contains("Negotiate "), name + ": no Negotiate header captured");
         }
@@ -563,6 +585,14 @@ final class MultiHostArrayTest {
 
     private void mark(String what, long since) {
         timings.add(what + " " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - since) + " s");
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "(no " + file + ")";
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     private static String java() {
