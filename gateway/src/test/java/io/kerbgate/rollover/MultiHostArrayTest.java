@@ -274,7 +274,7 @@ final class MultiHostArrayTest {
         servers.add(Processes.command(net.exec("kdc", "/usr/sbin/krb5kdc", "-n", "-r", REALM)).env(kdcEnv).start());
         servers.add(Processes.command(net.exec("kdc", "/usr/sbin/kadmind", "-nofork", "-r", REALM)).env(kdcEnv).start());
         kadmin("addprinc -pw alice-pw " + ALICE);
-        kadmin("addprinc -pw rollcheck-pw " + CHECK);
+        kadmin("addprinc -randkey " + CHECK);
         await("krb5kdc to listen on " + listen, Duration.ofSeconds(15), () -> {
             Path log = kdcDir.resolve("kdc.log");
             return Files.exists(log) && Files.readString(log).contains("commencing operation");
