@@ -42,14 +42,27 @@ public final class NetNamespaces implements AutoCloseable {
         this.cleanupOnExit = new Thread(this::removeAll, "remove namespaces kg-" + id);
     }
 
-    /** Root, and {@code ip netns} works (a container without CAP_SYS_ADMIN/NET_ADMIN fails here). */
+    /**
+     * Root, and a namespace and a bridge can be made here: a probe namespace is added and deleted (a container without
+     * CAP_SYS_ADMIN or CAP_NET_ADMIN fails here, and the test is skipped rather than failed).
+     */
     public static boolean available() {
-        if (!"root".equals(System.getProperty("user.name"))) {
+        if (!"root".equals(System.getProperty("user.name")) || !java.nio.file.Files.isExecutable(java.nio.file.Path.of(IP))) {
             return false;
         }
+        String probe = String.format("kg-probe-%06x", new SecureRandom().nextInt(1 << 24));
+        String bridge = "kgpr" + probe.substring(9);
         try {
-            Processes.Result r = Processes.command(IP, "netns", "list").timeout(TIMEOUT).exec();
-            return r.exitCode() == 0;
+            boolean ok = Processes.command(IP, "netns", "add", probe).timeout(TIMEOUT).exec().exitCode() == 0;
+            if (ok) {
+                Processes.command(IP, "netns", "del", probe).timeout(TIMEOUT).exec();
+                ok = Processes.command(IP, "link", "add", bridge, "type", "bridge").timeout(TIMEOUT).exec()
+                        .exitCode() == 0;
+                if (ok) {
+                    Processes.command(IP, "link", "del", bridge).timeout(TIMEOUT).exec();
+                }
+            }
+            return ok;
         } catch (RuntimeException e) {
             return false;
         }
