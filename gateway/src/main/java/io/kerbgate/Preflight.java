@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * a restart would take:
  * <ol>
  *   <li>the keytab is readable, is a keytab, and holds a key for every configured principal (or any key at all
- *       when {@code principals} is empty), as {@link KeyRing#update} demands at start;
+ *       when {@code principals} is empty), as {@link KeyRing#update} demands at start; with {@code keys.state_dir}
+ *       only if it is configured and present, since such a node may start before it has keys;
  *   <li>the proxy builds: timeouts, header limit, backends and {@code backend_tls}, {@code tls} certificate and key,
  *       the session cookie's key file, {@code routes} and {@code identity}, by constructing the {@link ProxyServer}
  *       that {@code run} constructs (binding nothing) and closing it.
@@ -50,6 +51,11 @@ public final class Preflight {
 
     private static void keytab(GatewayConfig config) throws ConfigException {
         Path keytab = config.keytab();
+        if (config.keys().stateDir() != null && (keytab == null || !Files.exists(keytab))) {
+            // A node with a state directory starts without keys (503 until keys init/add-node installs them), and
+            // its configured keytab is optional; KeyStateStore and the watcher check what is there at start.
+            return;
+        }
         String fix = "check the path, and that the user kerbgate runs as can read it (this check ran as "
                 + System.getProperty("user.name") + ")";
         byte[] bytes;

@@ -1,5 +1,6 @@
 package io.kerbgate.rollover;
 
+import io.kerbgate.keys.KeytabEntry;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -54,5 +55,15 @@ public interface KdcAdapter {
      */
     default List<String> aliases(String principal) throws KdcException {
         return List.of();
+    }
+
+    /**
+     * The principal's current keys as the KDC stores them, for {@code keys add-node} in an array reached only by admin
+     * URLs (no node keytab is readable there, and an admin API never shows key bytes). Empty when this adapter cannot
+     * read keys. MIT: {@code ktadd -norandkey} (kadmin.local, or kadmin with the {@code e} privilege); the KDC keeps
+     * only its current kvno, so older kvnos are not among them.
+     */
+    default Optional<List<KeytabEntry>> currentKeys(String principal) throws KdcException {
+        return Optional.empty();
     }
 }

@@ -1,6 +1,13 @@
 package io.kerbgate.rollover;
 
 import io.kerbgate.crypto.Enctype;
+import io.kerbgate.keys.KeytabEntry;
+import io.kerbgate.keys.KeytabException;
+import io.kerbgate.keys.KeytabFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -142,6 +149,38 @@ public final class MitKdcAdapter implements KdcAdapter {
             return Optional.of(ZonedDateTime.parse(m.group(1).trim(), KADMIN_DATE).toInstant());
         } catch (DateTimeParseException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * {@code ktadd -norandkey} into a fresh keytab in a private temporary directory (0700), read back and deleted at
+     * once: the keys never reach a command line or an output.
+     */
+    @Override
+    public Optional<List<KeytabEntry>> currentKeys(String principal) throws KdcException {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory("kerbgate-export-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path keytab = tmp.resolve("current.keytab");
+            Kadmin.Output out = kadmin.run("ktadd -norandkey -k " + word(keytab.toString()) + " " + word(principal),
+                    List.of());
+            if (!Files.exists(keytab) || !out.stdout().contains("added to keytab")) {
+                throw failed("ktadd -norandkey " + principal, out);
+            }
+            return Optional.of(KeytabFile.parse(Files.readAllBytes(keytab)).stream()
+                    .filter(e -> e.principal().equals(principal)).toList());
+        } catch (IOException | KeytabException e) {
+            throw new KdcException(describe + ": cannot read the keys ktadd exported: " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp.resolve("current.keytab"));
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    // best effort; the directory is 0700
+                }
+            }
         }
     }
 

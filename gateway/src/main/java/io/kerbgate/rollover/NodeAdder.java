@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@code keys add-node NAME}: a node joining the array gets the keys an existing node holds (the KDC's current kvno
  * and any older one still in use), copied from that node's keytab, and is verified to hold them. Nothing changes on
- * the KDC. The source must be a node whose keytab this tool can read: an admin API never shows key bytes.
+ * the KDC. The source is a node whose keytab this tool can read (an admin API never shows key bytes); in an array
+ * reached only by admin URLs, the KDC's current key itself ({@link KdcAdapter#currentKeys}), without older kvnos.
  */
 final class NodeAdder {
 
@@ -32,25 +33,37 @@ final class NodeAdder {
             NodeTarget target = ctx.select(List.of(name)).get(0);
             int current = ctx.kdc().currentKvno(principal);
             NodeTarget source = from != null ? ctx.select(List.of(from)).get(0) : source(name, current);
-            if (source == null) {
-                out.note("kerbgate keys add-node: no node with a readable keytab holds kvno " + current
-                        + ", the KDC's current key; name one with --from");
-                return KeysTool.EXIT_FAILED;
+            List<KeytabEntry> entries;
+            String origin;
+            if (source != null) {
+                NodeTarget src = source;
+                entries = src.entries().orElseThrow(() -> new NodeException(src.name(),
+                        "its keytab cannot be read here (admin API only); name a node with a keytab path with --from"))
+                        .stream().filter(e -> e.principal().equals(principal)).toList();
+                origin = src.name();
+            } else {
+                // Admin URLs only: no keytab to copy from. The KDC's own current key, where the adapter can read it.
+                Optional<List<KeytabEntry>> fromKdc = ctx.kdc().currentKeys(principal);
+                if (fromKdc.isEmpty()) {
+                    out.note("kerbgate keys add-node: no node with a readable keytab holds kvno " + current
+                            + ", the KDC's current key, and " + ctx.kdc().describe() + " cannot export it; name one"
+                            + " with --from, or run kerbgate keys roll");
+                    return KeysTool.EXIT_FAILED;
+                }
+                entries = fromKdc.get();
+                origin = "the KDC";
             }
-            List<KeytabEntry> entries = source.entries().orElseThrow(() -> new NodeException(source.name(),
-                    "its keytab cannot be read here (admin API only); name a node with a keytab path with --from"))
-                    .stream().filter(e -> e.principal().equals(principal)).toList();
             if (entries.stream().noneMatch(e -> e.kvno() == current)) {
-                out.note("kerbgate keys add-node: " + source.name() + " lacks kvno " + current
+                out.note("kerbgate keys add-node: " + origin + " lacks kvno " + current
                         + ", the KDC's current key; pick another node with --from");
                 return KeysTool.EXIT_FAILED;
             }
             String kvnos = String.join(",", new TreeSet<>(entries.stream().map(KeytabEntry::kvno).toList())
                     .stream().map(String::valueOf).toList());
-            out.note("add-node " + name + ": copying " + principal + " kvno " + kvnos + " from " + source.name());
+            out.note("add-node " + name + ": copying " + principal + " kvno " + kvnos + " from " + origin);
             try {
                 target.install(entries);
-                out.line(Step.DISTRIBUTE, name, Progress.OK, "kvno " + kvnos + " copied from " + source.name());
+                out.line(Step.DISTRIBUTE, name, Progress.OK, "kvno " + kvnos + " copied from " + origin);
                 target.verify(entries);
                 out.line(Step.VERIFY, name, Progress.OK, "holds kvno " + kvnos);
             } catch (NodeException e) {

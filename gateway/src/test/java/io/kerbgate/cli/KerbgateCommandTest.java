@@ -141,6 +141,18 @@ final class KerbgateCommandTest {
     }
 
     @Test
+    void checkConfig_aNodeWithAStateDirectoryAndNoKeytab_passes_sinceItStartsBeforeKeys() throws IOException {
+        Path node = Files.writeString(dir.resolve("node.yaml"), """
+                listen: 127.0.0.1:8080
+                backends: [http://127.0.0.1:9001]
+                keys: {state_dir: state}
+                """);
+
+        assertEquals(0, run("check-config", "--config", node.toString()), err());
+        assertTrue(out().startsWith("config OK: " + node), out());
+    }
+
+    @Test
     void checkConfig_aTlsCertificateThatDoesNotLoad_exits2_namingTheKey() throws IOException {
         Path withTls = Files.writeString(dir.resolve("tls.yaml"), Files.readString(goodConfig)
                 + "tls: {cert: nope.pem, key: nope.key}\n");

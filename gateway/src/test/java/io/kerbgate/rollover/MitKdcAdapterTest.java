@@ -75,6 +75,20 @@ final class MitKdcAdapterTest {
     }
 
     @Test
+    void currentKeys_areTheKdcsCurrentKeys_readWithoutChangingThem() throws Exception {
+        String spn = "HTTP/export.example.test@ARRAY.TEST";
+        KeyGenerator generator = new KeyGenerator(new SecureRandom());
+        adapter.create(spn, generator.generate(adapter.firstKvno(), ENCTYPES, adapter.salt(spn)));
+        NewKey second = generator.generate(2, ENCTYPES, adapter.salt(spn));
+        adapter.commit(spn, second);
+
+        List<KeytabEntry> current = adapter.currentKeys(spn).orElseThrow();
+
+        assertSameKeys(second, current);
+        assertEquals(2, adapter.currentKvno(spn), "ktadd -norandkey keeps the key and its kvno");
+    }
+
+    @Test
     void failure_namesTheQueryButNeverThePassword() throws Exception {
         NewKey key = new KeyGenerator(new SecureRandom()).generate(2, ENCTYPES, "x");
         KdcException e = assertThrows(KdcException.class, () -> adapter.commit("nobody/x@ARRAY.TEST", key));
