@@ -59,9 +59,10 @@ public interface KdcAdapter {
 
     /**
      * The principal's current keys as the KDC stores them, for {@code keys add-node} in an array reached only by admin
-     * URLs (no node keytab is readable there, and an admin API never shows key bytes). Empty when this adapter cannot
-     * read keys. MIT: {@code ktadd -norandkey} (kadmin.local, or kadmin with the {@code e} privilege); the KDC keeps
-     * only its current kvno, so older kvnos are not among them.
+     * URLs (no node keytab is readable there, and an admin API never shows key bytes) when the tool's
+     * {@link KeyArchive} lacks the KDC's current kvno. Empty when this adapter cannot read keys. MIT:
+     * {@code ktadd -norandkey} (kadmin.local, or kadmin with the {@code e} privilege); the KDC keeps only its current
+     * kvno, so older kvnos are not among them (the archive has those).
      */
     default Optional<List<KeytabEntry>> currentKeys(String principal) throws KdcException {
         return Optional.empty();

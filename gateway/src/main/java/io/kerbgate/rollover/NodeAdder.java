@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
  * {@code keys add-node NAME}: a node joining the array gets the keys an existing node holds (the KDC's current kvno
  * and any older one still in use), copied from that node's keytab, and is verified to hold them. Nothing changes on
  * the KDC. The source is a node whose keytab this tool can read (an admin API never shows key bytes); in an array
- * reached only by admin URLs, the KDC's current key itself ({@link KdcAdapter#currentKeys}), without older kvnos.
+ * reached only by admin URLs, the tool's {@link KeyArchive} (the current kvno and every older one still in grace),
+ * when its newest kvno is the KDC's; otherwise the KDC's current key itself ({@link KdcAdapter#currentKeys}) with
+ * the archive's older kvnos still in grace.
  */
 final class NodeAdder {
 
@@ -42,16 +44,33 @@ final class NodeAdder {
                         .stream().filter(e -> e.principal().equals(principal)).toList();
                 origin = src.name();
             } else {
-                // Admin URLs only: no keytab to copy from. The KDC's own current key, where the adapter can read it.
-                Optional<List<KeytabEntry>> fromKdc = ctx.kdc().currentKeys(principal);
-                if (fromKdc.isEmpty()) {
-                    out.note("kerbgate keys add-node: no node with a readable keytab holds kvno " + current
-                            + ", the KDC's current key, and " + ctx.kdc().describe() + " cannot export it; name one"
-                            + " with --from, or run kerbgate keys roll");
-                    return KeysTool.EXIT_FAILED;
+                // Admin URLs only: no keytab to copy from. The tool's key archive (every committed kvno still in
+                // grace), checked against the KDC's kvno; the KDC's own current key where the archive lags.
+                KeyArchive archive = new KeyArchive(ctx.array().besideFile("keys.keytab"));
+                List<KeytabEntry> archived = archive.inGrace(principal, ctx.clock().instant(), ctx.array().grace());
+                Optional<Integer> newest = archive.newest(principal);
+                if (newest.isPresent() && newest.get() == current) {
+                    entries = archived;
+                    origin = "the key archive " + archive.file();
+                } else {
+                    Optional<List<KeytabEntry>> fromKdc = ctx.kdc().currentKeys(principal);
+                    if (fromKdc.isEmpty()) {
+                        out.note("kerbgate keys add-node: no node with a readable keytab holds kvno " + current
+                                + ", the KDC's current key, " + (newest.isEmpty() ? "the key archive " + archive.file()
+                                + " has none" : "the key archive's newest is kvno " + newest.get()) + ", and "
+                                + ctx.kdc().describe() + " cannot export it; name one with --from, or run kerbgate "
+                                + "keys roll");
+                        return KeysTool.EXIT_FAILED;
+                    }
+                    out.note("add-node " + name + ": the key archive " + archive.file() + (newest.isEmpty()
+                            ? " holds no key" : "'s newest kvno is " + newest.get()) + ", not the KDC's " + current
+                            + ": the current key comes from the KDC (" + ctx.kdc().describe() + ")"
+                            + (archived.isEmpty() ? "" : ", older kvnos in grace from the archive"));
+                    List<KeytabEntry> merged = new java.util.ArrayList<>(fromKdc.get());
+                    archived.stream().filter(e -> e.kvno() < current).forEach(merged::add);
+                    entries = merged;
+                    origin = archived.isEmpty() ? "the KDC" : "the KDC and the key archive";
                 }
-                entries = fromKdc.get();
-                origin = "the KDC";
             }
             if (entries.stream().noneMatch(e -> e.kvno() == current)) {
                 out.note("kerbgate keys add-node: " + origin + " lacks kvno " + current

@@ -9,7 +9,8 @@ import java.util.Optional;
  * Step 6, {@code keys retire}: once the grace period since the commit of the current kvno has passed, removes the
  * older kvnos from every node's keytab. The gateways already stopped accepting them then (their key ring drops a
  * kvno gone from the file after the same grace); this cleans the files. A node that lacks the current kvno keeps its
- * old keys: they may be all it has.
+ * old keys: they may be all it has. The tool's {@link KeyArchive} loses each kvno whose own grace (the commit of the
+ * next kvno plus the grace) has ended.
  */
 final class Retirement {
 
@@ -65,6 +66,13 @@ final class Retirement {
                     ok = false;
                     out.line(Step.RETIRE, node.name(), Progress.FAILED, e.getMessage());
                 }
+            }
+            // The tool's key archive keeps a kvno until its own grace (from the next kvno's commit) has ended.
+            KeyArchive archive = new KeyArchive(ctx.array().besideFile("keys.keytab"));
+            List<Integer> pruned = archive.prune(principal, ctx.clock().instant(), ctx.array().grace());
+            if (!pruned.isEmpty()) {
+                out.line(Step.RETIRE, "archive", Progress.OK, "removed kvno " + join(pruned) + " from "
+                        + archive.file() + " (grace over)");
             }
             return ok ? KeysTool.EXIT_OK : KeysTool.EXIT_FAILED;
         } catch (RolloverLock.LockedException e) {

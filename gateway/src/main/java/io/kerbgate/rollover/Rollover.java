@@ -27,6 +27,7 @@ final class Rollover {
     private final String principal;
     private final Path journalFile;
     private final PendingKeytab pending;
+    private final KeyArchive archive;
     private final Progress out;
 
     Rollover(RolloverContext ctx) {
@@ -34,6 +35,7 @@ final class Rollover {
         this.principal = ctx.array().principal();
         this.journalFile = ctx.array().besideFile("journal.json");
         this.pending = new PendingKeytab(ctx.array().besideFile("pending.keytab"));
+        this.archive = new KeyArchive(ctx.array().besideFile("keys.keytab"));
         this.out = ctx.progress();
     }
 
@@ -233,6 +235,9 @@ final class Rollover {
             save(journal);
             out.line(Step.COMMIT, "kdc", Progress.OK, "the KDC issues kvno " + target + " from now on");
         }
+        // The committed key joins the archive add-node takes older kvnos from (the KDC keeps only its current one).
+        // A run dying before this line leaves the commit done in the journal: the rerun writes it here then.
+        archive.add(entries, journal.committedAt().orElse(now()));
         key.forgetPassword();
         ctx.hooks().afterStep(Step.COMMIT);
 

@@ -13,7 +13,9 @@
  *
  * <p>Each run holds a lock beside the array file, records its steps in a journal beside it (never a secret) and
  * keeps the key being rolled in a pending keytab until it is committed and checked, so a run killed at any step is
- * finished by running it again, with exactly one commit.
+ * finished by running it again, with exactly one commit. Each committed key joins a key archive beside the array
+ * file ({@link io.kerbgate.rollover.KeyArchive}, a secret), from which {@code add-node} gives a new node the kvnos
+ * still in grace.
  */
 @NullMarked
 package io.kerbgate.rollover;

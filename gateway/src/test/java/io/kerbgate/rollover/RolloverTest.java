@@ -326,6 +326,134 @@ final class RolloverTest {
         assertEquals(0, array.run(KeysTool::status), array.output());
     }
 
+    @Test
+    void addNode_adminOnly_sendsTheArchivedKvnosStillInGrace_notExpiredOnes_andRetirePrunesTheArchive()
+            throws Exception {
+        // Nodes reached only through an admin API: no keytab the tool can read, so add-node takes the key archive.
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T08:00:00Z"));
+        List<MemoryNode> nodes = List.of(new MemoryNode("node1"), new MemoryNode("node2"), new MemoryNode("node3"));
+        ArrayConfig config = ArrayFile.load(array.arrayFile);
+        RolloverContext ctx = new RolloverContext(config, RolloverFixture.mitAdapter(kdc, config.enctypes()),
+                List.copyOf(nodes), null, clock, new java.security.SecureRandom(), Nodes.defaultHttpClient(),
+                new Progress(new java.io.PrintStream(array.output, true, java.nio.charset.StandardCharsets.UTF_8)),
+                RolloverHooks.NONE);
+        KeysTool tool = new KeysTool(ctx);
+        Path archive = dir.resolve("array.yaml.keys.keytab");
+
+        assertEquals(0, tool.init(List.of("node1", "node2")), array.output());
+        assertEquals(List.of(1), kvnos(ArrayFixture.entries(archive)), "init archives the first key");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)));
+        clock.advance(Duration.ofHours(1));
+        assertEquals(0, tool.roll(), array.output()); // kvno 2; kvno 1 in grace until +1h +10h5m
+        clock.advance(Duration.ofHours(11));
+        assertEquals(0, tool.roll(), array.output()); // kvno 3; kvno 1's grace ended at +11h5m, kvno 2's runs
+        assertEquals(3, kdc.kvno(array.principal));
+        assertEquals(List.of(1, 2, 3), kvnos(ArrayFixture.entries(archive)));
+
+        assertEquals(0, tool.addNode("node3", null), array.output());
+        assertEquals(List.of(2, 3), kvnos(nodes.get(2).keys), "kvno 2 in grace and the current kvno 3, not kvno 1");
+        assertTrue(array.output().contains("from the key archive"), array.output());
+        List<KeytabEntry> kdcKeys = array.kdcKeys();
+        for (KeytabEntry kdcKey : kdcKeys.stream().filter(e -> e.kvno() == 3).toList()) {
+            assertArrayEquals(kdcKey.key(), nodes.get(2).keys.stream().filter(e -> e.kvno() == 3
+                    && e.enctype() == kdcKey.enctype()).findFirst().orElseThrow().key(), "the KDC's own kvno 3 key");
+        }
+        for (int kvno : List.of(2, 3)) {
+            for (KeytabEntry held : nodes.get(2).keys.stream().filter(e -> e.kvno() == kvno).toList()) {
+                assertArrayEquals(held.key(), nodes.get(0).keys.stream().filter(e -> e.kvno() == kvno
+                        && e.enctype() == held.enctype()).findFirst().orElseThrow().key(), "node1's kvno " + kvno);
+            }
+        }
+
+        assertEquals(0, tool.retire(), array.output());
+        assertEquals(List.of(2, 3), kvnos(ArrayFixture.entries(archive)), "retire prunes kvno 1 from the archive");
+        assertTrue(array.output().contains("removed kvno 1 from " + archive), array.output());
+    }
+
+    @Test
+    void addNode_adminOnly_whenTheArchiveLagsTheKdc_takesTheCurrentKeyFromTheKdc_andSaysSo() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T08:00:00Z"));
+        List<MemoryNode> nodes = List.of(new MemoryNode("node1"), new MemoryNode("node2"), new MemoryNode("node3"));
+        ArrayConfig config = ArrayFile.load(array.arrayFile);
+        RolloverContext ctx = new RolloverContext(config, RolloverFixture.mitAdapter(kdc, config.enctypes()),
+                List.copyOf(nodes), null, clock, new java.security.SecureRandom(), Nodes.defaultHttpClient(),
+                new Progress(new java.io.PrintStream(array.output, true, java.nio.charset.StandardCharsets.UTF_8)),
+                RolloverHooks.NONE);
+        KeysTool tool = new KeysTool(ctx);
+        assertEquals(0, tool.init(List.of("node1", "node2")), array.output());
+        clock.advance(Duration.ofHours(1));
+        assertEquals(0, tool.roll(), array.output());
+        Files.delete(dir.resolve("array.yaml.keys.keytab")); // e.g. rolled before the archive existed
+
+        assertEquals(0, tool.addNode("node3", null), array.output());
+        assertEquals(List.of(2), kvnos(nodes.get(2).keys));
+        assertTrue(array.output().contains("the current key comes from the KDC"), array.output());
+    }
+
+    private static List<Integer> kvnos(List<KeytabEntry> entries) {
+        return entries.stream().map(KeytabEntry::kvno).distinct().sorted().toList();
+    }
+
+    /** A node as an admin API shows it to the tool: it takes and lists keys, never gives key bytes back. */
+    private static final class MemoryNode implements NodeTarget {
+        private final String name;
+        final List<KeytabEntry> keys = new java.util.ArrayList<>();
+
+        MemoryNode(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public HeldKeys held(String principal) {
+            java.util.Map<Integer, java.util.Set<Integer>> byKvno = new java.util.TreeMap<>();
+            keys.stream().filter(e -> e.principal().equals(principal)).forEach(e ->
+                    byKvno.computeIfAbsent(e.kvno(), k -> new java.util.TreeSet<>()).add(e.enctype()));
+            return HeldKeys.of(byKvno);
+        }
+
+        @Override
+        public void install(List<KeytabEntry> entries) {
+            for (KeytabEntry e : entries) {
+                keys.removeIf(k -> k.principal().equals(e.principal()) && k.kvno() == e.kvno()
+                        && k.enctype() == e.enctype());
+                keys.add(e);
+            }
+        }
+
+        @Override
+        public void verify(List<KeytabEntry> expected) throws NodeException {
+            for (KeytabEntry e : expected) {
+                if (keys.stream().noneMatch(k -> k.principal().equals(e.principal()) && k.kvno() == e.kvno()
+                        && k.enctype() == e.enctype() && java.util.Arrays.equals(k.key(), e.key()))) {
+                    throw new NodeException(name, "lacks kvno " + e.kvno() + " enctype " + e.enctype());
+                }
+            }
+        }
+
+        @Override
+        public List<Integer> retireBelow(String principal, int keepFrom) {
+            List<Integer> removed = keys.stream().filter(e -> e.principal().equals(principal) && e.kvno() < keepFrom)
+                    .map(KeytabEntry::kvno).distinct().sorted().toList();
+            keys.removeIf(e -> e.principal().equals(principal) && e.kvno() < keepFrom);
+            return removed;
+        }
+
+        @Override
+        public java.util.Optional<List<KeytabEntry>> entries() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.util.Optional<java.net.URI> front() {
+            return java.util.Optional.empty();
+        }
+    }
+
     private void assertNodesHoldKdcKeys(int kvno) throws Exception {
         List<KeytabEntry> fromKdc = array.kdcKeys();
         assertEquals(3, fromKdc.size(), "the KDC has one key per configured enctype");
