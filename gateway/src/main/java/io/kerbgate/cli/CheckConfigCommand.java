@@ -75,7 +75,8 @@ final class CheckConfigCommand implements Callable<Integer> {
 
     private static List<String> texts(JsonNode array) {
         List<String> texts = new ArrayList<>();
-        array.forEach(item -> texts.add(item.asText()));
+        // A backend is a URL, or {url, weight, ...} with its options: the summary names it by its URL.
+        array.forEach(item -> texts.add(item.isObject() ? item.path("url").asText() : item.asText()));
         return texts;
     }
 }
