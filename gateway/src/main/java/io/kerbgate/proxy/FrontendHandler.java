@@ -4,6 +4,7 @@ import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.Acceptance.Rejected;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.RequestTarget;
 import io.kerbgate.proxy.ProxyMetrics.Refusal;
 import io.kerbgate.sessions.SessionCookies;
 import io.netty.buffer.ByteBuf;
@@ -367,7 +368,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             return;
         }
         InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
-        if (!canonicalTarget(request, peer)) {
+        RequestTarget target = canonicalTarget(request, peer);
+        if (target == null) {
             ex.auth = RejectReason.BAD_TARGET.tag();
             respondLocally(Responses.refusal(RejectReason.BAD_TARGET, null), -1, false);
             return;
@@ -377,7 +379,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             Attribute<Accepted> session = policy.connectionBound() ? connection().attr(CONNECTION_PRINCIPAL) : null;
             boolean withoutToken = !request.headers().contains(HttpHeaderNames.AUTHORIZATION);
             boolean sessionUsed = session != null && session.get() != null && withoutToken;
-            Acceptance verdict = negotiate.authenticate(request, peer, security.bindings(), session);
+            Acceptance verdict = negotiate.authenticate(request, target, peer, security.bindings(), session);
             if (verdict instanceof Rejected rejected) {
                 ex.auth = rejected.reason().tag();
                 respondLocally(Responses.refusal(rejected.reason(), rejected.rejectToken()), -1, false);
@@ -412,21 +414,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
      * Checks the target and {@code Host} ({@link io.kerbgate.access.RequestTarget}) and makes the request say what
      * the route is chosen by: the target in origin-form, and {@code Host} the authority that names the route (the
      * absolute-form target's, RFC 9112 §3.2.2), so that {@code X-Forwarded-Host} and {@code Forwarded} carry it too.
-     * False (logged and counted) when the request is refused.
+     * Null (logged and counted) when the request is refused.
      */
-    private boolean canonicalTarget(HttpRequest request, InetSocketAddress peer) {
-        io.kerbgate.access.RequestTarget target;
+    private @Nullable RequestTarget canonicalTarget(HttpRequest request, InetSocketAddress peer) {
+        RequestTarget target;
         try {
             target = NegotiateStep.target(request);
-        } catch (io.kerbgate.access.RequestTarget.Invalid e) {
+        } catch (RequestTarget.Invalid e) {
             negotiate.badTarget(e, peer);
-            return false;
+            return null;
         }
         request.setUri(target.originForm());
         if (target.authority() != null) {
             request.headers().set(HttpHeaderNames.HOST, target.authority());
         }
-        return true;
+        return target;
     }
 
     /** RFC 9110 §10.1.1: 100-continue is the only expectation; an HTTP/1.0 client's Expect is ignored. */

@@ -71,28 +71,31 @@ final class NegotiateStep {
         return cookies;
     }
 
-    /** {@link #authenticate(HttpRequest, InetSocketAddress, ChannelBindings)} without channel bindings (plain HTTP). */
+    /** Plain HTTP, no session: the target read from the request here. */
     Acceptance authenticate(HttpRequest request, InetSocketAddress peer) {
-        return authenticate(request, peer, ChannelBindings.NONE);
-    }
-
-    /** @param bindings what the token must be bound to: the connection's TLS channel, or none */
-    Acceptance authenticate(HttpRequest request, InetSocketAddress peer, ChannelBindings bindings) {
-        return authenticate(request, peer, bindings, null);
+        RequestTarget target;
+        try {
+            target = target(request);
+        } catch (RequestTarget.Invalid e) {
+            return badTarget(e, peer);
+        }
+        return authenticate(request, target, peer, ChannelBindings.NONE, null);
     }
 
     /**
+     * @param target   the request's target and {@code Host}, already checked ({@link #target}): read once a request
+     * @param bindings what the token must be bound to: the connection's TLS channel, or none
      * @param session the connection's principal ({@code sessions.connection_bound}), or {@code null} when sessions
      *                are off: a request without {@code Authorization} goes through as the principal in it (the access
      *                route still decides); a request with one is authenticated afresh, and the verdict replaces it
      *                (an accepted token binds its principal, anything else unbinds the connection)
      */
-    Acceptance authenticate(HttpRequest request, InetSocketAddress peer, ChannelBindings bindings,
-                            @Nullable Attribute<Accepted> session) {
+    Acceptance authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
+                            ChannelBindings bindings, @Nullable Attribute<Accepted> session) {
         HttpHeaders headers = request.headers();
         AccessRules.Route route;
         try {
-            route = live.current().access().route(target(request));
+            route = live.current().access().route(target);
         } catch (RequestTarget.Invalid e) {
             return badTarget(e, peer);
         }
