@@ -230,18 +230,15 @@ public final class ConfigLoader {
         if (section.has("tls")) {
             YamlSection t = section.section("tls", ADMIN_TLS_KEYS);
             String certFix = "write cert: /etc/kerbgate/admin/cert.pem (PEM, leaf first, naming this node's host)";
-            Path cert = existingFile(t.key("cert"), t.require("cert", certFix), baseDir, certFix);
-            requirePem(t.key("cert"), cert, "CERTIFICATE", certFix);
+            Path cert = pemFile(t.key("cert"), t.require("cert", certFix), baseDir, "CERTIFICATE", certFix);
             String keyFix = "write key: /etc/kerbgate/admin/key.pem (PEM, PKCS#8)";
-            Path key = existingFile(t.key("key"), t.require("key", keyFix), baseDir, keyFix);
-            requirePem(t.key("key"), key, "PRIVATE KEY", keyFix);
+            Path key = pemFile(t.key("key"), t.require("key", keyFix), baseDir, "PRIVATE KEY", keyFix);
             ConfigValues.requirePrivate(t.key("key"), key);
             Path clientCa = null;
             if (t.has("client_ca")) {
                 String caFix = "write client_ca: /etc/kerbgate/admin/clients-ca.pem (PEM CA certificates of the key"
                         + " writers' client certificates)";
-                clientCa = existingFile(t.key("client_ca"), t.get("client_ca"), baseDir, caFix);
-                requirePem(t.key("client_ca"), clientCa, "CERTIFICATE", caFix);
+                clientCa = pemFile(t.key("client_ca"), t.get("client_ca"), baseDir, "CERTIFICATE", caFix);
             }
             tls = new AdminTls(cert, key, clientCa);
         }
@@ -449,11 +446,9 @@ public final class ConfigLoader {
 
     private static Tls tls(YamlSection section, Path baseDir) throws ConfigException {
         String certFix = "write cert: /etc/kerbgate/tls/fullchain.pem (PEM, leaf certificate first)";
-        Path cert = existingFile(section.key("cert"), section.require("cert", certFix), baseDir, certFix);
-        requirePem(section.key("cert"), cert, "CERTIFICATE", certFix);
+        Path cert = pemFile(section.key("cert"), section.require("cert", certFix), baseDir, "CERTIFICATE", certFix);
         String keyFix = "write key: /etc/kerbgate/tls/privkey.pem (PEM, PKCS#8)";
-        Path key = existingFile(section.key("key"), section.require("key", keyFix), baseDir, keyFix);
-        requirePem(section.key("key"), key, "PRIVATE KEY", keyFix);
+        Path key = pemFile(section.key("key"), section.require("key", keyFix), baseDir, "PRIVATE KEY", keyFix);
         ConfigValues.requirePrivate(section.key("key"), key);
         List<String> protocols = section.has("protocols")
                 ? distinctList(section, "protocols", ConfigLoader::tlsProtocol, "write protocols: [TLSv1.3, TLSv1.2]")
@@ -500,8 +495,7 @@ public final class ConfigLoader {
                 + " JDK's trust store";
         Path ca = null;
         if (section.has("ca")) {
-            ca = existingFile(section.key("ca"), section.get("ca"), baseDir, caFix);
-            requirePem(section.key("ca"), ca, "CERTIFICATE", caFix);
+            ca = pemFile(section.key("ca"), section.get("ca"), baseDir, "CERTIFICATE", caFix);
         }
         boolean verifyHostname = !section.has("verify_hostname")
                 || ConfigValues.bool(section.key("verify_hostname"), section.get("verify_hostname"));
@@ -532,6 +526,14 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(key, path + " cannot be read (" + e.getMessage() + ")", fix, e);
         }
+    }
+
+    /** {@link #existingFile} that is readable PEM with a block of {@code type} ({@link #requirePem}). */
+    private static Path pemFile(String key, JsonNode node, Path baseDir, String type, String fix)
+            throws ConfigException {
+        Path path = existingFile(key, node, baseDir, fix);
+        requirePem(key, path, type, fix);
+        return path;
     }
 
     /** Checks that {@code path} is readable PEM with a block of {@code type}, and says how to convert the usual others. */
