@@ -3,6 +3,7 @@ package io.kerbgate.replay;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.io.IOException;
 import java.time.Duration;
@@ -69,7 +70,7 @@ public final class LocalReplayCache implements ReplayCache {
                 .ticker(ticker)
                 .expireAfter(Expiry.<ReplayKey, Held>creating((key, held) -> Duration.ofNanos(held.ttlNanos())))
                 // Runs inside the removal, for expiry too: a requester's count never lags its entries for long.
-                .evictionListener((ReplayKey key, Held held, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                .evictionListener((ReplayKey key, Held held, RemovalCause cause) -> {
                     if (held != null) {
                         release(held.requester());
                     }
