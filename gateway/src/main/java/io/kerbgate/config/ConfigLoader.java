@@ -117,7 +117,7 @@ public final class ConfigLoader {
     private static final List<String> REPLAY_KEYS = List.of("shared");
     private static final List<String> SHARED_KEYS =
             List.of("uri", "password_file", "sentinel_password_file", "fail", "timeout", "circuit_failures",
-                    "circuit_cooldown", "min_replicas_ack");
+                    "circuit_cooldown", "min_replicas_ack", "failover_wait");
     private static final List<String> KEYS_KEYS = List.of("grace", "poll_interval", "state_dir");
 
     private static final String KEYTAB_FIX = "point keytab at the array's keytab (kerbgate keys init writes one)";
@@ -776,6 +776,18 @@ public final class ConfigLoader {
         if (duration.isNegative() || duration.isZero()) {
             throw new ConfigException(key, ConfigValues.formatDuration(duration) + " is not more than 0", rangeFix);
         }
+        if (duration.compareTo(max) > 0) {
+            throw new ConfigException(key, ConfigValues.formatDuration(duration) + " is more than "
+                    + ConfigValues.formatDuration(max), rangeFix);
+        }
+        return duration;
+    }
+
+    /** As {@link #duration}, where 0 is allowed and turns the feature off. */
+    static Duration durationOrZero(YamlSection section, String name, Duration max, String rangeFix)
+            throws ConfigException {
+        String key = section.key(name);
+        Duration duration = ConfigValues.duration(key, section.get(name));
         if (duration.compareTo(max) > 0) {
             throw new ConfigException(key, ConfigValues.formatDuration(duration) + " is more than "
                     + ConfigValues.formatDuration(max), rangeFix);

@@ -422,12 +422,15 @@ public record GatewayConfig(
          *                             recorded; 0 trusts the master's answer alone
          */
         public record Shared(URI uri, @Nullable Path passwordFile, @Nullable Path sentinelPasswordFile, Fail fail,
-                Duration timeout, int circuitFailures, Duration circuitCooldown, int minReplicasAck) {
+                Duration timeout, int circuitFailures, Duration circuitCooldown, int minReplicasAck,
+                Duration failoverWait) {
             public static final Fail DEFAULT_FAIL = Fail.CLOSED;
             public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(50);
             public static final int DEFAULT_CIRCUIT_FAILURES = 5;
             public static final Duration DEFAULT_CIRCUIT_COOLDOWN = Duration.ofSeconds(2);
             public static final int DEFAULT_MIN_REPLICAS_ACK = 0;
+            /** Past a Sentinel failover with {@code down-after-milliseconds 5000}, an election and the switch. */
+            public static final Duration DEFAULT_FAILOVER_WAIT = Duration.ofSeconds(10);
             public static final int DEFAULT_SENTINEL_PORT = 26379;
 
             public Shared {
@@ -435,12 +438,13 @@ public record GatewayConfig(
                 Objects.requireNonNull(fail, "fail");
                 Objects.requireNonNull(timeout, "timeout");
                 Objects.requireNonNull(circuitCooldown, "circuitCooldown");
+                Objects.requireNonNull(failoverWait, "failoverWait");
             }
 
             /** One server with the defaults for everything else: the common case, and the tests'. */
             public static Shared of(URI uri) {
                 return new Shared(uri, null, null, DEFAULT_FAIL, DEFAULT_TIMEOUT, DEFAULT_CIRCUIT_FAILURES,
-                        DEFAULT_CIRCUIT_COOLDOWN, DEFAULT_MIN_REPLICAS_ACK);
+                        DEFAULT_CIRCUIT_COOLDOWN, DEFAULT_MIN_REPLICAS_ACK, DEFAULT_FAILOVER_WAIT);
             }
 
             /** True for {@code redis-sentinel://} and {@code rediss-sentinel://}: Sentinel names the master. */

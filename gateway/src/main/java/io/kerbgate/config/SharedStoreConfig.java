@@ -25,6 +25,8 @@ final class SharedStoreConfig {
     static final int MAX_CIRCUIT_FAILURES = 1_000;
     // Far more replicas than any array runs; the bound only stops a typo from making every insert wait for WAIT.
     static final int MAX_MIN_REPLICAS_ACK = 16;
+    // Requests wait that long, each holding its client's connection: past a minute the clients give up anyway.
+    static final Duration MAX_FAILOVER_WAIT = Duration.ofMinutes(1);
 
     private static final String URI_FIX = "write redis://host:6379/0, rediss:// for TLS, or "
             + "redis-sentinel://host1:26379,host2:26379,host3:26379/0#mymaster for a master that Sentinel watches";
@@ -76,8 +78,12 @@ final class SharedStoreConfig {
                 ? ConfigValues.integer(section.key("min_replicas_ack"), section.get("min_replicas_ack"), 0,
                         MAX_MIN_REPLICAS_ACK)
                 : Shared.DEFAULT_MIN_REPLICAS_ACK;
+        Duration failoverWait = section.has("failover_wait")
+                ? ConfigLoader.durationOrZero(section, "failover_wait", MAX_FAILOVER_WAIT, "use a duration from 0s (no"
+                        + " wait) to " + ConfigValues.formatDuration(MAX_FAILOVER_WAIT) + " (default 10s)")
+                : Shared.DEFAULT_FAILOVER_WAIT;
         return new Shared(uri, passwordFile, sentinelPasswordFile, fail, timeout, failures, cooldown,
-                minReplicasAck);
+                minReplicasAck, failoverWait);
     }
 
     static void write(@Nullable Shared shared, ObjectNode replay) {
@@ -98,6 +104,7 @@ final class SharedStoreConfig {
         node.put("circuit_failures", shared.circuitFailures());
         node.put("circuit_cooldown", ConfigValues.formatDuration(shared.circuitCooldown()));
         node.put("min_replicas_ack", shared.minReplicasAck());
+        node.put("failover_wait", ConfigValues.formatDuration(shared.failoverWait()));
     }
 
     private static URI uri(String key, JsonNode node) throws ConfigException {

@@ -374,28 +374,49 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Back
             respondLocally(Responses.refusal(RejectReason.BAD_TARGET, null), -1, false);
             return;
         }
-        Accepted accepted = null;
-        if (policy.authRequired()) {
-            Attribute<Accepted> session = policy.connectionBound() ? connection().attr(CONNECTION_PRINCIPAL) : null;
-            boolean withoutToken = !request.headers().contains(HttpHeaderNames.AUTHORIZATION);
-            boolean sessionUsed = session != null && session.get() != null && withoutToken;
-            Acceptance verdict = negotiate.authenticate(request, target, peer, security.bindings(), session);
-            if (verdict instanceof Rejected rejected) {
-                ex.auth = rejected.reason().tag();
-                respondLocally(Responses.refusal(rejected.reason(), rejected.rejectToken()), -1, false);
-                return;
-            }
-            // null on an anonymous route: forwarded without an identity.
-            if (verdict instanceof Accepted a) {
-                accepted = a;
-                // Without a token, only a session lets a request through: the connection's, or else the cookie's.
-                ex.auth = sessionUsed ? "connection" : withoutToken ? "cookie" : "ok";
-            } else {
-                ex.auth = "anonymous";
-            }
-        } else {
+        if (!policy.authRequired()) {
             ex.auth = "off";
+            forward(ex, request, peer, null);
+            return;
         }
+        Attribute<Accepted> session = policy.connectionBound() ? connection().attr(CONNECTION_PRINCIPAL) : null;
+        boolean withoutToken = !request.headers().contains(HttpHeaderNames.AUTHORIZATION);
+        boolean sessionUsed = session != null && session.get() != null && withoutToken;
+        Future<Acceptance> verdict =
+                negotiate.authenticate(request, target, peer, security.bindings(), session, channel.eventLoop());
+        if (verdict.isDone()) {
+            authenticated(ex, request, peer, verdict.getNow(), sessionUsed, withoutToken);
+            return;
+        }
+        // The acceptor waits on the shared replay cache, on its own threads; nothing more is read from the client
+        // until it answers. A client gone meanwhile has ended the exchange.
+        verdict.addListener(f -> {
+            if (exchange == ex) {
+                authenticated(ex, request, peer, verdict.getNow(), sessionUsed, withoutToken);
+            }
+        });
+    }
+
+    private void authenticated(Exchange ex, HttpRequest request, InetSocketAddress peer, Acceptance verdict,
+                               boolean sessionUsed, boolean withoutToken) {
+        if (verdict instanceof Rejected rejected) {
+            ex.auth = rejected.reason().tag();
+            respondLocally(Responses.refusal(rejected.reason(), rejected.rejectToken()), -1, false);
+            return;
+        }
+        // Not Accepted on an anonymous route: forwarded without an identity.
+        Accepted accepted = null;
+        if (verdict instanceof Accepted a) {
+            accepted = a;
+            // Without a token, only a session lets a request through: the connection's, or else the cookie's.
+            ex.auth = sessionUsed ? "connection" : withoutToken ? "cookie" : "ok";
+        } else {
+            ex.auth = "anonymous";
+        }
+        forward(ex, request, peer, accepted);
+    }
+
+    private void forward(Exchange ex, HttpRequest request, InetSocketAddress peer, @Nullable Accepted accepted) {
         ex.accepted = accepted;
         // An HTTP/2 stream cannot be upgraded (RFC 9113 §8.6): only an HTTP/1.1 connection becomes a tunnel.
         ex.upgrade = channel instanceof DuplexChannel && isWebSocketUpgrade(request);

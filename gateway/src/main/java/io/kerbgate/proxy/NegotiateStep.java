@@ -18,9 +18,14 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.Attribute;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * acceptor; verdicts are counted, and refusals logged ({@link RefusalLog}). The access route of the request
  * ({@link AccessRules}) may skip authentication (anonymous routes) or refuse an authenticated principal (403).
  *
- * <p>The acceptor is synchronous and CPU-only (microseconds), so this runs on the event loop. The caller reads nothing
- * more from the client until it has the verdict, so moving this call to an executor later only changes where the
- * caller resumes, not the state machine.
+ * <p>The acceptor is synchronous. Alone it is CPU-only (microseconds) and runs on the event loop. With a shared replay
+ * cache ({@code replay.shared}) it makes a network round trip per token, and waits out a store failover
+ * ({@code failover_wait}): then it runs on {@code offload}, and the verdict comes back on the connection's event loop.
+ * The caller reads nothing more from the client until it has the verdict, so only where it resumes changes.
  */
 final class NegotiateStep {
 
@@ -42,6 +48,7 @@ final class NegotiateStep {
     private final ProxyMetrics metrics;
     private final LiveSettings live;
     private final @Nullable SessionCookies cookies;
+    private final @Nullable Executor offload;
 
     /** No access routes, and refusal lines without the keytab's view. */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics) {
@@ -51,35 +58,26 @@ final class NegotiateStep {
 
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, AccessRules access, RefusalLog refusals) {
         this(authenticator, metrics, new LiveSettings(new LiveSettings.Snapshot(access, refusals,
-                IdentityHeaders.of(GatewayConfig.Identity.DEFAULT, Clock.systemUTC()))), null);
+                IdentityHeaders.of(GatewayConfig.Identity.DEFAULT, Clock.systemUTC()))), null, null);
     }
 
     /**
      * @param live    the routes and the refusal log, replaced on a reload; read once per use
      * @param cookies the session cookie ({@code sessions.cookie}), or {@code null} when it is off
+     * @param offload where the acceptor runs when it may wait on the network, or {@code null} for the event loop
      */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
-                  @Nullable SessionCookies cookies) {
+                  @Nullable SessionCookies cookies, @Nullable Executor offload) {
         this.authenticator = authenticator;
         this.metrics = metrics;
         this.live = live;
         this.cookies = cookies;
+        this.offload = offload;
     }
 
     /** The session cookie, or {@code null} when {@code sessions.cookie} is off. */
     @Nullable SessionCookies cookies() {
         return cookies;
-    }
-
-    /** Plain HTTP, no session: the target read from the request here. */
-    Acceptance authenticate(HttpRequest request, InetSocketAddress peer) {
-        RequestTarget target;
-        try {
-            target = target(request);
-        } catch (RequestTarget.Invalid e) {
-            return badTarget(e, peer);
-        }
-        return authenticate(request, target, peer, ChannelBindings.NONE, null);
     }
 
     /**
@@ -89,28 +87,27 @@ final class NegotiateStep {
      *                are off: a request without {@code Authorization} goes through as the principal in it (the access
      *                route still decides); a request with one is authenticated afresh, and the verdict replaces it
      *                (an accepted token binds its principal, anything else unbinds the connection)
+     * @param loop     the connection's event loop: where the verdict completes, and where the session is touched
+     * @return the verdict, done at once unless the token is checked on {@code offload}
      */
-    Acceptance authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
-                            ChannelBindings bindings, @Nullable Attribute<Accepted> session) {
+    Future<Acceptance> authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
+                                    ChannelBindings bindings, @Nullable Attribute<Accepted> session,
+                                    EventExecutor loop) {
         HttpHeaders headers = request.headers();
         AccessRules.Route route;
         try {
             route = live.current().access().route(target);
         } catch (RequestTarget.Invalid e) {
-            return badTarget(e, peer);
+            return loop.newSucceededFuture(badTarget(e, peer));
         }
         if (route.anonymous()) {
-            return route.pass();
+            return loop.newSucceededFuture(route.pass());
         }
         List<String> values = headers.getAll(HttpHeaderNames.AUTHORIZATION);
         Accepted bound = values.isEmpty() && session != null ? session.get() : null;
         if (bound != null) {
             metrics.connectionSessionUsed();
-            Acceptance allowed = route.authorize(bound);
-            if (allowed instanceof Rejected denied) {
-                logRefusal(denied, peer, route);
-            }
-            return allowed;
+            return loop.newSucceededFuture(authorize(route, bound, peer));
         }
         if (session != null && !values.isEmpty()) {
             // Whatever this token turns out to be, the connection's earlier principal no longer speaks for it.
@@ -122,61 +119,94 @@ final class NegotiateStep {
             if (opened.result() == SessionCookies.Result.USED) {
                 // No ticket behind it now: no kvno, enctype or token; the cookie's seal vouches for the principal.
                 Accepted fromCookie = new Accepted(opened.principal(), "", 0, 0, null, false, opened.groups());
-                Acceptance allowed = route.authorize(fromCookie);
-                if (allowed instanceof Rejected denied) {
-                    logRefusal(denied, peer, route);
-                }
-                return allowed;
+                return loop.newSucceededFuture(authorize(route, fromCookie, peer));
             }
             // An invalid or expired cookie is ignored: the client gets the usual challenge.
         }
         if (authenticator.awaitingKeys()) {
-            Rejected rejected = Rejected.of(RejectReason.NO_KEYS, "no keys yet: install them with kerbgate keys init"
-                    + " or add-node");
-            metrics.rejected(rejected.reason(), -1);
-            logRefusal(rejected, peer, route);
-            return rejected;
+            return loop.newSucceededFuture(refuse(Rejected.of(RejectReason.NO_KEYS, "no keys yet: install them with"
+                    + " kerbgate keys init or add-node"), peer, route));
         }
         if (values.isEmpty()) {
             // The first leg of every browser's Negotiate exchange: routine, so RefusalLog writes it at DEBUG.
-            Rejected rejected = Rejected.of(RejectReason.NO_HEADER, "no Authorization header");
-            metrics.rejected(rejected.reason(), -1);
-            logRefusal(rejected, peer, route);
-            return rejected;
+            return loop.newSucceededFuture(
+                    refuse(Rejected.of(RejectReason.NO_HEADER, "no Authorization header"), peer, route));
         }
         if (values.size() > 1) {
-            Rejected rejected = Rejected.of(RejectReason.DUPLICATE_HEADER, values.size() + " Authorization headers");
-            metrics.rejected(rejected.reason(), -1);
-            logRefusal(rejected, peer, route);
-            return rejected;
+            return loop.newSucceededFuture(refuse(Rejected.of(RejectReason.DUPLICATE_HEADER,
+                    values.size() + " Authorization headers"), peer, route));
         }
-        long start = System.nanoTime();
-        Acceptance verdict;
+        String token = values.get(0);
+        if (offload == null) {
+            return loop.newSucceededFuture(verdict(check(token, peer, bindings), session, route, peer));
+        }
+        Promise<Acceptance> promise = loop.newPromise();
         try {
-            verdict = authenticator.authenticate(values.get(0), peer.getAddress(), bindings);
+            offload.execute(() -> {
+                Checked checked = check(token, peer, bindings);
+                try {
+                    loop.execute(() -> promise.setSuccess(verdict(checked, session, route, peer)));
+                } catch (RejectedExecutionException e) {
+                    // The proxy is stopping: the connection goes with its event loop.
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            promise.setSuccess(refuse(Rejected.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, "too many requests waiting"
+                    + " for the shared replay cache: " + e.getMessage()), peer, route));
+        }
+        return promise;
+    }
+
+    /** What the acceptor said of a token, and how long it took. */
+    private record Checked(Acceptance verdict, long nanos, boolean threw) {}
+
+    /** Runs the acceptor; on an event loop or on {@code offload}, so it touches nothing of the connection. */
+    private Checked check(String token, InetSocketAddress peer, ChannelBindings bindings) {
+        long start = System.nanoTime();
+        try {
+            return new Checked(authenticator.authenticate(token, peer.getAddress(), bindings),
+                    System.nanoTime() - start, false);
         } catch (RuntimeException e) {
             // The acceptor's contract is to never throw; if it does, fail closed with a challenge, not a 5xx.
-            metrics.acceptorError(System.nanoTime() - start);
             log.error("auth acceptor threw; refusing client={}", peer, e);
-            return Rejected.of(RejectReason.MALFORMED, "acceptor threw " + e.getClass().getName());
+            return new Checked(Rejected.of(RejectReason.MALFORMED, "acceptor threw " + e.getClass().getName()),
+                    System.nanoTime() - start, true);
         }
-        long nanos = System.nanoTime() - start;
-        if (verdict instanceof Accepted accepted) {
-            metrics.authenticated(accepted, nanos);
+    }
+
+    /** The acceptor's verdict counted, bound to the connection's session, and held against the route. */
+    private Acceptance verdict(Checked checked, @Nullable Attribute<Accepted> session, AccessRules.Route route,
+                               InetSocketAddress peer) {
+        if (checked.threw()) {
+            metrics.acceptorError(checked.nanos());
+            return checked.verdict();
+        }
+        if (checked.verdict() instanceof Accepted accepted) {
+            metrics.authenticated(accepted, checked.nanos());
             if (session != null) {
                 // The mutual-authentication token answered this request's token; later requests get none.
                 session.set(new Accepted(accepted.client(), accepted.service(), accepted.kvno(), accepted.enctype(),
                         null, accepted.cachedTicket(), accepted.groups(), accepted.ticketEnd()));
             }
-            Acceptance allowed = route.authorize(accepted);
-            if (allowed instanceof Rejected denied) {
-                logRefusal(denied, peer, route);
-            }
-            return allowed;
+            return authorize(route, accepted, peer);
         }
-        Rejected rejected = verdict instanceof Rejected r ? r
-                : Rejected.of(RejectReason.MALFORMED, "acceptor returned " + verdict.getClass().getSimpleName());
-        metrics.rejected(rejected.reason(), nanos);
+        Rejected rejected = checked.verdict() instanceof Rejected r ? r : Rejected.of(RejectReason.MALFORMED,
+                "acceptor returned " + checked.verdict().getClass().getSimpleName());
+        metrics.rejected(rejected.reason(), checked.nanos());
+        logRefusal(rejected, peer, route);
+        return rejected;
+    }
+
+    private Acceptance authorize(AccessRules.Route route, Accepted accepted, InetSocketAddress peer) {
+        Acceptance allowed = route.authorize(accepted);
+        if (allowed instanceof Rejected denied) {
+            logRefusal(denied, peer, route);
+        }
+        return allowed;
+    }
+
+    private Rejected refuse(Rejected rejected, InetSocketAddress peer, AccessRules.Route route) {
+        metrics.rejected(rejected.reason(), -1);
         logRefusal(rejected, peer, route);
         return rejected;
     }

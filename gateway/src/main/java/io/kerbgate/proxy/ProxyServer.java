@@ -72,6 +72,7 @@ public final class ProxyServer implements AutoCloseable {
     private final HttpAuthenticator authenticator;
     private final MeterRegistry registry;
     private final LiveSettings live;
+    private final @Nullable AcceptorThreads acceptorThreads;
     private volatile boolean draining;
 
     private @Nullable EventLoopGroup acceptGroup;
@@ -150,7 +151,9 @@ public final class ProxyServer implements AutoCloseable {
             throw e;
         }
         SessionCookies cookies = cookie == null ? null : new SessionCookies(cookie, cookieKeys, clock);
-        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies);
+        // Only a shared replay cache makes the acceptor wait on the network; alone it is faster on the event loop.
+        this.acceptorThreads = config.replay().shared() == null ? null : new AcceptorThreads(registry);
+        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies, acceptorThreads);
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy);
     }
@@ -251,6 +254,9 @@ public final class ProxyServer implements AutoCloseable {
             drain(config.drain().timeout());
         }
         shutdownGroups();
+        if (acceptorThreads != null) {
+            acceptorThreads.close();
+        }
         if (serverChannel != null) {
             log.info("proxy stopped");
         }

@@ -87,7 +87,6 @@ final class RedisSharedStore implements SharedStore {
     static final long SENTINEL_RECONNECT_MS = 200;
     // Bounds the commands buffered on a stalled connection; past it a call fails at once.
     private static final int REQUEST_QUEUE_SIZE = 65_536;
-    private static final String VALUE = "1";
     // No authenticator's key looks like this: theirs are hex.
     private static final String STARTUP_CHECK_KEY = SharedReplayCache.KEY_PREFIX + "startup-check";
     // Lettuce's DefaultEndpoint refuses a command with this while disconnected (DisconnectedBehavior.REJECT_COMMANDS):
@@ -208,10 +207,10 @@ final class RedisSharedStore implements SharedStore {
     }
 
     @Override
-    public CompletionStage<Boolean> setIfAbsent(String key, long ttlMillis) {
+    public CompletionStage<Boolean> setIfAbsent(String key, String value, long ttlMillis) {
         long deadline = System.nanoTime() + retryWindowNanos;
         return connection()
-                .thenCompose(c -> set(c, key, ttlMillis))
+                .thenCompose(c -> set(c, key, value, ttlMillis))
                 .handle((firstSeen, failure) -> {
                     if (failure == null) {
                         return CompletableFuture.completedFuture(firstSeen);
@@ -224,13 +223,19 @@ final class RedisSharedStore implements SharedStore {
                     if (onAReplica) {
                         replace(null, null);
                     }
-                    return retryOnce(key, ttlMillis, deadline, cause, onAReplica);
+                    return retryOnce(key, value, ttlMillis, deadline, cause, onAReplica);
                 })
                 .thenCompose(f -> f);
     }
 
-    private CompletableFuture<Boolean> set(StatefulRedisConnection<String, String> c, String key, long ttlMillis) {
-        CompletableFuture<Boolean> set = c.async().set(key, VALUE, SetArgs.Builder.nx().px(ttlMillis))
+    @Override
+    public CompletionStage<@Nullable String> get(String key) {
+        return connection().thenCompose(c -> c.async().get(key).toCompletableFuture());
+    }
+
+    private CompletableFuture<Boolean> set(StatefulRedisConnection<String, String> c, String key, String value,
+            long ttlMillis) {
+        CompletableFuture<Boolean> set = c.async().set(key, value, SetArgs.Builder.nx().px(ttlMillis))
                 .toCompletableFuture().thenApply("OK"::equals);
         if (minReplicasAck == 0) {
             return set;
@@ -257,8 +262,8 @@ final class RedisSharedStore implements SharedStore {
      * Waits for the connection to be back (or, after {@code READONLY}, for a new one), no later than
      * {@code deadline}, and sends the command once more.
      */
-    private CompletableFuture<Boolean> retryOnce(String key, long ttlMillis, long deadline, Throwable first,
-            boolean needNewConnection) {
+    private CompletableFuture<Boolean> retryOnce(String key, String value, long ttlMillis, long deadline,
+            Throwable first, boolean needNewConnection) {
         CompletableFuture<Void> reconnected = nextConnect;
         boolean openNow = !needNewConnection && isOpen(connection.get());
         long left = deadline - System.nanoTime();
@@ -273,7 +278,7 @@ final class RedisSharedStore implements SharedStore {
                         // Nobody waits any more, or the connection stayed down: report the first failure.
                         return CompletableFuture.failedFuture(first);
                     }
-                    return connection().thenCompose(c -> set(c, key, ttlMillis));
+                    return connection().thenCompose(c -> set(c, key, value, ttlMillis));
                 });
     }
 
@@ -436,7 +441,7 @@ final class RedisSharedStore implements SharedStore {
      */
     Optional<String> awaitReady(Duration limit) throws InterruptedException {
         try {
-            setIfAbsent(STARTUP_CHECK_KEY, 1).toCompletableFuture().get(limit.toNanos(), TimeUnit.NANOSECONDS);
+            setIfAbsent(STARTUP_CHECK_KEY, "1", 1).toCompletableFuture().get(limit.toNanos(), TimeUnit.NANOSECONDS);
             return Optional.empty();
         } catch (TimeoutException e) {
             return Optional.of("no answer within " + limit.toMillis() + " ms");

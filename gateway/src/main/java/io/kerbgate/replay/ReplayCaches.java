@@ -44,7 +44,8 @@ public final class ReplayCaches {
         awaitReady(store, shared);
         Ticker ticker = Ticker.systemTicker();
         return new SharedReplayCache(local, store, store.toString(), shared.fail(), shared.timeout(),
-                new CircuitBreaker(shared.circuitFailures(), shared.circuitCooldown(), ticker), ticker, registry);
+                shared.failoverWait(), new CircuitBreaker(shared.circuitFailures(), shared.circuitCooldown(), ticker),
+                ticker, SharedReplayCache.Pause.SLEEP, registry);
     }
 
     /**
@@ -81,8 +82,9 @@ public final class ReplayCaches {
             problem = Optional.of("interrupted");
         }
         if (problem.isEmpty()) {
-            log.info("shared replay cache {} answers (fail: {}, timeout {} ms, min_replicas_ack {})", store,
-                    shared.fail().configName(), shared.timeout().toMillis(), shared.minReplicasAck());
+            log.info("shared replay cache {} answers (fail: {}, timeout {} ms, failover_wait {} ms,"
+                    + " min_replicas_ack {})", store, shared.fail().configName(), shared.timeout().toMillis(),
+                    shared.failoverWait().toMillis(), shared.minReplicasAck());
         } else {
             log.warn("shared replay cache {} does not answer at start ({}): until it does, requests {}", store,
                     problem.get(), shared.fail() == Fail.CLOSED ? "are refused with 503 (fail: closed)"

@@ -73,7 +73,7 @@ final class ExampleConfigTest {
 
         assertEquals(new Shared(URI.create("redis://127.0.0.1:6379/0"), password, null, Shared.DEFAULT_FAIL,
                 Shared.DEFAULT_TIMEOUT, Shared.DEFAULT_CIRCUIT_FAILURES, Shared.DEFAULT_CIRCUIT_COOLDOWN,
-                Shared.DEFAULT_MIN_REPLICAS_ACK), shared);
+                Shared.DEFAULT_MIN_REPLICAS_ACK, Shared.DEFAULT_FAILOVER_WAIT), shared);
     }
 
     @Test

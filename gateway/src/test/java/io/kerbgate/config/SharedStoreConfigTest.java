@@ -65,7 +65,7 @@ final class SharedStoreConfigTest {
         Shared shared = shared("");
 
         assertEquals(new Shared(URI.create("redis://127.0.0.1:6379/0"), null, null, Fail.CLOSED, Duration.ofMillis(50), 5,
-                Duration.ofSeconds(2), 0), shared);
+                Duration.ofSeconds(2), 0, Duration.ofSeconds(10)), shared);
     }
 
     @Test
@@ -81,10 +81,11 @@ final class SharedStoreConfigTest {
                     timeout: 20ms
                     circuit_failures: 3
                     circuit_cooldown: 500ms
+                    failover_wait: 2s500ms
                 """).replay().shared();
 
         assertEquals(new Shared(URI.create("rediss://alice@redis.example.test:6380/2"), password, null, Fail.OPEN,
-                Duration.ofMillis(20), 3, Duration.ofMillis(500), 0), shared);
+                Duration.ofMillis(20), 3, Duration.ofMillis(500), 0, Duration.ofMillis(2500)), shared);
     }
 
     @ParameterizedTest
@@ -278,6 +279,9 @@ final class SharedStoreConfigTest {
         "circuit_cooldown: -1s      | replay.shared.circuit_cooldown | \"-1s\" is not a duration",
         "min_replicas_ack: -1       | replay.shared.min_replicas_ack | -1 is out of range",
         "min_replicas_ack: 17       | replay.shared.min_replicas_ack | 17 is out of range",
+        "failover_wait: 2m          | replay.shared.failover_wait    | 2m is more than 1m",
+        "failover_wait: -1s         | replay.shared.failover_wait    | \"-1s\" is not a duration",
+        "failover_wait: 10          | replay.shared.failover_wait    | 10 has no unit",
     })
     void values_bad(String line, String key, String problem) {
         ConfigException e = error(SHARED + "    " + line + "\n");
@@ -290,6 +294,13 @@ final class SharedStoreConfigTest {
     void fail_fixSaysWhatEachDirectionMeans() {
         assertEquals("write closed (refuse with 503 while the store is down) or open (trust this node's cache alone)",
                 error(SHARED + "    fail: shut\n").fix());
+    }
+
+    @Test
+    void failoverWait_zeroTurnsItOff_theFixGivesTheRange() throws ConfigException {
+        assertEquals(Duration.ZERO, shared("failover_wait: 0s\n").failoverWait());
+        assertEquals("use a duration from 0s (no wait) to 1m (default 10s)",
+                error(SHARED + "    failover_wait: 5m\n").fix());
     }
 
     @Test
@@ -317,7 +328,7 @@ final class SharedStoreConfigTest {
 
         assertEquals("replay.shared", e.key());
         assertTrue(e.fix().endsWith("valid keys under 'replay.shared': uri, password_file, sentinel_password_file, "
-                + "fail, timeout, circuit_failures, circuit_cooldown, min_replicas_ack"), e.fix());
+                + "fail, timeout, circuit_failures, circuit_cooldown, min_replicas_ack, failover_wait"), e.fix());
     }
 
     // the admin view and logs

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.kerbgate.acceptor.Acceptance;
+import io.kerbgate.acceptor.ChannelBindings;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.RequestTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +31,7 @@ final class NegotiateStepTest {
             throw new IllegalStateException("bug");
         }, metrics);
 
-        Acceptance verdict = step.authenticate(request("Authorization", "Negotiate YII="), PEER);
+        Acceptance verdict = authenticate(step, request("Authorization", "Negotiate YII="));
 
         Acceptance.Rejected rejected = assertInstanceOf(Acceptance.Rejected.class, verdict);
         assertEquals(401, rejected.reason().httpStatus());
@@ -44,7 +47,7 @@ final class NegotiateStepTest {
             return Acceptance.Rejected.of(RejectReason.MALFORMED, "unused");
         }, metrics);
 
-        Acceptance verdict = step.authenticate(request(), PEER);
+        Acceptance verdict = authenticate(step, request());
 
         assertEquals(RejectReason.NO_HEADER, assertInstanceOf(Acceptance.Rejected.class, verdict).reason());
         assertEquals(0, calls.get());
@@ -60,6 +63,15 @@ final class NegotiateStepTest {
             } finally {
                 response.release();
             }
+        }
+    }
+
+    private static Acceptance authenticate(NegotiateStep step, HttpRequest request) {
+        try {
+            return step.authenticate(request, NegotiateStep.target(request), PEER, ChannelBindings.NONE, null,
+                    ImmediateEventExecutor.INSTANCE).getNow();
+        } catch (RequestTarget.Invalid e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -71,7 +71,7 @@ final class RedisReplayCacheTest {
     }
 
     private Shared config(Fail fail, Duration timeout, int failures, Duration cooldown) {
-        return new Shared(redis.uri(), null, null, fail, timeout, failures, cooldown, 0);
+        return new Shared(redis.uri(), null, null, fail, timeout, failures, cooldown, 0, Duration.ZERO);
     }
 
     /** One gateway node: its own local cache, its own connection, one Redis. */
@@ -81,7 +81,7 @@ final class RedisReplayCacheTest {
         assertEquals(Optional.empty(), store.awaitReady(Duration.ofSeconds(10)), store.toString());
         CircuitBreaker breaker = new CircuitBreaker(config.circuitFailures(), config.circuitCooldown(), ticker);
         return new SharedReplayCache(new LocalReplayCache(1_000_000, ticker), store, store.toString(), config.fail(),
-                config.timeout(), breaker, ticker, meters);
+                config.timeout(), config.failoverWait(), breaker, ticker, SharedReplayCache.Pause.SLEEP, meters);
     }
 
     private SharedReplayCache node(Fail fail) throws InterruptedException {
@@ -132,13 +132,15 @@ final class RedisReplayCacheTest {
     }
 
     @Test
-    void entryInRedis_isTheKeyWithTheTtl() throws Exception {
+    void entryInRedis_isTheKeyWithTheTtl_andARequestUniqueValue() throws Exception {
         ReplayKey key = freshKey();
 
         node(Fail.CLOSED).firstSeen(key, Duration.ofSeconds(600));
 
         var raw = rawConnection(redis.uri()).sync();
-        assertEquals("1", raw.get("kerbgate:rc:" + key.externalForm()));
+        // The node's run and the request: how a retry after a failover recognises its own write.
+        assertTrue(raw.get("kerbgate:rc:" + key.externalForm()).matches("[0-9a-f]{1,16}:[0-9a-z]+"),
+                raw.get("kerbgate:rc:" + key.externalForm()));
         long pttl = raw.pttl("kerbgate:rc:" + key.externalForm());
         assertTrue(pttl > 590_000 && pttl <= 600_000, pttl + " ms");
     }
@@ -202,7 +204,7 @@ final class RedisReplayCacheTest {
         redis.close();
         redis = RedisServer.start("--requirepass", "s3cret pass");
         Path passwordFile = SecretFile.writeString(dir.resolve("redis.password"), "s3cret pass\n");
-        Shared shared = new Shared(redis.uri(), passwordFile, null, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2), 0);
+        Shared shared = new Shared(redis.uri(), passwordFile, null, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2), 0, Duration.ZERO);
 
         CloseableReplayCache cache = ReplayCaches.create(new Replay(shared),
                 new LocalReplayCache(1_000, Ticker.systemTicker()), registry);
@@ -217,7 +219,7 @@ final class RedisReplayCacheTest {
         redis.close();
         redis = RedisServer.start("--requirepass", "right");
         URI uri = URI.create("redis://:wrong-pw@127.0.0.1:" + redis.port() + "/0");
-        Shared shared = new Shared(uri, null, null, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2), 0);
+        Shared shared = new Shared(uri, null, null, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2), 0, Duration.ZERO);
 
         CloseableReplayCache cache = ReplayCaches.create(new Replay(shared),
                 new LocalReplayCache(1_000, Ticker.systemTicker()), registry);

@@ -41,10 +41,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shared replay cache on a master that Redis Sentinel watches, all real processes on loopback: one master, one
- * replica, three sentinels (quorum 2, {@code down-after-milliseconds} 1000, 1250 and 1500), and two gateway nodes writing through
- * {@code redis-sentinel://}. The master is killed with SIGKILL under load; the test measures what the failover costs
- * (refusals under {@code fail: closed}, and how long until inserts succeed again) and checks that the array recovers
- * on the promoted replica with the entries it replicated.
+ * replica, three sentinels (quorum 2, {@code down-after-milliseconds} 1000, 1250 and 1500), and two gateway nodes
+ * writing through {@code redis-sentinel://} with {@code fail: closed} and the default {@code failover_wait}. The master
+ * is killed with SIGKILL under load; the test measures what the failover costs (no refusal: held inserts, and how long
+ * they waited) and checks that the array recovers on the promoted replica with the entries it replicated.
  *
  * <p>Run alone: {@code mvn -B -q -pl gateway test -Dtest=SentinelFailoverTest}; it prints its figures.
  */
@@ -59,6 +59,7 @@ final class SentinelFailoverTest {
     // The sentinels need 1 s to see the master down, up to 1 s of random desync, an election and 1 s to see the
     // replica take the role: a few seconds. Far past that the failover has failed.
     private static final Duration FAILOVER_LIMIT = Duration.ofSeconds(20);
+    private static final Duration FAILOVER_WAIT = Shared.DEFAULT_FAILOVER_WAIT;
 
     private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
     private RedisServer master;
@@ -104,10 +105,12 @@ final class SentinelFailoverTest {
         }
     }
 
+    /** What an operator runs: fail closed, and requests held through a failover rather than refused. */
     private Shared config() {
         String hosts = sentinels.stream().map(s -> "127.0.0.1:" + s.port()).collect(Collectors.joining(","));
         return new Shared(URI.create("redis-sentinel://" + hosts + "/0#" + RedisSentinel.MASTER), null, null,
-                Fail.CLOSED, TIMEOUT, Shared.DEFAULT_CIRCUIT_FAILURES, Shared.DEFAULT_CIRCUIT_COOLDOWN, 0);
+                Fail.CLOSED, TIMEOUT, Shared.DEFAULT_CIRCUIT_FAILURES, Shared.DEFAULT_CIRCUIT_COOLDOWN, 0,
+                FAILOVER_WAIT);
     }
 
     /** One gateway node: its own local cache, its own connection, its own circuit. */
@@ -117,8 +120,9 @@ final class SentinelFailoverTest {
         assertEquals(Optional.empty(), store.awaitReady(Duration.ofSeconds(10)), store.toString());
         Ticker ticker = Ticker.systemTicker();
         return new SharedReplayCache(new LocalReplayCache(1_000_000, ticker), store, store.toString(), config.fail(),
-                config.timeout(), new CircuitBreaker(config.circuitFailures(), config.circuitCooldown(), ticker),
-                ticker, new SimpleMeterRegistry());
+                config.timeout(), config.failoverWait(),
+                new CircuitBreaker(config.circuitFailures(), config.circuitCooldown(), ticker), ticker,
+                SharedReplayCache.Pause.SLEEP, new SimpleMeterRegistry());
     }
 
     private RedisSentinelCommands<String, String> sentinel(RedisSentinel s) {
@@ -138,12 +142,13 @@ final class SentinelFailoverTest {
 
     enum Outcome { FIRST, REPLAY_REFUSED, REFUSED_UNAVAILABLE, REPLAY_ACCEPTED, FRESH_CALLED_REPLAY }
 
-    record Event(long at, int node, Outcome outcome, long firstAcceptedAt, String why) {}
+    record Event(long started, long at, int node, Outcome outcome, long firstAcceptedAt, String why) {}
 
     record Accepted(ReplayKey key, int node, long at) {}
 
     @Test
-    void masterKilledUnderLoad_promotedReplicaTakesOver_fewRefusals_replicatedEntriesStillRefused() throws Exception {
+    void masterKilledUnderLoad_requestsHeldNotRefused_promotedReplicaTakesOver_replicatedEntriesStillRefused()
+            throws Exception {
         Shared config = config();
         List<SharedReplayCache> nodes = List.of(node(config), node(config));
         List<Accepted> accepted = new CopyOnWriteArrayList<>();
@@ -163,52 +168,31 @@ final class SentinelFailoverTest {
         Thread.sleep(LOAD_AFTER_SWITCH.toMillis());
         stop.set(true);
         for (Future<?> w : workers) {
-            w.get(10, TimeUnit.SECONDS);
+            w.get(FAILOVER_WAIT.toSeconds() + 10, TimeUnit.SECONDS);
         }
         load.shutdown();
 
         List<Event> all = List.copyOf(events);
         Map<Outcome, Long> counts = all.stream().collect(Collectors.groupingBy(Event::outcome, Collectors.counting()));
-        List<Event> refusals = all.stream().filter(e -> e.outcome() == Outcome.REFUSED_UNAVAILABLE).toList();
-        // Each node recovers with its first insert that succeeds after its first refusal: from then on it has found
-        // the new master. (An insert that the old master answered just before the kill may be counted after it.)
-        long[] recoveredAt = new long[nodes.size()];
-        for (int n = 0; n < nodes.size(); n++) {
-            int node = n;
-            long down = refusals.stream().filter(e -> e.node() == node && e.at() >= killedAt).mapToLong(Event::at)
-                    .min().orElseThrow(() -> new AssertionError("node " + node + " never refused: " + counts));
-            recoveredAt[n] = all.stream().filter(e -> e.node() == node && e.at() > down
-                    && e.outcome() == Outcome.FIRST).mapToLong(Event::at).min()
-                    .orElseThrow(() -> new AssertionError("node " + node + " never recovered: " + counts));
-        }
-        long recovered = Math.max(recoveredAt[0], recoveredAt[1]);
-        List<Event> inWindow = all.stream().filter(e -> e.at() > killedAt && e.at() < recoveredAt[e.node()]).toList();
-        List<Event> refusedInWindow =
-                inWindow.stream().filter(e -> e.outcome() == Outcome.REFUSED_UNAVAILABLE).toList();
-        // Refused outside the failover: before the kill, or after the node found the new master.
-        List<Event> outside = refusals.stream()
-                .filter(e -> e.at() < killedAt || e.at() >= recoveredAt[e.node()]).toList();
-        System.out.printf("sentinel failover under load (%d threads, 2 nodes, timeout %d ms, fail: closed): %s%n"
-                        + "  the sentinels named the new master %d ms after the kill; both nodes insert again %d ms"
-                        + " after it (%d ms after the switch)%n"
-                        + "  refused during the failover: %d of %d inserts, %d of them after the switch;"
-                        + " refused outside the failover: %d%n",
-                THREADS, TIMEOUT.toMillis(), counts, ms(switchedAt - killedAt), ms(recovered - killedAt),
-                ms(recovered - switchedAt), refusedInWindow.size(), inWindow.size(),
-                refusedInWindow.stream().filter(e -> e.at() > switchedAt).count(), outside.size());
-        outside.forEach(e -> System.out.printf("  refused %d ms after the kill on node %d: %s%n",
-                ms(e.at() - killedAt), e.node(), e.why()));
+        // Held: started before the switch, answered after the kill. The last of them answers once the nodes have
+        // found the new master.
+        List<Event> held = all.stream().filter(e -> e.started() < switchedAt && e.at() > killedAt).toList();
+        long lastHeldAnswer = held.stream().mapToLong(Event::at).max().orElse(killedAt);
+        long longestWait = all.stream().mapToLong(e -> e.at() - e.started()).max().orElse(0);
+        System.out.printf("sentinel failover under load (%d threads, 2 nodes, timeout %d ms, fail: closed,"
+                        + " failover_wait %d ms): %s%n"
+                        + "  the sentinels named the new master %d ms after the kill; %d inserts were held, the last"
+                        + " answered %d ms after the switch; longest insert %d ms%n",
+                THREADS, TIMEOUT.toMillis(), FAILOVER_WAIT.toMillis(), counts, ms(switchedAt - killedAt), held.size(),
+                ms(lastHeldAnswer - switchedAt), ms(longestWait));
 
-        assertTrue(ms(recovered - switchedAt) < 1_000, "found the new master within 1 s of the switch ("
-                + ms(recovered - switchedAt) + " ms), not after a circuit cool-down or Lettuce's 5 s refresh");
-        assertTrue(ms(recovered - killedAt) < DOWN_AFTER.toMillis() + 5_000,
-                "recovered within down-after + 5 s: " + ms(recovered - killedAt) + " ms");
-        // Outside the failover only a stall of the loaded test machine (a timeout) may refuse, never the store.
-        assertTrue(outside.stream().allMatch(e -> e.why().startsWith("no answer within")),
-                "refused outside the failover: " + outside.stream().map(Event::why).distinct().toList());
-        assertTrue(outside.size() <= 10, "refused outside the failover: " + outside.size());
+        assertEquals(0, counts.getOrDefault(Outcome.REFUSED_UNAVAILABLE, 0L), "a failover costs latency, not "
+                + "refusals: " + all.stream().map(Event::why).filter(w -> !w.isEmpty()).distinct().toList());
+        assertTrue(held.size() >= THREADS, "the load was running through the failover: " + held.size());
+        assertTrue(ms(lastHeldAnswer - switchedAt) < 1_000, "held inserts answered within 1 s of the switch ("
+                + ms(lastHeldAnswer - switchedAt) + " ms), not after a circuit cool-down or Lettuce's 5 s refresh");
         assertEquals(0, counts.getOrDefault(Outcome.FRESH_CALLED_REPLAY, 0L), "a retry never turns a first use"
-                + " into a replay: " + counts);
+                + " into a replay, even when the dead master had applied it: " + counts);
         // Asynchronous replication: only an entry acknowledged just before the crash may be missing on the replica.
         for (Event e : all) {
             if (e.outcome() == Outcome.REPLAY_ACCEPTED) {
@@ -283,11 +267,9 @@ final class SentinelFailoverTest {
                 LOAD_AFTER_SWITCH.toMillis(), lostAt.stream().min(Long::compare).orElse(null),
                 lostAt.stream().max(Long::compare).orElse(null));
 
-        // Both masters answer throughout: a refusal can only be a stall of the loaded machine (a timeout) while the
-        // new connection is opened.
-        assertTrue(refusalsAfterSwitch.stream().allMatch(e -> e.why().startsWith("no answer within")),
-                "refused: " + refusalsAfterSwitch.stream().map(Event::why).distinct().toList());
-        assertTrue(refusedAfterSwitch <= 20, "writes follow the new master: " + refusedAfterSwitch);
+        // Both masters answer throughout; a stall of the loaded machine (a timeout) is held and asked again.
+        assertEquals(0, refused, "refused: " + all.stream().filter(e -> e.outcome() == Outcome.REFUSED_UNAVAILABLE)
+                .map(Event::why).distinct().toList());
         assertTrue(lostAt.stream().allMatch(at -> at < 1_000), "entries are lost only until the nodes follow the"
                 + " switch, not until the sentinels demote the old master: " + lostAt);
         ReplayKey fresh = freshKey();
@@ -301,8 +283,10 @@ final class SentinelFailoverTest {
         // A long timeout: this test measures latency, and a stall of the loaded machine must not fail it.
         Duration timeout = Duration.ofSeconds(1);
         Shared plain = new Shared(URI.create("redis-sentinel://127.0.0.1:" + sentinels.get(0).port() + "/0#"
-                + RedisSentinel.MASTER), null, null, Fail.CLOSED, timeout, 1_000, Duration.ofSeconds(2), 0);
-        Shared acked = new Shared(plain.uri(), null, null, Fail.CLOSED, timeout, 1_000, Duration.ofSeconds(2), 1);
+                + RedisSentinel.MASTER), null, null, Fail.CLOSED, timeout, 1_000, Duration.ofSeconds(2), 0,
+                Duration.ZERO);
+        Shared acked = new Shared(plain.uri(), null, null, Fail.CLOSED, timeout, 1_000, Duration.ofSeconds(2), 1,
+                Duration.ZERO);
         SharedReplayCache fast = node(plain);
         SharedReplayCache safe = node(acked);
 
@@ -350,6 +334,7 @@ final class SentinelFailoverTest {
             Accepted earlier = replay ? accepted.get(random.nextInt(accepted.size())) : null;
             int node = earlier != null ? 1 - earlier.node() : random.nextInt(2);
             ReplayKey key = earlier != null ? earlier.key() : freshKey();
+            long started = System.nanoTime();
             Outcome outcome;
             String why = "";
             try {
@@ -364,7 +349,7 @@ final class SentinelFailoverTest {
                 why = e.getMessage().replaceAll(".*unavailable \\((.*)\\); fail.*", "$1");
             }
             long now = System.nanoTime();
-            events.add(new Event(now, node, outcome, earlier == null ? 0 : earlier.at(), why));
+            events.add(new Event(started, now, node, outcome, earlier == null ? 0 : earlier.at(), why));
             if (outcome == Outcome.FIRST) {
                 accepted.add(new Accepted(key, node, now));
             }

@@ -32,8 +32,13 @@ final class SharedReplayCacheTest {
     }
 
     private SharedReplayCache cache(Fail fail, Duration timeout) {
+        return cache(fail, timeout, Duration.ZERO, nanos -> ticker.advance(Duration.ofNanos(nanos)));
+    }
+
+    private SharedReplayCache cache(Fail fail, Duration timeout, Duration failoverWait,
+            SharedReplayCache.Pause pause) {
         return new SharedReplayCache(new LocalReplayCache(10_000, ticker), store, "redis://127.0.0.1:6379/0", fail,
-                timeout, new CircuitBreaker(3, COOLDOWN, ticker), ticker, registry);
+                timeout, failoverWait, new CircuitBreaker(3, COOLDOWN, ticker), ticker, pause, registry);
     }
 
     static ReplayKey freshKey() {
@@ -85,7 +90,7 @@ final class SharedReplayCacheTest {
     @Test
     void seenByAnotherNode_isAReplay() throws Exception {
         ReplayKey key = freshKey();
-        store.keys.add(SharedReplayCache.KEY_PREFIX + key.externalForm());
+        store.values.put(SharedReplayCache.KEY_PREFIX + key.externalForm(), "another-node:1");
 
         assertFalse(cache(Fail.CLOSED).firstSeen(key, TTL));
 
@@ -269,9 +274,90 @@ final class SharedReplayCacheTest {
     }
 
     @Test
+    void failover_storeBackWithinTheWait_requestHeldThenAnswered_notRefused() throws Exception {
+        store.mode = ScriptedStore.Mode.DOWN;
+        AtomicInteger pauses = new AtomicInteger();
+        SharedReplayCache cache = cache(Fail.CLOSED, Duration.ofMillis(50), Duration.ofSeconds(10), nanos -> {
+            ticker.advance(Duration.ofNanos(nanos));
+            if (pauses.incrementAndGet() == 40) {
+                store.reconnect();
+            }
+        });
+
+        assertTrue(cache.firstSeen(freshKey(), TTL));
+
+        assertEquals(40, pauses.get(), "asked again after each pause until the store answered");
+        assertEquals(1, held("answered"));
+        assertEquals(0, held("unavailable"));
+        assertEquals(1, requests("first"));
+        assertEquals(0, requests("error"));
+        assertEquals(0, registry.get("kerbgate.replay.shared.holding").gauge().value());
+    }
+
+    @Test
+    void failover_storeStillDownAfterTheWait_goesTheFailDirection() {
+        store.mode = ScriptedStore.Mode.DOWN;
+        SharedReplayCache cache = cache(Fail.CLOSED, Duration.ofMillis(50), Duration.ofSeconds(3),
+                nanos -> ticker.advance(Duration.ofNanos(nanos)));
+        long start = ticker.read();
+
+        ReplayCacheUnavailableException e = assertThrows(ReplayCacheUnavailableException.class,
+                () -> cache.firstSeen(freshKey(), TTL));
+
+        assertTrue(e.getMessage().contains("fail: closed"), e.getMessage());
+        assertEquals(Duration.ofSeconds(3).toNanos(), ticker.read() - start, "waited failover_wait, no longer");
+        assertEquals(1, held("unavailable"));
+        assertEquals(1, requests("skipped_open_circuit") + requests("error"), "one request, one outcome");
+    }
+
+    @Test
+    void failover_writeAppliedButItsAnswerLost_theRetryFindsItsOwnValue_notAReplay() throws Exception {
+        store.mode = ScriptedStore.Mode.LOST;
+        SharedReplayCache cache = cache(Fail.CLOSED, Duration.ofMillis(50), Duration.ofSeconds(10), nanos -> {
+            ticker.advance(Duration.ofNanos(nanos));
+            store.reconnect();
+        });
+        SharedReplayCache otherNode = cache(Fail.CLOSED);
+        ReplayKey key = freshKey();
+
+        assertTrue(cache.firstSeen(key, TTL), "its own write, applied before the connection dropped");
+        assertFalse(otherNode.firstSeen(key, TTL), "and a replay to another node is still one");
+    }
+
+    @Test
+    void failover_anotherNodeWroteTheKeyMeanwhile_theRetryCallsItAReplay() throws Exception {
+        store.mode = ScriptedStore.Mode.DOWN;
+        ReplayKey key = freshKey();
+        SharedReplayCache cache = cache(Fail.CLOSED, Duration.ofMillis(50), Duration.ofSeconds(10), nanos -> {
+            ticker.advance(Duration.ofNanos(nanos));
+            store.values.put(SharedReplayCache.KEY_PREFIX + key.externalForm(), "another-node:1");
+            store.reconnect();
+        });
+
+        assertFalse(cache.firstSeen(key, TTL));
+        assertEquals(1, requests("replay"));
+    }
+
+    @Test
+    void noFailoverWait_storeDown_refusedAtOnce() {
+        store.mode = ScriptedStore.Mode.DOWN;
+        SharedReplayCache cache = cache(Fail.CLOSED, Duration.ofMillis(50), Duration.ZERO, nanos -> {
+            throw new AssertionError("no wait with failover_wait 0");
+        });
+
+        assertThrows(ReplayCacheUnavailableException.class, () -> cache.firstSeen(freshKey(), TTL));
+        assertEquals(0, held("unavailable"));
+    }
+
+    private double held(String result) {
+        return registry.get("kerbgate.replay.shared.held").tag("result", result).counter().count();
+    }
+
+    @Test
     void localCacheFull_isUnavailable_withoutAskingTheStore() {
         SharedReplayCache cache = new SharedReplayCache(new LocalReplayCache(1, ticker), store, "redis://h:1/0",
-                Fail.OPEN, Duration.ofMillis(50), new CircuitBreaker(3, COOLDOWN, ticker), ticker, registry);
+                Fail.OPEN, Duration.ofMillis(50), Duration.ZERO, new CircuitBreaker(3, COOLDOWN, ticker), ticker,
+                nanos -> ticker.advance(Duration.ofNanos(nanos)), registry);
 
         assertThrows(ReplayCacheUnavailableException.class, () -> {
             cache.firstSeen(freshKey(), TTL);
