@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The client connection's pipeline: idle timeout, the request framing guard ({@link RequestFraming}), HTTP/1.1 codec,
- * one message per {@code read()}, then the proxy. With {@code tls}, TLS goes in front of the framing guard (the pair
+ * one message per {@code read()}, then the proxy's stages ({@link #addStages}). With {@code tls}, TLS goes in front of the framing guard (the pair
  * {@link TlsContextReloader#current()} has when the connection opens), and with {@code tls.http2}, ALPN picks HTTP/2
  * or HTTP/1.1 ({@link Http2FrontendInitializer}); HTTP/2 streams have no framing guard (HTTP/2 frames its messages
  * itself).
@@ -82,13 +82,22 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     void addHttp1(ChannelPipeline pipeline, ConnectionSecurity security) {
         pipeline.addLast("framing", new RequestFraming(MAX_INITIAL_LINE, maxHeaderSize))
                 .addLast("codec", new HttpServerCodec(decoderConfig))
-                .addLast("flow", new FlowControlHandler())
-                .addLast("proxy", frontendHandler(pipeline.channel(), security));
+                .addLast("flow", new FlowControlHandler());
+        addStages(pipeline, security);
     }
 
-    /** The proxy of one HTTP/1.1 connection or one HTTP/2 stream. */
-    FrontendHandler frontendHandler(Channel channel, ConnectionSecurity security) {
-        return new FrontendHandler(channel, negotiate, live, pool, metrics, responseTimeout, policy, security);
+    /**
+     * The proxy's stages of one HTTP/1.1 connection or one HTTP/2 stream, after its codec: {@link ClientEdge},
+     * {@link RequestChecks}, {@link NegotiateHandler}, {@link ForwardHandler}.
+     */
+    void addStages(ChannelPipeline pipeline, ConnectionSecurity security) {
+        Channel channel = pipeline.channel();
+        ClientEdge edge = new ClientEdge(channel, metrics, policy.accessLog(), negotiate);
+        pipeline.addLast("edge", edge)
+                .addLast("checks", new RequestChecks(edge, negotiate))
+                .addLast("negotiate", new NegotiateHandler(edge, negotiate, policy, security))
+                .addLast("forward", new ForwardHandler(edge, channel, negotiate, live, pool, metrics, responseTimeout,
+                        policy, security));
     }
 
     int maxHeaderSize() {

@@ -10,7 +10,7 @@ import java.util.List;
  * directions.
  *
  * <p>{@code Transfer-Encoding} goes too: the caller notes whether the message was chunked before stripping and lets the
- * codec re-frame it on the other connection. {@code Upgrade} goes too; {@link FrontendHandler} puts back
+ * codec re-frame it on the other connection. {@code Upgrade} goes too; {@link RequestRewrite} puts back
  * {@code Upgrade: websocket} and {@code Connection: Upgrade} on an authenticated WebSocket handshake.
  */
 final class HopByHopHeaders {

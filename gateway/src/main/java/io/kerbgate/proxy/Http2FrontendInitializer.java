@@ -28,14 +28,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * HTTP/2 on the front, chosen by ALPN on a TLS connection ({@code h2}, else {@code http/1.1}). Each HTTP/2 stream is
- * a child channel whose pipeline turns frames into the HTTP/1.1 objects that {@link FrontendHandler} handles, so one
+ * a child channel whose pipeline turns frames into the HTTP/1.1 objects that the proxy's stages handle, so one
  * stream is served exactly as one HTTP/1.1 request: authenticated on its own {@code Authorization} header (there is no
  * connection-level authentication in HTTP/2 either), then proxied to a backend over HTTP/1.1.
  *
  * <pre>
  * connection: tls | alpn → h2:       idle | Http2FrameCodec | Http2MultiplexHandler | idle-close
- *                        → http/1.1: idle | HttpServerCodec | flow | FrontendHandler
- * h2 stream:  idle | Http2StreamFrameToHttpObjectCodec | Http2RequestAdapter | flow | FrontendHandler
+ *                        → http/1.1: idle | framing | HttpServerCodec | flow | stages
+ * h2 stream:  idle | Http2StreamFrameToHttpObjectCodec | Http2RequestAdapter | flow | stages
  * </pre>
  *
  * <p>Flow control: a stream channel runs with {@code AUTO_READ=false} like an HTTP/1.1 connection, so a stream's body
@@ -85,7 +85,7 @@ final class Http2FrontendInitializer {
                 return;
             }
             front.addHttp1(ctx.pipeline(), security);
-            // The HTTP/1.1 handlers arrive after the connection became active, and FrontendHandler asks for its first
+            // The HTTP/1.1 handlers arrive after the connection became active, and ClientEdge asks for its first
             // request when it sees channelActive: tell them, and them only (from here on down the pipeline).
             ctx.fireChannelActive();
         }
@@ -115,14 +115,14 @@ final class Http2FrontendInitializer {
             p.addLast("idle", new IdleStateHandler(0, 0, front.clientIdleMillis(), TimeUnit.MILLISECONDS))
                     .addLast("codec", new Http2StreamFrameToHttpObjectCodec(true))
                     .addLast("adapter", new Http2RequestAdapter())
-                    .addLast("flow", new FlowControlHandler())
-                    .addLast("proxy", front.frontendHandler(ch, security));
+                    .addLast("flow", new FlowControlHandler());
+            front.addStages(p, security);
         }
     }
 
     /**
      * Makes a stream's request look like one read from an HTTP/1.1 connection: a request without a body arrives from
-     * the codec as a {@link FullHttpRequest}, which {@link FrontendHandler} expects as a head and a last content; and
+     * the codec as a {@link FullHttpRequest}, which {@link ClientEdge} expects as a head and a last content; and
      * the codec's own {@code x-http2-*} headers (stream id, scheme) are for this hop only.
      */
     static final class Http2RequestAdapter extends ChannelInboundHandlerAdapter {

@@ -268,10 +268,11 @@ public final class ProxyServer implements AutoCloseable {
         log.info("draining {} client connections for up to {} ms", open.size(), timeout.toMillis());
         for (Channel channel : open) {
             channel.eventLoop().execute(() -> {
-                FrontendHandler handler = channel.pipeline().get(FrontendHandler.class);
-                if (handler != null) {
-                    handler.drain();
-                } else {
+                ClientEdge edge = channel.pipeline().get(ClientEdge.class);
+                if (edge != null) {
+                    edge.drain();
+                } else if (channel.pipeline().get(TunnelHandler.class) == null) {
+                    // WebSocket tunnels are left to the end of the drain.
                     channel.close();
                 }
             });

@@ -1,0 +1,124 @@
+package io.kerbgate.proxy;
+
+import io.kerbgate.acceptor.Acceptance;
+import io.kerbgate.acceptor.Acceptance.Accepted;
+import io.kerbgate.acceptor.Acceptance.Rejected;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ServerChannel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The stage that authenticates each request ({@link NegotiateStep}): it answers 401, 403 and 503 itself and passes an
+ * {@link Authenticated} request on, with who it is and how that was established. With {@code auth.required: false}
+ * every request passes, without an identity. Bodies pass through untouched: none is read before the verdict.
+ */
+final class NegotiateHandler extends ChannelInboundHandlerAdapter {
+
+    /**
+     * The principal a client connection last authenticated ({@code sessions.connection_bound}). On the connection's
+     * channel: for HTTP/2, the parent of the stream channels, whose event loop they share, so it is only ever touched
+     * from that one thread.
+     */
+    static final AttributeKey<Accepted> CONNECTION_PRINCIPAL = AttributeKey.valueOf("kerbgate.connectionPrincipal");
+
+    /** How a request was let through; {@link #tag} is the access log's {@code auth=} value. */
+    enum Means {
+        /** A Negotiate token, checked now. */
+        TOKEN("ok"),
+        /** The connection's earlier token ({@code sessions.connection_bound}). */
+        CONNECTION("connection"),
+        /** The session cookie. */
+        COOKIE("cookie"),
+        /** An anonymous route: no identity. */
+        ANONYMOUS("anonymous"),
+        /** {@code auth.required: false}: no identity. */
+        OFF("off");
+
+        final String tag;
+
+        Means(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    /** A request let through: {@code principal} is null for {@link Means#ANONYMOUS} and {@link Means#OFF}. */
+    record Authenticated(HttpRequest request, @Nullable Accepted principal, Means means) {}
+
+    private final ClientEdge edge;
+    private final NegotiateStep negotiate;
+    private final ProxyPolicy policy;
+    private final ConnectionSecurity security;
+
+    NegotiateHandler(ClientEdge edge, NegotiateStep negotiate, ProxyPolicy policy, ConnectionSecurity security) {
+        this.edge = edge;
+        this.negotiate = negotiate;
+        this.policy = policy;
+        this.security = security;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof RequestChecks.Checked checked)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        Exchange ex = Objects.requireNonNull(edge.exchange(), "a request head outside an exchange");
+        HttpRequest request = checked.request();
+        if (!policy.authRequired()) {
+            pass(ctx, ex, new Authenticated(request, null, Means.OFF));
+            return;
+        }
+        Channel channel = ctx.channel();
+        Attribute<Accepted> session = policy.connectionBound() ? connection(channel).attr(CONNECTION_PRINCIPAL) : null;
+        boolean withoutToken = !request.headers().contains(HttpHeaderNames.AUTHORIZATION);
+        // Without a token, only a session lets a request through: the connection's, or else the cookie's.
+        Means means = !withoutToken ? Means.TOKEN
+                : session != null && session.get() != null ? Means.CONNECTION : Means.COOKIE;
+        Future<Acceptance> verdict = negotiate.authenticate(request, checked.target(),
+                (InetSocketAddress) channel.remoteAddress(), security.bindings(), session, channel.eventLoop());
+        if (verdict.isDone()) {
+            decided(ctx, ex, request, verdict.getNow(), means);
+            return;
+        }
+        // The acceptor waits on the shared replay cache, on its own threads; nothing more is read from the client
+        // until it answers. A client gone meanwhile has ended the exchange.
+        verdict.addListener(f -> {
+            if (edge.exchange() == ex) {
+                decided(ctx, ex, request, verdict.getNow(), means);
+            }
+        });
+    }
+
+    private void decided(ChannelHandlerContext ctx, Exchange ex, HttpRequest request, Acceptance verdict,
+                         Means means) {
+        if (verdict instanceof Rejected rejected) {
+            ex.auth = rejected.reason().tag();
+            edge.answer(Responses.refusal(rejected.reason(), rejected.rejectToken()), null, false);
+            return;
+        }
+        // Not Accepted on an anonymous route: forwarded without an identity.
+        pass(ctx, ex, verdict instanceof Accepted accepted ? new Authenticated(request, accepted, means)
+                : new Authenticated(request, null, Means.ANONYMOUS));
+    }
+
+    private static void pass(ChannelHandlerContext ctx, Exchange ex, Authenticated authenticated) {
+        ex.auth = authenticated.means().tag;
+        ex.accepted = authenticated.principal();
+        ctx.fireChannelRead(authenticated);
+    }
+
+    /** The client connection: the channel, or for an HTTP/2 stream the connection it is multiplexed on. */
+    private static Channel connection(Channel channel) {
+        Channel parent = channel.parent();
+        return parent != null && !(parent instanceof ServerChannel) ? parent : channel;
+    }
+}
