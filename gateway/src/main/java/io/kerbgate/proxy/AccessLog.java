@@ -31,6 +31,8 @@ final class AccessLog {
 
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
     private final boolean enabled;
 
     AccessLog(boolean enabled) {
@@ -47,9 +49,13 @@ final class AccessLog {
                  long upstreamNanos, int retries) {}
 
     void log(Entry e) {
-        if (!enabled()) {
-            return;
+        if (enabled()) {
+            log.info(line(e));
         }
+    }
+
+    /** The line of one exchange, without the time. */
+    static String line(Entry e) {
         StringBuilder line = new StringBuilder(192);
         line.append("client=").append(address(e.client()))
                 .append(" principal=").append(e.principal() == null ? "-" : quoteIfNeeded(e.principal()))
@@ -61,10 +67,14 @@ final class AccessLog {
                 .append(" bytes_in=").append(e.bytesIn())
                 .append(" bytes_out=").append(e.bytesOut())
                 .append(" auth=").append(e.auth())
-                .append(" total_ms=").append(millis(e.totalNanos()))
-                .append(" upstream_ms=").append(e.upstreamNanos() < 0 ? "-" : millis(e.upstreamNanos()))
-                .append(" retries=").append(e.retries());
-        log.info(line.toString());
+                .append(" total_ms=");
+        millis(line, e.totalNanos()).append(" upstream_ms=");
+        if (e.upstreamNanos() < 0) {
+            line.append('-');
+        } else {
+            millis(line, e.upstreamNanos());
+        }
+        return line.append(" retries=").append(e.retries()).toString();
     }
 
     private static String address(@Nullable SocketAddress address) {
@@ -75,9 +85,15 @@ final class AccessLog {
         return "-";
     }
 
-    private static String millis(long nanos) {
+    // By hand, not String.format: this runs for every request, and Formatter parses its pattern each time.
+    private static StringBuilder millis(StringBuilder line, long nanos) {
         long micros = TimeUnit.NANOSECONDS.toMicros(nanos);
-        return micros / 1000 + "." + String.format("%03d", micros % 1000);
+        long fraction = micros % 1000;
+        line.append(micros / 1000).append('.');
+        if (fraction < 100) {
+            line.append(fraction < 10 ? "00" : "0");
+        }
+        return line.append(fraction);
     }
 
     private static String quoteIfNeeded(String value) {
@@ -99,7 +115,7 @@ final class AccessLog {
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
             } else if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\x%02x", (int) c));
+                out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
             } else {
                 out.append(c);
             }

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslHandler;
@@ -74,10 +73,11 @@ final class BackendPool {
      * @param maxHeaderSize  the largest response header block accepted from a backend
      * @param connectTimeout then the request gets 502
      * @param tlsConfig      how {@code https://} backends are verified
+     * @param transport      the one the proxy's event loops run, on which these connections are made
      * @throws IllegalArgumentException naming the setting at fault
      */
     BackendPool(List<BackendOptions> options, ProxySettings settings, Duration connectTimeout, int maxHeaderSize,
-                GatewayConfig.BackendTls tlsConfig) {
+                GatewayConfig.BackendTls tlsConfig, Transport transport) {
         if (options.isEmpty()) {
             throw new IllegalArgumentException("backends: at least one backend is required");
         }
@@ -96,7 +96,7 @@ final class BackendPool {
         this.queueTimeoutNanos = settings.queueTimeout().toNanos();
         this.decoderConfig = new HttpDecoderConfig().setMaxHeaderSize(maxHeaderSize);
         this.bootstrap = new Bootstrap()
-                .channel(NioSocketChannel.class)
+                .channel(transport.socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,

@@ -12,7 +12,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -46,15 +45,18 @@ final class HealthChecker implements AutoCloseable {
     private final BackendHealth health;
     private final Health config;
     private final @Nullable BackendTls tls;
+    private final Transport transport;
     private final List<ScheduledFuture<?>> scheduled = new ArrayList<>();
     private volatile boolean closed;
 
     /** @param tls the TLS of {@code https://} backends ({@link BackendPool#tls()}), {@code null} when there are none */
-    HealthChecker(List<Backend> backends, BackendHealth health, Health config, @Nullable BackendTls tls) {
+    HealthChecker(List<Backend> backends, BackendHealth health, Health config, @Nullable BackendTls tls,
+                  Transport transport) {
         this.backends = backends;
         this.health = health;
         this.config = config;
         this.tls = tls;
+        this.transport = transport;
     }
 
     /** Starts checking every backend on loops of {@code group}; does nothing when active checks are off. */
@@ -103,7 +105,7 @@ final class HealthChecker implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
             ChannelFuture connect = new Bootstrap()
                     .group(loop)
-                    .channel(NioSocketChannel.class)
+                    .channel(transport.socketChannel())
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout))
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<SocketChannel>() {

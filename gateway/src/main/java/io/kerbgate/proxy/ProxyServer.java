@@ -13,14 +13,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +71,7 @@ public final class ProxyServer implements AutoCloseable {
     private final HttpAuthenticator authenticator;
     private final MeterRegistry registry;
     private final LiveSettings live;
+    private final Transport transport = Transport.best();
     private final @Nullable AcceptorThreads acceptorThreads;
     private volatile boolean draining;
 
@@ -116,11 +116,11 @@ public final class ProxyServer implements AutoCloseable {
             throw new IllegalArgumentException("limits.maxHeaderSize must be >= 1024 bytes: " + maxHeaderSize);
         }
         BackendPool pool = new BackendPool(config.backendOptions(), settings, timeouts.connect(), maxHeaderSize,
-                config.backendTls());
+                config.backendTls(), transport);
         ProxyMetrics metrics =
                 ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
         BackendHealth health = new BackendHealth(pool.backends(), config.health(), Ticker.systemTicker());
-        this.checker = new HealthChecker(pool.backends(), health, config.health(), pool.tls());
+        this.checker = new HealthChecker(pool.backends(), health, config.health(), pool.tls(), transport);
         this.clients = new ClientConnections(config.limits().maxConnections(), metrics);
         metrics.bindPool(pool.backends(), health, clients::open);
         if (!config.auth().required()) {
@@ -180,13 +180,13 @@ public final class ProxyServer implements AutoCloseable {
         if (closed || serverChannel != null) {
             throw new IllegalStateException("proxy already " + (closed ? "closed" : "started"));
         }
-        IoHandlerFactory nio = NioIoHandler.newFactory();
-        acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kerbgate-accept"), nio);
-        ioGroup = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("kerbgate-io"), nio);
+        IoHandlerFactory io = transport.ioHandlerFactory();
+        acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kerbgate-accept"), io);
+        ioGroup = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("kerbgate-io"), io);
         try {
             serverChannel = new ServerBootstrap()
                     .group(acceptGroup, ioGroup)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .handler(clients)
                     .childOption(ChannelOption.AUTO_READ, false)
@@ -201,8 +201,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         checker.start(ioGroup);
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("proxy listening on {} ({}), backends {}", bound,
-                tls == null ? "http" : "https" + (config.tls().http2() ? ", h2" : ""), config.backends());
+        log.info("proxy listening on {} ({}, {}), backends {}", bound,
+                tls == null ? "http" : "https" + (config.tls().http2() ? ", h2" : ""),
+                transport.name().toLowerCase(Locale.ROOT), config.backends());
         return bound.getPort();
     }
 

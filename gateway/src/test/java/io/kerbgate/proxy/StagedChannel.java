@@ -71,7 +71,7 @@ final class StagedChannel implements AutoCloseable {
         SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02, 0, 0, 0, 0});
         GatewayConfig config = ConfigLoader.parse(REQUIRED + yaml, dir);
         pool = new BackendPool(config.backendOptions(), ProxySettings.DEFAULT, config.timeouts().connect(),
-                config.limits().maxHeaderSize(), config.backendTls());
+                config.limits().maxHeaderSize(), config.backendTls(), Transport.NIO);
         metrics = ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
         BackendHealth health = new BackendHealth(pool.backends(), config.health(), Ticker.systemTicker());
         policy = new ProxyPolicy(new Balancer(config.balancing(), pool.backends()), health,
