@@ -166,6 +166,41 @@ public record RequestTarget(@Nullable String host, @Nullable String authority, S
     }
 
     private static List<String> readings(String rawPath) throws Invalid {
+        // Nearly every request: a path that every reading reads the same, so it is its only reading.
+        return isPlain(rawPath) ? List.of(rawPath) : allReadings(rawPath);
+    }
+
+    /**
+     * True for a path that every reading reads as itself: no escape, parameter, backslash, tilde (the 8.3 check),
+     * empty segment inside, or dot segment. Then {@link #allReadings} would give exactly {@code [rawPath]}; the
+     * shortcut skips its per-segment work on the request path, and a test holds the two together.
+     */
+    static boolean isPlain(String rawPath) {
+        int n = rawPath.length();
+        for (int i = 0; i < n; i++) {
+            char c = rawPath.charAt(i);
+            if (c == '%' || c == ';' || c == '\\' || c == '~') {
+                return false;
+            }
+            if (c == '/' && i + 1 < n) {
+                char next = rawPath.charAt(i + 1);
+                if (next == '/') {
+                    return false;
+                }
+                if (next == '.') {
+                    // "/." or "/.." as a whole segment, at the end or before the next slash.
+                    int end = i + 2 < n && rawPath.charAt(i + 2) == '.' ? i + 3 : i + 2;
+                    if (end == n || rawPath.charAt(end) == '/') {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Every distinct reading of the path, the servlet reading first. */
+    static List<String> allReadings(String rawPath) throws Invalid {
         String[] raw = rawPath.substring(1).split("/", -1);
         Segment[] segments = new Segment[raw.length];
         int varies = 0;
@@ -367,7 +402,7 @@ public record RequestTarget(@Nullable String host, @Nullable String authority, S
             String port = null;
             if (!rest.isEmpty()) {
                 String digits = rest.substring(1);
-                if (rest.charAt(0) != ':' || digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                if (rest.charAt(0) != ':' || digits.length() > 5 || !allDigits(digits)
                         || !digits.isEmpty() && Integer.parseInt(digits) > 65535) {
                     throw new Invalid("bad port in the " + what + ": " + quote(text));
                 }
@@ -380,22 +415,37 @@ public record RequestTarget(@Nullable String host, @Nullable String authority, S
             return port == null ? host : host + ':' + port;
         }
 
+        private static boolean allDigits(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Labels of 1 to 63 letters, digits, {@code -} or {@code _}, dot-separated, 253 characters in all. */
         private static boolean isHostName(String h) {
             if (h.isEmpty() || h.length() > 253) {
                 return false;
             }
-            for (String label : h.split("\\.", -1)) {
-                if (label.isEmpty() || label.length() > 63) {
-                    return false;
-                }
-                for (int i = 0; i < label.length(); i++) {
-                    char c = label.charAt(i);
-                    if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+            int label = 0;
+            for (int i = 0; i < h.length(); i++) {
+                char c = h.charAt(i);
+                if (c == '.') {
+                    if (label == 0) {
                         return false;
                     }
+                    label = 0;
+                } else if (c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+                    if (++label > 63) {
+                        return false;
+                    }
+                } else {
+                    return false;
                 }
             }
-            return true;
+            return label > 0;
         }
 
         private static boolean isIpv6(String s) {
