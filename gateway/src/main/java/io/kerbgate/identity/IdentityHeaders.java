@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -193,7 +194,7 @@ public final class IdentityHeaders {
     public void forward(HttpHeaders headers, @Nullable String principal, List<String> groupSids, InetAddress client,
             String proto) {
         String name = principal == null ? null : mapper.map(principal);
-        if (name != null && (name.isEmpty() || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
+        if (name != null && (name.isEmpty() || hasControl(name))) {
             throw new IllegalArgumentException("principal is not a valid header value: " + name.length() + " chars");
         }
         removeClientCopies(headers);
@@ -245,13 +246,16 @@ public final class IdentityHeaders {
             headers.remove(groupNamesHeader);
         }
         headers.remove(assertionHeader);
-        List<String> lookAlikes = null;
-        for (Map.Entry<String, String> entry : headers) {
-            if (normalizedHeaders.contains(normalize(entry.getKey()))) {
+        List<CharSequence> lookAlikes = null;
+        // Names as the headers hold them, not as Strings: this runs over every header of every request.
+        Iterator<Map.Entry<CharSequence, CharSequence>> names = headers.iteratorCharSequence();
+        while (names.hasNext()) {
+            CharSequence name = names.next().getKey();
+            if (isLookAlike(name)) {
                 if (lookAlikes == null) {
                     lookAlikes = new ArrayList<>(1);
                 }
-                lookAlikes.add(entry.getKey());
+                lookAlikes.add(name);
             }
         }
         if (lookAlikes != null) {
@@ -261,6 +265,46 @@ public final class IdentityHeaders {
 
     private static String normalize(String name) {
         return name.replace('_', '-').toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * {@code normalizedHeaders.contains(normalize(name))}, without building the normalized name when the name is ASCII
+     * (as a decoded header name always is); anything else takes the exact path, whose Unicode case folding maps some
+     * non-ASCII letters onto ASCII ones.
+     */
+    private boolean isLookAlike(CharSequence name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) >= 0x80) {
+                return normalizedHeaders.contains(normalize(name.toString()));
+            }
+        }
+        for (String target : normalizedHeaders) {
+            if (target.length() == name.length() && asciiNormalizedEquals(name, target)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean asciiNormalizedEquals(CharSequence name, String normalized) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            char n = c == '_' ? '-' : c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+            if (n != normalized.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hasControl(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** RFC 9110 §5.6.2 tchar. */
