@@ -39,7 +39,10 @@ final class Exchange {
     boolean continueSent;
     /** A response head went out: from now on only a close can report a failure. */
     boolean responseStarted;
-    /** The backend's connect or response timeout is in charge of silence, not the client's idle timeout. */
+    /**
+     * The proxy is waiting on something other than the client (the shared replay cache, a backend's connect or
+     * response): its own timeouts are in charge of silence, not the client's idle timeout.
+     */
     boolean waitingForBackend;
 
     // What the access log reports.

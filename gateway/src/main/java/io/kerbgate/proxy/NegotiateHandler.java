@@ -90,9 +90,12 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         // The acceptor waits on the shared replay cache, on its own threads; nothing more is read from the client
-        // until it answers. A client gone meanwhile has ended the exchange.
+        // until it answers, and its silence meanwhile is not idleness (failover_wait bounds the wait). A client gone
+        // meanwhile has ended the exchange.
+        ex.waitingForBackend = true;
         verdict.addListener(f -> {
             if (edge.exchange() == ex) {
+                ex.waitingForBackend = false;
                 decided(ctx, ex, request, verdict.getNow(), means);
             }
         });

@@ -12,6 +12,7 @@ import io.kerbgate.proxy.NegotiateHandler.Authenticated;
 import io.kerbgate.proxy.NegotiateHandler.Means;
 import io.kerbgate.proxy.StagedChannel.Upto;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -106,6 +107,8 @@ final class NegotiateHandlerTest {
             s.channel.writeInbound(StagedChannel.get("/", "Authorization", "Negotiate YII="));
             s.channel.runPendingTasks();
             assertTrue(s.passed.isEmpty(), "waiting for the acceptor");
+            s.channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+            assertTrue(s.channel.isOpen(), "waiting for the replay cache is not the client's idleness");
 
             acceptorThread.remove().run();
             s.channel.runPendingTasks();
