@@ -188,7 +188,7 @@ final class ClientEdge extends ChannelInboundHandlerAdapter {
         log.debug("unreadable request from {} ({}): {}", remote(), reason.tag, cause.toString());
         // The backend got part of a request: its connection cannot carry another one.
         abandon();
-        if (cause instanceof TooLongHttpHeaderException && channel.remoteAddress() instanceof InetSocketAddress peer) {
+        if (cause instanceof TooLongHttpHeaderException && ClientAddress.of(channel) instanceof InetSocketAddress peer) {
             negotiate.headersTooLarge(peer);
         }
         FullHttpResponse response = cause instanceof TooLongHttpHeaderException
@@ -379,7 +379,8 @@ final class ClientEdge extends ChannelInboundHandlerAdapter {
         answer(Responses.INTERNAL_ERROR.retainedDuplicate(), null, true);
     }
 
+    /** The client's address (behind a balancer, the one its PROXY header named). */
     @Nullable SocketAddress remote() {
-        return channel.remoteAddress();
+        return ClientAddress.of(channel);
     }
 }

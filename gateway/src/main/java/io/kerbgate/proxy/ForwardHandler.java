@@ -184,7 +184,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter implements Backe
         HttpRequest request = authenticated.request();
         // An HTTP/2 stream cannot be upgraded (RFC 9113 §8.6): only an HTTP/1.1 connection becomes a tunnel.
         boolean upgrade = channel instanceof DuplexChannel && isWebSocketUpgrade(request);
-        InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
+        InetSocketAddress peer = ClientAddress.inet(channel);
         HttpRequest head = RequestRewrite.forward(request, ex, authenticated.principal(), upgrade, peer.getAddress(),
                 security.scheme(), live.current().identity(), negotiate.cookies());
         Forwarding f = new Forwarding(ex, head, authenticated, upgrade, policy.retries());

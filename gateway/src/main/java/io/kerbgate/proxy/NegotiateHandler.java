@@ -6,13 +6,11 @@ import io.kerbgate.acceptor.Acceptance.Rejected;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ServerChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
-import java.net.InetSocketAddress;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -78,13 +76,13 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Channel channel = ctx.channel();
-        Attribute<Accepted> session = policy.connectionBound() ? connection(channel).attr(CONNECTION_PRINCIPAL) : null;
+        Attribute<Accepted> session = policy.connectionBound() ? ClientAddress.connection(channel).attr(CONNECTION_PRINCIPAL) : null;
         boolean withoutToken = !request.headers().contains(HttpHeaderNames.AUTHORIZATION);
         // Without a token, only a session lets a request through: the connection's, or else the cookie's.
         Means means = !withoutToken ? Means.TOKEN
                 : session != null && session.get() != null ? Means.CONNECTION : Means.COOKIE;
         Future<Acceptance> verdict = negotiate.authenticate(request, checked.target(),
-                (InetSocketAddress) channel.remoteAddress(), security.bindings(), session, channel.eventLoop());
+                ClientAddress.inet(channel), security.bindings(), session, channel.eventLoop());
         if (verdict.isDone()) {
             decided(ctx, ex, request, verdict.getNow(), means);
             return;
@@ -117,11 +115,5 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
         ex.auth = authenticated.means().tag;
         ex.accepted = authenticated.principal();
         ctx.fireChannelRead(authenticated);
-    }
-
-    /** The client connection: the channel, or for an HTTP/2 stream the connection it is multiplexed on. */
-    private static Channel connection(Channel channel) {
-        Channel parent = channel.parent();
-        return parent != null && !(parent instanceof ServerChannel) ? parent : channel;
     }
 }

@@ -73,7 +73,9 @@ public final class ProxyMetrics {
         /** A body no {@code Content-Length} or {@code Transfer-Encoding} announces (Hixie-76), 400. */
         IMPLIED_BODY("implied_body"),
         /** A backend sent bytes after a complete response: its connection was closed, not pooled. */
-        BACKEND_EXTRA_BYTES("backend_extra_bytes");
+        BACKEND_EXTRA_BYTES("backend_extra_bytes"),
+        /** A connection without a valid PROXY header, or from outside {@code proxy_protocol.from}: closed. */
+        PROXY_PROTOCOL("proxy_protocol");
 
         final String tag;
 

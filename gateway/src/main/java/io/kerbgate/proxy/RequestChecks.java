@@ -58,7 +58,7 @@ final class RequestChecks extends ChannelInboundHandlerAdapter {
                     + " announces"), Refusal.IMPLIED_BODY);
             return;
         }
-        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        InetSocketAddress peer = ClientAddress.inet(ctx.channel());
         RequestTarget target;
         try {
             target = NegotiateStep.target(request);
