@@ -3,6 +3,9 @@
 --   E2E_THREADS  wrk's -t (each thread takes every E2E_THREADS-th line, so no token is sent twice)
 --   E2E_OUT      where done() writes one JSON object: rps, latency percentiles (us), errors, tokens left unused
 --   E2E_COOKIE   a Cookie header value sent on every request (the session-cookie scenario)
+--   E2E_TOKENS_FIRST  n > 0: only the first n requests of each thread carry a token, the rest are plain GETs (the
+--                connection-bound scenario: n = the thread's connections; wrk makes each connection's first request
+--                as it connects, before any response has come back, so each connection's first request has one)
 local tokens_file = os.getenv("E2E_TOKENS")
 local threads = {}
 local next_id = 0
@@ -41,6 +44,24 @@ if tokens_file ~= nil and tokens_file ~= "" then
     tokens[cursor] = nil
     cursor = cursor + 1
     return wrk.format("GET", "/", {["Authorization"] = t})
+  end
+
+  local first = tonumber(os.getenv("E2E_TOKENS_FIRST") or "0")
+  if first > 0 then
+    local with_token, plain, sent = request, nil, 0
+    -- wrk calls thread 0's request() once before it connects, to check the script (script_verify_request); that
+    -- request is never sent, so it must not use up a connection's token.
+    local verify_call = true
+    function request()
+      plain = plain or wrk.format("GET", "/")
+      if verify_call then
+        verify_call = false
+        if id == 0 then return plain end
+      end
+      sent = sent + 1
+      if sent <= first then return with_token() end
+      return plain
+    end
   end
 end
 

@@ -1,38 +1,48 @@
 #!/usr/bin/env bash
-# End-to-end load: kerbgate and its peers in front of the same backend, in the same run, all on loopback.
+# End-to-end load: kerbgate and its peers in front of the same backend, in the same run, all on loopback, printing the
+# table and ratios of issue 13 in one command.
 #
-#   benchmarks/load/e2e.sh                     # wrk -t2 -c32 -d10s per scenario
+#   benchmarks/load/e2e.sh                     # wrk -t2 -c32 -d10s per scenario, then nginx and kerbgate at -c128
 #   DURATION=5s TOKENS=60000 benchmarks/load/e2e.sh
+#   DURATION=1s TOKENS=300 WARMUP=0 CONNECTIONS=4 HIGH_CONNECTIONS=8 benchmarks/load/e2e.sh   # the CI smoke
 #
 # What runs (127.0.0.1, free ports, a temp dir removed at exit):
 #   backend   nginx, one worker, GET / -> 13-byte static body;
 #   KDC       MIT krb5kdc -n, realm ARRAY.TEST (as MitKdc.java): alice (password), HTTP/array.example.test
 #             (aes256-cts-hmac-sha1-96), keytab exported with kadmin.local ktadd -norandkey;
-#   kerbgate  two `kerbgate run`: auth.required false (plain) and true (Negotiate), the exported keytab;
+#   kerbgate  three `kerbgate run` on that keytab: auth.required false (plain), true (Negotiate; it also issues the
+#             session cookie), and true with sessions.connection_bound (connection-bound);
 #   nginx     proxy_pass to the backend (keep-alive upstream), the peer of kerbgate plain;
-#   Apache    httpd (mpm_event) + mod_auth_gssapi (AuthType GSSAPI, GssapiCredStore keytab:<same keytab>,
-#             Require valid-user) + mod_proxy_http to the backend, the peer of kerbgate Negotiate. Skipped with a
-#             message if apache2 or mod_auth_gssapi is missing or does not start.
+#   Apache    httpd mpm_event + mod_auth_gssapi (AuthType GSSAPI, GssapiCredStore keytab:<same keytab>,
+#             GssapiUseSessions Off, Require valid-user) + mod_proxy_http, in two configurations, the peers of kerbgate
+#             Negotiate: "4x32" (up to 4 processes of 32 threads) and "2x16" (2 processes of 16 threads: fewer
+#             threads than cores x connections, less contention on 2 cores). The ratio takes the better. Skipped with
+#             a message if apache2 or libapache2-mod-auth-gssapi is missing or does not start.
 # Scenarios, each wrk -t$THREADS -c$CONNECTIONS -d$DURATION with benchmarks/load/e2e.lua:
-#   plain-kerbgate, plain-nginx          no Authorization header;
-#   negotiate-cold-kerbgate              a new ticket in every token: minted in process by io.kerbgate.bench.E2eTokens
+#   plain-nginx, plain-kerbgate          no Authorization header;
+#   negotiate-kerbgate                   Negotiate on every request: MIT client tokens (python-gssapi, one ccache):
+#                                        one ticket, a fresh authenticator per token;
+#   negotiate-apache-4x32, -2x16         the same MIT token file (each server has its own replay cache);
+#   negotiate-newticket-kerbgate         a new ticket in every token, minted in process by io.kerbgate.bench.E2eTokens
 #                                        (BenchTokens under the key exported from the KDC; MIT's client library
 #                                        cannot get a new service ticket per token fast enough);
-#   negotiate-cached-kerbgate            MIT client tokens (python-gssapi, one ccache): one ticket, fresh authenticator
-#                                        per token;
-#   negotiate-cached-apache              the same MIT token file (each server has its own replay cache).
+#   session-cookie-kerbgate              only the cookie one Negotiate exchange issued, on every request;
+#   connection-bound-kerbgate            Negotiate on the first request of each connection, plain requests after it;
+#   *-c$HIGH_CONNECTIONS                 plain-nginx, plain-kerbgate and negotiate-kerbgate again at 4x the
+#                                        connections (HIGH_CONNECTIONS=0 skips that pass).
 # Every token is sent once; a thread that runs out stops (reported as requests_after_tokens_ran_out).
-# Results: benchmarks/results/e2e-latest.json and a table on stdout.
+# Results: $OUT (default benchmarks/results/e2e-latest.json) and a table and the ratios on stdout.
 # Needs: java 17, maven (first build), nginx, wrk, MIT krb5 (krb5kdc, kdb5_util, kadmin.local, kinit),
-# /usr/bin/python3 with python3-gssapi, curl; optional apache2 + libapache2-mod-auth-gssapi.
+# /usr/bin/python3 with python3-gssapi, curl, openssl; optional apache2 + libapache2-mod-auth-gssapi.
 set -euo pipefail
 
 DURATION="${DURATION:-10s}"
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-32}"
-WARMUP="${WARMUP:-5s}"
+HIGH_CONNECTIONS="${HIGH_CONNECTIONS:-$((4 * CONNECTIONS))}"
+WARMUP="${WARMUP:-5s}"              # 0: no warm-up runs
 TOKENS="${TOKENS:-30000}"           # per Negotiate scenario (MIT tokens cost ~1-2 ms each to mint here)
-WARMUP_TOKENS="${WARMUP_TOKENS:-10000}"
+if [[ "$WARMUP" == 0 ]]; then WARMUP_TOKENS="${WARMUP_TOKENS:-8}"; else WARMUP_TOKENS="${WARMUP_TOKENS:-10000}"; fi
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 JAR="$ROOT/gateway/target/kerbgate.jar"
 BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
@@ -42,8 +52,8 @@ PY=/usr/bin/python3
 REALM=ARRAY.TEST
 SERVICE=HTTP/array.example.test
 
-for tool in java nginx wrk curl /usr/sbin/krb5kdc /usr/sbin/kdb5_util /usr/sbin/kadmin.local kinit; do
-  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install nginx wrk krb5-kdc krb5-admin-server krb5-user curl)" >&2; exit 2; }
+for tool in java nginx wrk curl openssl /usr/sbin/krb5kdc /usr/sbin/kdb5_util /usr/sbin/kadmin.local kinit; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install nginx wrk krb5-kdc krb5-admin-server krb5-user curl openssl)" >&2; exit 2; }
 done
 "$PY" -c 'import gssapi' 2>/dev/null || { echo "needs python3-gssapi for $PY" >&2; exit 2; }
 if [[ ! -f "$JAR" || ! -f "$BENCH_JAR" ]]; then
@@ -63,8 +73,10 @@ trap cleanup EXIT
 log() { echo "[$(date +%T)] $*" >&2; }
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-BACKEND_PORT="$(free_port)"; NGINX_PORT="$(free_port)"; KDC_PORT="$(free_port)"; APACHE_PORT="$(free_port)"
+BACKEND_PORT="$(free_port)"; NGINX_PORT="$(free_port)"; KDC_PORT="$(free_port)"
 KG_PLAIN_PORT="$(free_port)"; KG_PLAIN_ADMIN="$(free_port)"; KG_AUTH_PORT="$(free_port)"; KG_AUTH_ADMIN="$(free_port)"
+KG_CONN_PORT="$(free_port)"; KG_CONN_ADMIN="$(free_port)"
+declare -A APACHE_PORTS=([4x32]="$(free_port)" [2x16]="$(free_port)")
 
 wait_for() { # url [curl args]
   local url="$1"; shift
@@ -145,14 +157,16 @@ log "KDC on 127.0.0.1:$KDC_PORT"
 kadmin "addprinc -pw alice-password alice"
 kadmin "addprinc -randkey -e aes256-cts-hmac-sha1-96:normal $SERVICE"
 kadmin "ktadd -norandkey -k $WORK/http.keytab $SERVICE"
-chmod 644 "$WORK/http.keytab"   # a throwaway key of a throwaway realm, for Apache's workers
+chmod 600 "$WORK/http.keytab"   # kerbgate refuses a keytab other users can read
+# Apache's workers (www-data) read a copy: a throwaway key of a throwaway realm.
+cp "$WORK/http.keytab" "$WORK/apache.keytab" && chmod 644 "$WORK/apache.keytab"
 for _ in $(seq 1 100); do echo alice-password | kinit alice >"$WORK/kinit.out" 2>&1 && break; sleep 0.1; done
 klist -s || { echo "kinit failed: $(cat "$WORK/kinit.out")" >&2; tail -n 5 "$WORK/kdc/"*.log >&2; exit 1; }
 
-# --- kerbgate, plain and Negotiate ---
+# --- kerbgate: plain, Negotiate, connection-bound ---
 # The Negotiate gateway also issues session cookies, for the cookie scenario (a session key of its own).
 openssl rand -hex 32 > "$WORK/session.key" && chmod 600 "$WORK/session.key"
-kerbgate_yaml() { # name port admin required
+kerbgate_yaml() { # name port admin required connection_bound
   cat > "$WORK/$1.yaml" <<YAML
 listen: 127.0.0.1:$2
 keytab: $WORK/http.keytab
@@ -162,27 +176,35 @@ admin:
 access_log: {enabled: false}
 acceptor:
   allowed_client_realms: [$REALM]
+  # As in conf/kerbgate-production.yaml. Without it the restart guard refuses every token stamped before
+  # start + clock_skew, and tokens are minted right after the start.
+  replay_cache_file: $WORK/$1.replay
 auth: {required: $4}
 sessions:
+  connection_bound: $5
   cookie: {key_file: $WORK/session.key, max_age: 1h, secure: false}
 YAML
 }
-kerbgate_yaml kg-plain "$KG_PLAIN_PORT" "$KG_PLAIN_ADMIN" false
-kerbgate_yaml kg-auth "$KG_AUTH_PORT" "$KG_AUTH_ADMIN" true
+kerbgate_yaml kg-plain "$KG_PLAIN_PORT" "$KG_PLAIN_ADMIN" false false
+kerbgate_yaml kg-auth "$KG_AUTH_PORT" "$KG_AUTH_ADMIN" true false
+kerbgate_yaml kg-conn "$KG_CONN_PORT" "$KG_CONN_ADMIN" true true
 java -Xms512m -Xmx512m -jar "$JAR" run --config "$WORK/kg-plain.yaml" >"$WORK/kg-plain.log" 2>&1 & PIDS+=($!)
 java -Xms1g -Xmx1g -jar "$JAR" run --config "$WORK/kg-auth.yaml" >"$WORK/kg-auth.log" 2>&1 & PIDS+=($!)
+java -Xms512m -Xmx512m -jar "$JAR" run --config "$WORK/kg-conn.yaml" >"$WORK/kg-conn.log" 2>&1 & PIDS+=($!)
 
-# --- Apache httpd + mod_auth_gssapi ---
-APACHE=""
+# --- Apache httpd + mod_auth_gssapi, two configurations ---
+declare -A APACHE_UP=()
 MODS=/usr/lib/apache2/modules
-if [[ -x /usr/sbin/apache2 && -f $MODS/mod_auth_gssapi.so && -f $MODS/mod_proxy_http.so ]]; then
-  mkdir -m 1777 "$WORK/rcache"
-  cat > "$WORK/apache.conf" <<CONF
+apache_conf() { # name port serverlimit threadsperchild
+  local d="$WORK/apache-$1"
+  mkdir -p "$d" && mkdir -m 1777 "$d/rcache"
+  cat > "$d/apache.conf" <<CONF
 ServerRoot /etc/apache2
 ServerName localhost
-Listen 127.0.0.1:$APACHE_PORT
-PidFile $WORK/apache.pid
-ErrorLog $WORK/apache.error.log
+Listen 127.0.0.1:$2
+PidFile $d/apache.pid
+DefaultRuntimeDir $d
+ErrorLog $d/error.log
 LogLevel warn
 User www-data
 Group www-data
@@ -193,142 +215,142 @@ LoadModule authz_user_module $MODS/mod_authz_user.so
 LoadModule auth_gssapi_module $MODS/mod_auth_gssapi.so
 LoadModule proxy_module $MODS/mod_proxy.so
 LoadModule proxy_http_module $MODS/mod_proxy_http.so
-StartServers 2
-ServerLimit 4
-ThreadsPerChild 32
-MaxRequestWorkers 128
+StartServers $3
+ServerLimit $3
+ThreadsPerChild $4
+MaxRequestWorkers $(($3 * $4))
+MinSpareThreads $4
+MaxSpareThreads $(($3 * $4))
 KeepAlive On
 MaxKeepAliveRequests 0
 KeepAliveTimeout 60
-Mutex file:$WORK
+Mutex file:$d
 <Location />
   AuthType GSSAPI
   AuthName "kerbgate e2e"
-  GssapiCredStore keytab:$WORK/http.keytab
+  GssapiCredStore keytab:$WORK/apache.keytab
   GssapiSSLonly Off
+  GssapiUseSessions Off
   Require valid-user
   ProxyPass http://127.0.0.1:$BACKEND_PORT/ keepalive=On
 </Location>
 CONF
-  # The workers' replay cache (MIT rcache2) goes to the temp dir, not /var/tmp.
-  if env KRB5RCACHEDIR="$WORK/rcache" /usr/sbin/apache2 -f "$WORK/apache.conf" -DFOREGROUND >"$WORK/apache.log" 2>&1 & then
-    PIDS+=($!); APACHE=$!
-  fi
+}
+if [[ -x /usr/sbin/apache2 && -f $MODS/mod_auth_gssapi.so && -f $MODS/mod_proxy_http.so ]]; then
+  apache_conf 4x32 "${APACHE_PORTS[4x32]}" 4 32
+  apache_conf 2x16 "${APACHE_PORTS[2x16]}" 2 16
+  for a in 4x32 2x16; do
+    # Each instance's replay cache (MIT rcache2) goes to its own dir in the temp dir, not /var/tmp: both get the
+    # same tokens, as kerbgate does.
+    env KRB5RCACHEDIR="$WORK/apache-$a/rcache" /usr/sbin/apache2 -f "$WORK/apache-$a/apache.conf" -DFOREGROUND \
+      >"$WORK/apache-$a/out.log" 2>&1 & PIDS+=($!)
+    APACHE_UP[$a]=1
+  done
 else
-  log "SKIP apache: apache2 / libapache2-mod-auth-gssapi not installed"
+  log "SKIP apache: apache2 / libapache2-mod-auth-gssapi not installed (apt-get install apache2 libapache2-mod-auth-gssapi)"
 fi
 
 wait_for "http://127.0.0.1:$BACKEND_PORT/"
 wait_for "http://127.0.0.1:$NGINX_PORT/"
-wait_for "http://127.0.0.1:$KG_PLAIN_ADMIN/readyz"
-wait_for "http://127.0.0.1:$KG_AUTH_ADMIN/readyz"
+for admin in "$KG_PLAIN_ADMIN" "$KG_AUTH_ADMIN" "$KG_CONN_ADMIN"; do wait_for "http://127.0.0.1:$admin/readyz"; done
 wait_for "http://127.0.0.1:$KG_PLAIN_PORT/"
-if [[ -n "$APACHE" ]]; then
-  for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$APACHE_PORT/" && break; sleep 0.1; done
-  if ! curl -s -o /dev/null "http://127.0.0.1:$APACHE_PORT/"; then
-    log "SKIP apache: it did not start: $(tail -n 5 "$WORK/apache.log" "$WORK/apache.error.log" 2>/dev/null | tr '\n' ' ')"
-    APACHE=""
+for a in "${!APACHE_UP[@]}"; do
+  for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:${APACHE_PORTS[$a]}/" && break; sleep 0.1; done
+  if ! curl -s -o /dev/null "http://127.0.0.1:${APACHE_PORTS[$a]}/"; then
+    log "SKIP apache-$a: it did not start: $(tail -n 5 "$WORK/apache-$a/"*.log 2>/dev/null | tr '\n' ' ')"
+    unset "APACHE_UP[$a]"
   fi
-fi
+done
 
-# --- tokens, all minted before any load, after kerbgate started: it refuses authenticators older than its
-# replay cache (for one clock skew after its start), as a restarted node must ---
-log "minting tokens: $TOKENS cold (E2eTokens), $((TOKENS + WARMUP_TOKENS)) cached (MIT, python-gssapi), $WARMUP_TOKENS warm-up"
-java -cp "$BENCH_JAR" io.kerbgate.bench.E2eTokens "$WORK/http.keytab" cold "$TOKENS" "$WORK/cold.tokens" &
+# --- tokens, all minted before any load and after kerbgate started ---
+HIGH_TOKENS=0; [[ "$HIGH_CONNECTIONS" -gt 0 ]] && HIGH_TOKENS="$TOKENS"
+log "minting tokens: $TOKENS new-ticket (E2eTokens), $((WARMUP_TOKENS + TOKENS + HIGH_TOKENS)) MIT (python-gssapi)"
+java -cp "$BENCH_JAR" io.kerbgate.bench.E2eTokens "$WORK/http.keytab" cold "$TOKENS" "$WORK/newticket.tokens" &
 JAVA_MINT=$!
 java -cp "$BENCH_JAR" io.kerbgate.bench.E2eTokens "$WORK/http.keytab" cold "$WARMUP_TOKENS" "$WORK/warmup.tokens"
-"$PY" "$ROOT/benchmarks/load/e2e-spnego-tokens.py" "HTTP@array.example.test" "$((TOKENS + WARMUP_TOKENS))" "$WORK/mit.tokens"
-wait "$JAVA_MINT"
-head -n "$WARMUP_TOKENS" "$WORK/mit.tokens" > "$WORK/mit-warmup.tokens"
-tail -n +"$((WARMUP_TOKENS + 1))" "$WORK/mit.tokens" > "$WORK/cached.tokens"
-klist | grep -q "$SERVICE" || { echo "no service ticket in the ccache" >&2; exit 1; }
-log "tokens: $(wc -l < "$WORK/cold.tokens") cold, $(wc -l < "$WORK/cached.tokens") cached, $(head -c 2000 "$WORK/cached.tokens" | head -n1 | wc -c) B per MIT header"
-
-# Smoke check: one token of each kind must pass, or the run would measure refusals.
-check() { # name port tokenfile
-  local code
-  code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: $(head -n1 "$3")" "http://127.0.0.1:$2/")"
-  [[ "$code" == 200 ]] || { echo "$1: a valid token got HTTP $code" >&2; tail -n 20 "$WORK"/*.log >&2; exit 1; }
-}
-check kerbgate "$KG_AUTH_PORT" "$WORK/warmup.tokens";     sed -i 1d "$WORK/warmup.tokens"
-check kerbgate "$KG_AUTH_PORT" "$WORK/mit-warmup.tokens"; sed -i 1d "$WORK/mit-warmup.tokens"
-if [[ -n "$APACHE" ]]; then
-  if ! check apache "$APACHE_PORT" "$WORK/mit-warmup.tokens" 2>"$WORK/apache-check.err"; then
-    log "SKIP apache: $(head -n1 "$WORK/apache-check.err"); $(tail -n 3 "$WORK/apache.error.log" | tr '\n' ' ')"
-    APACHE=""
-  fi
+# The first batch puts the service ticket in the ccache; the other two then only read it, so they mint in parallel.
+"$PY" "$ROOT/benchmarks/load/e2e-spnego-tokens.py" "HTTP@array.example.test" "$WARMUP_TOKENS" "$WORK/mit-warmup.tokens"
+"$PY" "$ROOT/benchmarks/load/e2e-spnego-tokens.py" "HTTP@array.example.test" "$TOKENS" "$WORK/mit.tokens" &
+PY_MINT=$!
+if [[ "$HIGH_TOKENS" -gt 0 ]]; then
+  "$PY" "$ROOT/benchmarks/load/e2e-spnego-tokens.py" "HTTP@array.example.test" "$HIGH_TOKENS" "$WORK/mit-high.tokens"
 fi
+wait "$PY_MINT"
+wait "$JAVA_MINT"
+klist | grep -q "$SERVICE" || { echo "no service ticket in the ccache" >&2; exit 1; }
+log "tokens: $(wc -l < "$WORK/newticket.tokens") new-ticket, $(wc -l < "$WORK/mit.tokens") MIT, $(head -n1 "$WORK/mit.tokens" | wc -c) B per MIT header"
 
-wrk_run() { # name port tokens|"" duration -> $WORK/name.json  ($E2E_COOKIE, when set, goes on every request)
-  E2E_TOKENS="$3" E2E_THREADS="$THREADS" E2E_OUT="$WORK/$1.json" E2E_COOKIE="${E2E_COOKIE:-}" \
-    timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$4" --timeout 5s -s "$LUA" "http://127.0.0.1:$2/" \
-    > "$WORK/$1.wrk" 2>&1
+# Smoke check: one token of each kind must pass, or the run would measure refusals. Each server gets a line of its
+# own from the warm-up files (a line is never sent twice to one server).
+check() { # name port tokenfile line
+  local code
+  code="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: $(sed -n "${4}p" "$3")" "http://127.0.0.1:$2/")"
+  [[ "$code" == 200 ]] || { echo "$1: a valid token got HTTP $code" >&2; return 1; }
+}
+check kerbgate "$KG_AUTH_PORT" "$WORK/warmup.tokens" 1 || { tail -n 20 "$WORK"/*.log >&2; exit 1; }
+check kerbgate "$KG_AUTH_PORT" "$WORK/mit-warmup.tokens" 1 || { tail -n 20 "$WORK"/*.log >&2; exit 1; }
+# Connection-bound: a token on the first request, none on the second, on one connection (curl --next reuses it).
+CODES="$(curl -s -o /dev/null -w '%{http_code} %{num_connects}\n' -H "Authorization: $(sed -n 1p "$WORK/mit-warmup.tokens")" \
+  "http://127.0.0.1:$KG_CONN_PORT/" --next -s -o /dev/null -w '%{http_code} %{num_connects}\n' "http://127.0.0.1:$KG_CONN_PORT/" | tr '\n' ' ')"
+[[ "$CODES" == "200 1 200 0 " ]] || { echo "kerbgate connection-bound: got '$CODES', not '200 1 200 0'" >&2; tail -n 20 "$WORK"/kg-conn.log >&2; exit 1; }
+for a in "${!APACHE_UP[@]}"; do
+  if ! check "apache-$a" "${APACHE_PORTS[$a]}" "$WORK/mit-warmup.tokens" 1 2>"$WORK/apache-$a/check.err"; then
+    log "SKIP apache-$a: $(head -n1 "$WORK/apache-$a/check.err"); $(tail -n 3 "$WORK/apache-$a/error.log" | tr '\n' ' ')"
+    unset "APACHE_UP[$a]"
+  fi
+done
+# Session cookie: one Negotiate exchange issues it, then every request of the scenario carries only the cookie.
+COOKIE="$(curl -s -o /dev/null -D - -H "Authorization: $(sed -n 2p "$WORK/warmup.tokens")" \
+  "http://127.0.0.1:$KG_AUTH_PORT/" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -n1)"
+tail -n +3 "$WORK/warmup.tokens" > "$WORK/warmup-rest.tokens"
+tail -n +2 "$WORK/mit-warmup.tokens" > "$WORK/mit-warmup-rest.tokens"
+
+wrk_run() { # name port connections tokens|"" duration -> $WORK/name.json
+  # $E2E_COOKIE, when set, goes on every request; $E2E_TOKENS_FIRST=n sends tokens on the first n requests of
+  # each wrk thread only (its first request on each of its connections).
+  E2E_TOKENS="$4" E2E_THREADS="$THREADS" E2E_OUT="$WORK/$1.json" E2E_COOKIE="${E2E_COOKIE:-}" \
+    E2E_TOKENS_FIRST="${E2E_TOKENS_FIRST:-0}" \
+    timeout 120 wrk -t"$THREADS" -c"$3" -d"$5" --timeout 5s -s "$LUA" "http://127.0.0.1:$2/" > "$WORK/$1.wrk" 2>&1
 }
 RESULTS=()
-scenario() { # name port tokens
-  log "run $1 (wrk -t$THREADS -c$CONNECTIONS -d$DURATION)"
-  wrk_run "$1" "$2" "$3" "$DURATION"
-  RESULTS+=("$1")
+scenario() { # name port connections tokens
+  log "run $1 (wrk -t$THREADS -c$3 -d$DURATION)"
+  wrk_run "$1" "$2" "$3" "$4" "$DURATION"
+  RESULTS+=("$1:$3")
+}
+warm() { # name port tokens
+  if [[ "$WARMUP" != 0 ]]; then wrk_run "warm-$1" "$2" "$CONNECTIONS" "$3" "$WARMUP"; fi
 }
 
-log "warm-up: $WARMUP each on kerbgate plain, nginx, kerbgate Negotiate"
-wrk_run warm-plain "$KG_PLAIN_PORT" "" "$WARMUP"
-wrk_run warm-nginx "$NGINX_PORT" "" "$WARMUP"
-wrk_run warm-auth "$KG_AUTH_PORT" "$WORK/warmup.tokens" "$WARMUP"
-scenario plain-kerbgate "$KG_PLAIN_PORT" ""
-scenario plain-nginx "$NGINX_PORT" ""
-scenario negotiate-cold-kerbgate "$KG_AUTH_PORT" "$WORK/cold.tokens"
-scenario negotiate-cached-kerbgate "$KG_AUTH_PORT" "$WORK/cached.tokens"
-# Session cookie: one Negotiate exchange issues it, then every request carries only the cookie (AES-GCM open).
-COOKIE="$(curl -s -o /dev/null -D - -H "Authorization: $(head -n1 "$WORK/warmup.tokens")" \
-  "http://127.0.0.1:$KG_AUTH_PORT/" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -n1)"
-sed -i 1d "$WORK/warmup.tokens"
+log "warm-up: ${WARMUP} each on every server"
+warm plain-kerbgate "$KG_PLAIN_PORT" ""
+warm plain-nginx "$NGINX_PORT" ""
+warm negotiate-kerbgate "$KG_AUTH_PORT" "$WORK/warmup-rest.tokens"
+warm connection-bound-kerbgate "$KG_CONN_PORT" "$WORK/mit-warmup-rest.tokens"
+for a in "${!APACHE_UP[@]}"; do warm "apache-$a" "${APACHE_PORTS[$a]}" "$WORK/mit-warmup-rest.tokens"; done
+
+C="$CONNECTIONS"
+scenario plain-nginx "$NGINX_PORT" "$C" ""
+scenario plain-kerbgate "$KG_PLAIN_PORT" "$C" ""
+scenario negotiate-kerbgate "$KG_AUTH_PORT" "$C" "$WORK/mit.tokens"
+for a in 4x32 2x16; do
+  if [[ -n "${APACHE_UP[$a]:-}" ]]; then scenario "negotiate-apache-$a" "${APACHE_PORTS[$a]}" "$C" "$WORK/mit.tokens"; fi
+done
+scenario negotiate-newticket-kerbgate "$KG_AUTH_PORT" "$C" "$WORK/newticket.tokens"
 if [[ -n "$COOKIE" ]]; then
-  E2E_COOKIE="$COOKIE" scenario session-cookie-kerbgate "$KG_AUTH_PORT" ""
+  E2E_COOKIE="$COOKIE" scenario session-cookie-kerbgate "$KG_AUTH_PORT" "$C" ""
 else
   log "SKIP session-cookie: no Set-Cookie from the gateway"
 fi
-if [[ -n "$APACHE" ]]; then
-  wrk_run warm-apache "$APACHE_PORT" "$WORK/mit-warmup.tokens" "$WARMUP"
-  scenario negotiate-cached-apache "$APACHE_PORT" "$WORK/cached.tokens"
+# The connection-bound gateway has not seen the MIT tokens: each thread sends its first ones, one per connection.
+E2E_TOKENS_FIRST=$((C / THREADS)) scenario connection-bound-kerbgate "$KG_CONN_PORT" "$C" "$WORK/mit.tokens"
+if [[ "$HIGH_CONNECTIONS" -gt 0 ]]; then
+  H="$HIGH_CONNECTIONS"
+  scenario "plain-nginx-c$H" "$NGINX_PORT" "$H" ""
+  scenario "plain-kerbgate-c$H" "$KG_PLAIN_PORT" "$H" ""
+  scenario "negotiate-kerbgate-c$H" "$KG_AUTH_PORT" "$H" "$WORK/mit-high.tokens"
 fi
 
 mkdir -p "$(dirname "$OUT")"
-"$PY" - "$WORK" "$OUT" "$DURATION" "$THREADS" "$CONNECTIONS" "$TOKENS" "${RESULTS[@]}" <<'PYEOF'
-import json, os, platform, subprocess, sys, time
-work, out, duration, threads, conns, tokens, names = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7:]
-r = {n: json.load(open(os.path.join(work, n + ".json"))) for n in names}
-def ratio(a, b):
-    return round(r[a]["rps"] / r[b]["rps"], 3) if a in r and b in r and r[b]["rps"] else None
-ratios = {
-    "negotiate_cached_over_kerbgate_plain": ratio("negotiate-cached-kerbgate", "plain-kerbgate"),
-    "negotiate_cold_over_kerbgate_plain": ratio("negotiate-cold-kerbgate", "plain-kerbgate"),
-    "kerbgate_negotiate_cached_over_apache_mod_auth_gssapi": ratio("negotiate-cached-kerbgate", "negotiate-cached-apache"),
-    "kerbgate_negotiate_cold_over_apache_mod_auth_gssapi": ratio("negotiate-cold-kerbgate", "negotiate-cached-apache"),
-    "kerbgate_plain_over_nginx": ratio("plain-kerbgate", "plain-nginx"),
-    "session_cookie_over_kerbgate_plain": ratio("session-cookie-kerbgate", "plain-kerbgate"),
-}
-for n in r:
-    r[n]["p99_over_p50"] = round(r[n]["p99_us"] / r[n]["p50_us"], 2) if r[n]["p50_us"] else None
-doc = {
-    "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    "wrk": f"-t{threads} -c{conns} -d{duration}", "tokens_per_negotiate_scenario": tokens,
-    "machine": {"cpus": os.cpu_count(), "load_avg_1m_at_end": round(os.getloadavg()[0], 2), "kernel": platform.release()},
-    "note": "wrk, backend nginx, the proxy under test and everything else on the machine share the CPUs",
-    "scenarios": r, "ratios": ratios,
-}
-if "negotiate-cached-apache" not in r:
-    doc["apache"] = "skipped"
-json.dump(doc, open(out, "w"), indent=2)
-fmt = "| {:<26} | {:>9} | {:>8} | {:>8} | {:>9} | {:>7} | {:>8} |"
-print(f"wrk -t{threads} -c{conns} -d{duration}; {os.cpu_count()} CPUs shared by wrk, backend, proxy; load avg {doc['machine']['load_avg_1m_at_end']}")
-print(fmt.format("scenario", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "p99/p50", "non-2xx"))
-print("|" + "|".join("-" * w for w in (28, 11, 10, 10, 11, 9, 10)) + "|")
-for n, s in r.items():
-    print(fmt.format(n, f"{s['rps']:,.0f}", f"{s['p50_us']/1000:.2f}", f"{s['p99_us']/1000:.2f}", f"{s['p999_us']/1000:.2f}",
-                     s["p99_over_p50"], s["non2xx_or_3xx"] + s["connect_errors"] + s["read_errors"] + s["write_errors"] + s["timeouts"]))
-print()
-for k, v in ratios.items():
-    print(f"{k}: {v if v is not None else 'n/a'}")
-print(f"\n-> {out}")
-PYEOF
+"$PY" "$ROOT/benchmarks/load/e2e-report.py" "$WORK" "$OUT" "$DURATION" "$THREADS" "$CONNECTIONS" "$HIGH_CONNECTIONS" \
+  "$TOKENS" "${RESULTS[@]}"

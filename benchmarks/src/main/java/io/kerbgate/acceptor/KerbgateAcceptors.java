@@ -3,6 +3,7 @@ package io.kerbgate.acceptor;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.cache.TicketCache;
 import io.kerbgate.keys.KeyRing;
+import io.kerbgate.replay.Journal;
 import io.kerbgate.replay.LocalReplayCache;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,8 +69,10 @@ final class KerbgateAcceptors {
     }
 
     private SpnegoAcceptor newAcceptor() {
+        // Every token of the pool comes from one client and one address (the JDK's worst case), so the per-principal
+        // and per-address shares are the whole cache: their bookkeeping is measured, their refusal never comes.
         ApReqVerifier verifier = new ApReqVerifier(policy, Clock.systemUTC(),
-                new LocalReplayCache(replayEntries, Ticker.systemTicker()),
+                new LocalReplayCache(replayEntries, replayEntries, replayEntries, Ticker.systemTicker(), Journal.NONE),
                 ticketCache ? new TicketCache(TICKET_CACHE_ENTRIES, Ticker.systemTicker()) : null);
         return new SpnegoAcceptor(keys::current, verifier, MAX_TOKEN_BYTES);
     }
