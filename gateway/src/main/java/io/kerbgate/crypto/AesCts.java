@@ -20,14 +20,40 @@ final class AesCts {
     private static final String TRANSFORMATION = "AES/CTS/NoPadding";
     private static final IvParameterSpec ZERO_IV = new IvParameterSpec(new byte[BLOCK]);
 
-    /** One cipher per thread, re-initialised per message (see {@link Hmac} for why not getInstance per call). */
-    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> {
-        try {
-            return Cipher.getInstance(TRANSFORMATION);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("JCA provider lacks " + TRANSFORMATION, e);
+    /**
+     * A few ciphers per thread, each re-initialised per message (see {@link Hmac} for why not getInstance per call).
+     * The JDK's AES skips its key expansion when initialised again with the key it had, so each cipher keeps to one
+     * key: one accept uses several (the ticket's, the session key's for the authenticator and for the AP-REP), and
+     * with one cipher per thread every message paid a key expansion.
+     */
+    private static final ThreadLocal<Ciphers> CIPHERS = ThreadLocal.withInitial(Ciphers::new);
+
+    private static final class Ciphers {
+        private static final int SIZE = 4;
+        private final SecretKey[] keys = new SecretKey[SIZE];
+        private final Cipher[] ciphers = new Cipher[SIZE];
+        private int next;
+
+        /** The cipher that last had {@code key} (by identity: derived keys are cached objects), else the oldest. */
+        Cipher forKey(SecretKey key) {
+            for (int i = 0; i < SIZE; i++) {
+                if (keys[i] == key) {
+                    return ciphers[i];
+                }
+            }
+            int i = next;
+            next = (next + 1) % SIZE;
+            if (ciphers[i] == null) {
+                try {
+                    ciphers[i] = Cipher.getInstance(TRANSFORMATION);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("JCA provider lacks " + TRANSFORMATION, e);
+                }
+            }
+            keys[i] = key;
+            return ciphers[i];
         }
-    });
+    }
 
     private AesCts() {
     }
@@ -44,7 +70,7 @@ final class AesCts {
         if (input.length < BLOCK) {
             throw new IllegalArgumentException("AES-CTS input shorter than one block: " + input.length);
         }
-        Cipher cipher = CIPHER.get();
+        Cipher cipher = CIPHERS.get().forKey(key);
         try {
             cipher.init(mode, key, ZERO_IV);
             return cipher.doFinal(input);

@@ -3,13 +3,15 @@ package io.kerbgate.der;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
  * Builds DER encodings from the inside out: each method returns a complete TLV, and constructed values take their
  * already-encoded children. Used for the few messages the gateway writes (AP-REP, SPNEGO responses) and by tests that
- * mint tokens; none of them is large, so clarity wins over buffer reuse here.
+ * mint tokens. Each value is one exact-size array: an AP-REP is written on every accepted request, and a stream per
+ * value was a measured share of the acceptor's allocation.
  */
 public final class DerWriter {
     private static final DateTimeFormatter KERBEROS_TIME =
@@ -22,13 +24,16 @@ public final class DerWriter {
         for (byte[] c : contents) {
             len += c.length;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(len + 6);
-        out.write(tag);
-        writeLength(out, len);
+        int lengthOctets = lengthOctets(len);
+        byte[] out = new byte[1 + lengthOctets + len];
+        out[0] = (byte) tag;
+        writeLength(out, lengthOctets, len);
+        int position = 1 + lengthOctets;
         for (byte[] c : contents) {
-            out.writeBytes(c);
+            System.arraycopy(c, 0, out, position, c.length);
+            position += c.length;
         }
-        return out.toByteArray();
+        return out;
     }
 
     public static byte[] sequence(byte[]... elements) {
@@ -82,7 +87,27 @@ public final class DerWriter {
     }
 
     public static byte[] kerberosTime(Instant time) {
-        return tlv(DerReader.GENERALIZED_TIME, KERBEROS_TIME.format(time).getBytes(StandardCharsets.US_ASCII));
+        LocalDateTime t = LocalDateTime.ofEpochSecond(time.getEpochSecond(), 0, ZoneOffset.UTC);
+        if (t.getYear() < 0 || t.getYear() > 9999) {
+            return tlv(DerReader.GENERALIZED_TIME, KERBEROS_TIME.format(time).getBytes(StandardCharsets.US_ASCII));
+        }
+        // YYYYMMDDhhmmssZ by hand: the AP-REP carries one, and a formatter per request was a measured cost.
+        byte[] c = new byte[15];
+        digits(c, 0, t.getYear(), 4);
+        digits(c, 4, t.getMonthValue(), 2);
+        digits(c, 6, t.getDayOfMonth(), 2);
+        digits(c, 8, t.getHour(), 2);
+        digits(c, 10, t.getMinute(), 2);
+        digits(c, 12, t.getSecond(), 2);
+        c[14] = 'Z';
+        return tlv(DerReader.GENERALIZED_TIME, c);
+    }
+
+    private static void digits(byte[] out, int at, int value, int width) {
+        for (int i = width - 1; i >= 0; i--) {
+            out[at + i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** A 32-bit BIT STRING (Kerberos flags), bit 0 being the most significant bit. */
@@ -118,27 +143,20 @@ public final class DerWriter {
         }
     }
 
-    private static void writeLength(ByteArrayOutputStream out, int len) {
-        if (len < 0x80) {
-            out.write(len);
-        } else if (len <= 0xFF) {
-            out.write(0x81);
-            out.write(len);
-        } else if (len <= 0xFFFF) {
-            out.write(0x82);
-            out.write(len >>> 8);
-            out.write(len);
-        } else if (len <= 0xFF_FFFF) {
-            out.write(0x83);
-            out.write(len >>> 16);
-            out.write(len >>> 8);
-            out.write(len);
-        } else {
-            out.write(0x84);
-            out.write(len >>> 24);
-            out.write(len >>> 16);
-            out.write(len >>> 8);
-            out.write(len);
+    /** Octets of the DER length of {@code len}: one for short form, else 0x8n and n octets, big-endian. */
+    private static int lengthOctets(int len) {
+        return len < 0x80 ? 1 : len <= 0xFF ? 2 : len <= 0xFFFF ? 3 : len <= 0xFF_FFFF ? 4 : 5;
+    }
+
+    private static void writeLength(byte[] out, int lengthOctets, int len) {
+        if (lengthOctets == 1) {
+            out[1] = (byte) len;
+            return;
+        }
+        out[1] = (byte) (0x80 | (lengthOctets - 1));
+        for (int i = lengthOctets - 1; i >= 1; i--) {
+            out[1 + i] = (byte) len;
+            len >>>= 8;
         }
     }
 }

@@ -103,6 +103,19 @@ final class DerWriterTest {
     }
 
     @Test
+    void kerberosTime_byHand_isExactlyWhatTheFormatterWrites() {
+        java.time.format.DateTimeFormatter formatter = java.time.format.DateTimeFormatter
+                .ofPattern("yyyyMMddHHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
+        SplittableRandom rnd = new SplittableRandom(SEED + 5);
+        long max = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+        for (int i = 0; i < ROUNDS; i++) {
+            Instant t = Instant.ofEpochSecond(rnd.nextLong(max), rnd.nextInt(1_000_000_000));
+            byte[] der = DerWriter.kerberosTime(t);
+            assertEquals(formatter.format(t), new String(der, 2, der.length - 2, StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void stringsAndOids_roundTrip() throws DerException {
         SplittableRandom rnd = new SplittableRandom(SEED + 4);
         for (int i = 0; i < ROUNDS; i++) {
