@@ -1,6 +1,8 @@
 package io.kerbgate.rollover;
 
 import io.kerbgate.crypto.Enctype;
+import io.kerbgate.initiator.GssInitiator;
+import io.kerbgate.ldap.LdapTls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -15,7 +17,6 @@ import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import javax.naming.Context;
 import javax.naming.NamingEnumeration;
@@ -36,9 +37,6 @@ import javax.naming.ldap.StartTlsRequest;
 import javax.naming.ldap.StartTlsResponse;
 import javax.net.ssl.SSLSocketFactory;
 import javax.security.auth.Subject;
-import javax.security.auth.login.AppConfigurationEntry;
-import javax.security.auth.login.Configuration;
-import javax.security.auth.login.LoginContext;
 import javax.security.auth.login.LoginException;
 import org.jspecify.annotations.Nullable;
 
@@ -452,7 +450,7 @@ public final class ActiveDirectoryKdcAdapter implements KdcAdapter {
                 env.put(Context.SECURITY_AUTHENTICATION, "simple");
                 env.put(Context.SECURITY_PRINCIPAL, config.bindDn());
                 env.put(Context.SECURITY_CREDENTIALS, password);
-                return connect(env, tls);
+                return LdapTls.openLdaps(env, tls);
             }
             // StartTLS first; the simple bind happens over TLS at the next operation.
             env.put(Context.SECURITY_AUTHENTICATION, "none");
@@ -471,15 +469,6 @@ public final class ActiveDirectoryKdcAdapter implements KdcAdapter {
             return ctx;
         } finally {
             Arrays.fill(password, '\0');
-        }
-    }
-
-    private static LdapContext connect(Hashtable<String, Object> env, SSLSocketFactory tls) throws NamingException {
-        LdapTls.JndiSocketFactory.CURRENT.set(tls);
-        try {
-            return new InitialLdapContext(env, null);
-        } finally {
-            LdapTls.JndiSocketFactory.CURRENT.remove();
         }
     }
 
@@ -513,19 +502,7 @@ public final class ActiveDirectoryKdcAdapter implements KdcAdapter {
         env.put("javax.security.sasl.qop", "auth-conf");
         Subject subject;
         try {
-            LoginContext login = new LoginContext("kerbgate-ad", null, null, new Configuration() {
-                @Override
-                public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
-                    return new AppConfigurationEntry[] {new AppConfigurationEntry(
-                            "com.sun.security.auth.module.Krb5LoginModule",
-                            AppConfigurationEntry.LoginModuleControlFlag.REQUIRED,
-                            Map.of("useKeyTab", "true", "keyTab", config.bindKeytab().toString(),
-                                    "principal", config.bindPrincipal(), "storeKey", "false", "doNotPrompt", "true",
-                                    "isInitiator", "true", "refreshKrb5Config", "true"))};
-                }
-            });
-            login.login();
-            subject = login.getSubject();
+            subject = GssInitiator.withKeytab(config.bindPrincipal(), config.bindKeytab()).subject();
         } catch (LoginException e) {
             throw new KdcException(describe() + ": cannot log in as " + config.bindPrincipal() + " with "
                     + config.bindKeytab() + ": " + e.getMessage(), e);

@@ -9,12 +9,11 @@ import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.KerberosCrypto;
 import io.kerbgate.crypto.KerberosKey;
+import io.kerbgate.initiator.GssMech;
 import io.kerbgate.keys.KeytabEntry;
-
 import io.kerbgate.pac.Pac;
 import io.kerbgate.pac.PacBuilder;
 import io.kerbgate.testing.GssClient;
-import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.SambaDc;
 import java.net.InetAddress;
 import java.nio.file.Path;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.kerbgate.initiator.GssMech;
 import io.kerbgate.keys.KeysReport;
 import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.FreePorts;
 import io.kerbgate.testing.GssClient;
-import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.JdkKrb5;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;

@@ -1,4 +1,4 @@
-package io.kerbgate.rollover;
+package io.kerbgate.ldap;
 
 import java.io.IOException;
 import java.io.InputStream;
