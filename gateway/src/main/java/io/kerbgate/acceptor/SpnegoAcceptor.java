@@ -1,9 +1,6 @@
 package io.kerbgate.acceptor;
 
 import io.kerbgate.keys.KeySet;
-import io.kerbgate.spnego.InitialToken;
-import io.kerbgate.spnego.NegotiateHeader;
-import io.kerbgate.spnego.NegotiationTokens;
 import java.net.InetAddress;
 import java.util.function.Supplier;
 import org.slf4j.Logger;

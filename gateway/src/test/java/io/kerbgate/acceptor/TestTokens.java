@@ -1,4 +1,4 @@
-package io.kerbgate.spnego;
+package io.kerbgate.acceptor;
 
 import static io.kerbgate.der.DerWriter.application;
 import static io.kerbgate.der.DerWriter.bitFlags;

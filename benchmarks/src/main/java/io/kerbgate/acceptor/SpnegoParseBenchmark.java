@@ -1,6 +1,5 @@
-package io.kerbgate.spnego;
+package io.kerbgate.acceptor;
 
-import io.kerbgate.acceptor.Refusal;
 import io.kerbgate.bench.AbstractBenchmark;
 import io.kerbgate.bench.BenchTokens;
 import io.kerbgate.crypto.Enctype;

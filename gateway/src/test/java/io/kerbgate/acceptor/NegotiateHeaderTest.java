@@ -1,12 +1,10 @@
-package io.kerbgate.spnego;
+package io.kerbgate.acceptor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kerbgate.acceptor.Refusal;
-import io.kerbgate.acceptor.RejectReason;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.SplittableRandom;

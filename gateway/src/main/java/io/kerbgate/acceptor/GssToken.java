@@ -1,4 +1,4 @@
-package io.kerbgate.spnego;
+package io.kerbgate.acceptor;
 
 import io.kerbgate.der.DerException;
 import io.kerbgate.der.DerReader;

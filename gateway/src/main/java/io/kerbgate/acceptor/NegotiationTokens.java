@@ -1,4 +1,4 @@
-package io.kerbgate.spnego;
+package io.kerbgate.acceptor;
 
 import static io.kerbgate.der.DerWriter.enumerated;
 import static io.kerbgate.der.DerWriter.explicit;
@@ -6,8 +6,6 @@ import static io.kerbgate.der.DerWriter.octetString;
 import static io.kerbgate.der.DerWriter.oid;
 import static io.kerbgate.der.DerWriter.sequence;
 
-import io.kerbgate.acceptor.Refusal;
-import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.der.DerException;
 import io.kerbgate.der.DerReader;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,5 @@
-package io.kerbgate.spnego;
+package io.kerbgate.acceptor;
 
-import io.kerbgate.acceptor.Refusal;
-import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.der.DerException;
 import io.kerbgate.der.DerReader;
 

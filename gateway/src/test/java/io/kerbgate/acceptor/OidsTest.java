@@ -1,4 +1,4 @@
-package io.kerbgate.spnego;
+package io.kerbgate.acceptor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

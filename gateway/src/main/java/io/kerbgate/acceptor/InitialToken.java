@@ -1,4 +1,4 @@
-package io.kerbgate.spnego;
+package io.kerbgate.acceptor;
 
 import java.util.Arrays;
 import java.util.Objects;
