@@ -9,13 +9,13 @@ import io.kerbgate.initiator.Negotiation;
  * Kerberos ({@link GssInitiator}), asks the KDC for a ticket to the array principal and makes a SPNEGO token.
  * Each call logs in anew, so the service ticket is always a fresh one, issued under the KDC's current kvno.
  */
-final class KeytabTicketSource implements TicketSource {
+public final class KeytabTicketSource implements TicketSource {
 
     private static final String KRB5_CONF = "java.security.krb5.conf";
 
     private final ArrayConfig.Check check;
 
-    KeytabTicketSource(ArrayConfig.Check check) {
+    public KeytabTicketSource(ArrayConfig.Check check) {
         this.check = check;
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.Kerbgate;
+import io.kerbgate.cli.KeysToolFactory;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.KerberosCrypto;
@@ -196,7 +197,7 @@ final class AdminKeysApiTest {
                 + "admin_client: {client: " + KEYADMIN + ", keytab: " + keyadminKeytab + "}\n");
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         ArrayConfig array = ArrayFile.load(arrayFile);
-        KeysTool tool = KeysTool.forArray(array, RolloverFixture.mitAdapter(kdc, array.enctypes()), Clock.systemUTC(),
+        KeysTool tool = KeysToolFactory.forArray(array, RolloverFixture.mitAdapter(kdc, array.enctypes()), Clock.systemUTC(),
                 new PrintStream(output, true, StandardCharsets.UTF_8));
         int from = kdc.kvno(SPN);
 

@@ -1,5 +1,7 @@
 package io.kerbgate.rollover;
 
+import io.kerbgate.rollover.kdc.MitKdcAdapter;
+import io.kerbgate.rollover.kdc.Salts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,8 +1,12 @@
-package io.kerbgate.rollover;
+package io.kerbgate.rollover.kdc;
 
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.initiator.GssInitiator;
 import io.kerbgate.ldap.LdapTls;
+import io.kerbgate.rollover.ArrayConfig;
+import io.kerbgate.rollover.KdcAdapter;
+import io.kerbgate.rollover.KdcException;
+import io.kerbgate.rollover.NewKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

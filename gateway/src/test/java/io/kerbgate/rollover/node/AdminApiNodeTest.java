@@ -1,4 +1,4 @@
-package io.kerbgate.rollover;
+package io.kerbgate.rollover.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,10 +12,12 @@ import io.kerbgate.keys.KeyRing;
 import io.kerbgate.keys.KeysReport;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabFile;
+import io.kerbgate.rollover.NodeException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +51,7 @@ final class AdminApiNodeTest {
         server.createContext("/keys", this::handle);
         server.start();
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-        node = new AdminApiNode("node2", base, null, Nodes.defaultHttpClient(),
+        node = new AdminApiNode("node2", base, null, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
                 request -> request.header("Authorization", "Bearer t0ken"), Duration.ofSeconds(1));
     }
 
@@ -133,5 +135,11 @@ final class AdminApiNodeTest {
         } catch (io.kerbgate.keys.KeytabException e) {
             exchange.sendResponseHeaders(400, -1);
         }
+    }
+
+    @Test
+    void loopbackHosts_mayTakePlainHttp_othersMayNot() {
+        assertTrue(AdminApiNode.isLoopback("127.0.0.2") && AdminApiNode.isLoopback("[::1]")
+                && !AdminApiNode.isLoopback("node1.example.test"));
     }
 }

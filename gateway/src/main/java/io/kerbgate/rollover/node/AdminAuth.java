@@ -1,5 +1,7 @@
-package io.kerbgate.rollover;
+package io.kerbgate.rollover.node;
 
+import io.kerbgate.rollover.ArrayConfig;
+import io.kerbgate.rollover.KeytabTicketSource;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;

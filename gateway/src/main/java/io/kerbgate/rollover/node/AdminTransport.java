@@ -1,5 +1,6 @@
-package io.kerbgate.rollover;
+package io.kerbgate.rollover.node;
 
+import io.kerbgate.rollover.ArrayConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -31,7 +32,7 @@ import javax.net.ssl.TrustManagerFactory;
  * client certificate when {@code admin_client_cert} is set, for nodes that authenticate key writers by certificate
  * (a node with no keys yet cannot check a Negotiate ticket).
  */
-final class AdminTransport {
+public final class AdminTransport {
 
     private static final Pattern PKCS8 =
             Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
@@ -39,7 +40,7 @@ final class AdminTransport {
     private AdminTransport() {}
 
     /** @throws IllegalArgumentException naming the array file's key when a file cannot be used */
-    static HttpClient httpClient(ArrayConfig array) {
+    public static HttpClient httpClient(ArrayConfig array) {
         ArrayConfig.AdminTls tls = array.adminTls();
         // The admin listener speaks HTTP/1.1 only; asking for h2 first would only cost an upgrade attempt.
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))

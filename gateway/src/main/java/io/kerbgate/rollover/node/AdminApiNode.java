@@ -1,9 +1,14 @@
-package io.kerbgate.rollover;
+package io.kerbgate.rollover.node;
 
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.keys.KeysReport;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabFile;
+import io.kerbgate.rollover.Durations;
+import io.kerbgate.rollover.HeldKeys;
+import io.kerbgate.rollover.NodeException;
+import io.kerbgate.rollover.NodeTarget;
+import io.kerbgate.rollover.kdc.Kadmin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -38,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Loading is the gateway's own business (its watcher), so {@link #verify} polls {@code GET /keys} until the new kvno
  * shows up or the verify timeout passes. The report carries no key bytes, so only kvno and enctypes are compared.
  */
-final class AdminApiNode implements NodeTarget {
+public final class AdminApiNode implements NodeTarget {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(250);
@@ -50,7 +55,7 @@ final class AdminApiNode implements NodeTarget {
     private final AdminAuth auth;
     private final Duration verifyTimeout;
 
-    AdminApiNode(String name, URI base, @Nullable URI front, HttpClient http, AdminAuth auth, Duration verifyTimeout) {
+    public AdminApiNode(String name, URI base, @Nullable URI front, HttpClient http, AdminAuth auth, Duration verifyTimeout) {
         this.name = name;
         this.base = base;
         this.front = front;

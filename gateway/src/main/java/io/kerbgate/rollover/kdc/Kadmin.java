@@ -1,5 +1,7 @@
-package io.kerbgate.rollover;
+package io.kerbgate.rollover.kdc;
 
+import io.kerbgate.rollover.Durations;
+import io.kerbgate.rollover.KdcException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * exits 0 when the query failed. So every output is redacted of the secrets before anyone sees it, and callers judge
  * success by what the query printed.
  */
-final class Kadmin {
+public final class Kadmin {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String REDACTED = "<redacted>";
@@ -82,7 +84,7 @@ final class Kadmin {
         }
     }
 
-    static String oneLine(String text) {
+    public static String oneLine(String text) {
         return text.strip().replaceAll("\\s*\\n\\s*", " | ");
     }
 

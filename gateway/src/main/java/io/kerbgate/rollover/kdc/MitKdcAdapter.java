@@ -1,9 +1,13 @@
-package io.kerbgate.rollover;
+package io.kerbgate.rollover.kdc;
 
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabException;
 import io.kerbgate.keys.KeytabFile;
+import io.kerbgate.rollover.ArrayConfig;
+import io.kerbgate.rollover.KdcAdapter;
+import io.kerbgate.rollover.KdcException;
+import io.kerbgate.rollover.NewKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

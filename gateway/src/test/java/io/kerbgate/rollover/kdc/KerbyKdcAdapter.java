@@ -1,6 +1,9 @@
-package io.kerbgate.rollover;
+package io.kerbgate.rollover.kdc;
 
 import io.kerbgate.crypto.KerberosKey;
+import io.kerbgate.rollover.KdcAdapter;
+import io.kerbgate.rollover.KdcException;
+import io.kerbgate.rollover.NewKey;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.kerby.KOptions;

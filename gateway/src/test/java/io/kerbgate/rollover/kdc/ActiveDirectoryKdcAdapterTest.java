@@ -1,5 +1,6 @@
-package io.kerbgate.rollover;
+package io.kerbgate.rollover.kdc;
 
+import io.kerbgate.rollover.ArrayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,16 +1,23 @@
-package io.kerbgate.rollover;
+package io.kerbgate.rollover.node;
 
+import io.kerbgate.rollover.ArrayConfig;
+import io.kerbgate.rollover.NodeTarget;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Turns the array file's nodes into {@link NodeTarget}s. */
-final class Nodes {
+public final class Nodes {
 
     private Nodes() {}
 
-    static List<NodeTarget> of(ArrayConfig array, HttpClient http) {
+    /** The array file's nodes, their admin APIs reached over its admin TLS ({@link AdminTransport}). */
+    public static List<NodeTarget> of(ArrayConfig array) {
+        return of(array, AdminTransport.httpClient(array));
+    }
+
+    public static List<NodeTarget> of(ArrayConfig array, HttpClient http) {
         List<NodeTarget> nodes = new ArrayList<>();
         for (ArrayConfig.Node node : array.nodes()) {
             nodes.add(of(node, http, array.verifyTimeout(), array.adminClient() == null ? AdminAuth.none()
@@ -20,7 +27,7 @@ final class Nodes {
     }
 
     /** @param negotiate how to authenticate to the node's admin API when it has no token file of its own */
-    static NodeTarget of(ArrayConfig.Node node, HttpClient http, Duration verifyTimeout, AdminAuth negotiate) {
+    public static NodeTarget of(ArrayConfig.Node node, HttpClient http, Duration verifyTimeout, AdminAuth negotiate) {
         AdminApiNode admin = null;
         if (node.admin() != null) {
             AdminAuth auth = node.adminTokenFile() == null ? negotiate
@@ -33,8 +40,4 @@ final class Nodes {
         return admin;
     }
 
-    /** The client every admin API call goes through; mTLS would configure its SSLContext here. */
-    static HttpClient defaultHttpClient() {
-        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    }
 }

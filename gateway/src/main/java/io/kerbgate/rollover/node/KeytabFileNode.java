@@ -1,9 +1,12 @@
-package io.kerbgate.rollover;
+package io.kerbgate.rollover.node;
 
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabException;
 import io.kerbgate.keys.KeytabFile;
+import io.kerbgate.rollover.HeldKeys;
+import io.kerbgate.rollover.NodeException;
+import io.kerbgate.rollover.NodeTarget;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
