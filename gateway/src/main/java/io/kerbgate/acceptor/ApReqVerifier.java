@@ -2,7 +2,6 @@ package io.kerbgate.acceptor;
 
 import io.kerbgate.cache.DecryptedTicket;
 import io.kerbgate.cache.TicketCache;
-import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.IntegrityException;
 import io.kerbgate.crypto.KerberosCrypto;
@@ -16,7 +15,6 @@ import io.kerbgate.messages.Checksum;
 import io.kerbgate.messages.EncTicketPart;
 import io.kerbgate.messages.EncryptedData;
 import io.kerbgate.messages.EncryptionKey;
-import io.kerbgate.messages.HostAddress;
 import io.kerbgate.messages.Ticket;
 import io.kerbgate.pac.PacException;
 import io.kerbgate.pac.PacVerifier;
@@ -229,14 +227,14 @@ public final class ApReqVerifier {
      * the ticket is decrypted; a cached ticket keeps its groups. Off, the PAC is never read.
      */
     private List<String> pacGroups(EncTicketPart part, KerberosKey serviceKey) throws Refusal {
-        if (policy.pac() == GatewayConfig.Pac.OFF) {
+        if (policy.pac() == PacPolicy.OFF) {
             return List.of();
         }
         try {
             Optional<PacVerifier.PacInfo> pac =
                     PacVerifier.verify(part.authorizationData(), serviceKey, part.cname(), part.crealm(),
                             part.authtime());
-            if (pac.isEmpty() && policy.pac() == GatewayConfig.Pac.REQUIRE) {
+            if (pac.isEmpty() && policy.pac() == PacPolicy.REQUIRE) {
                 throw new Refusal(RejectReason.PAC_INVALID, "ticket for " + part.client() + " has no PAC "
                         + "(acceptor.pac: require)");
             }

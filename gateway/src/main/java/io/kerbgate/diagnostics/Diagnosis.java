@@ -2,10 +2,9 @@ package io.kerbgate.diagnostics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.github.benmanes.caffeine.cache.Ticker;
+import io.kerbgate.Kerbgate;
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.AcceptorPolicy;
-import io.kerbgate.acceptor.ApReqVerifier;
 import io.kerbgate.acceptor.RefusalHints;
 import io.kerbgate.acceptor.SpnegoAcceptor;
 import io.kerbgate.config.ConfigException;
@@ -19,7 +18,6 @@ import io.kerbgate.initiator.Negotiation;
 import io.kerbgate.keys.KeySet;
 import io.kerbgate.keys.KeyVersion;
 import io.kerbgate.keys.KeytabEntry;
-import io.kerbgate.replay.LocalReplayCache;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -571,12 +569,10 @@ public final class Diagnosis {
         }
         String kdcKvno = mitKvno(principal);
         try {
-            AcceptorPolicy policy = config != null ? AcceptorPolicy.from(config, Instant.EPOCH)
+            AcceptorPolicy policy = config != null ? Kerbgate.acceptorPolicy(config, Instant.EPOCH)
                     : AcceptorPolicy.defaults(Instant.EPOCH);
-            ApReqVerifier verifier = new ApReqVerifier(policy, clock, new LocalReplayCache(1_000,
-                    Ticker.systemTicker()), null);
             KeySet k = keys;
-            SpnegoAcceptor acceptor = new SpnegoAcceptor(() -> k, verifier, 1024 * 1024);
+            SpnegoAcceptor acceptor = SpnegoAcceptor.forTools(k, policy, clock);
             Acceptance verdict = acceptor.authenticate(context.headerValue(), InetAddress.getLoopbackAddress());
             if (verdict instanceof Acceptance.Accepted ok) {
                 boolean mutual;

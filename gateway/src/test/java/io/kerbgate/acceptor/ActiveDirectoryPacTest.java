@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.KerberosCrypto;
 import io.kerbgate.crypto.KerberosKey;
@@ -34,7 +33,7 @@ final class ActiveDirectoryPacTest {
 
     private static final String SERVICE = SambaDc.ARRAY_SPN + "@" + SambaDc.REALM;
     private static final AcceptorPolicy VERIFY =
-            AcceptorPolicy.defaults(Instant.EPOCH).withPac(GatewayConfig.Pac.VERIFY);
+            AcceptorPolicy.defaults(Instant.EPOCH).withPac(PacPolicy.VERIFY);
 
     @TempDir
     static Path dir;
