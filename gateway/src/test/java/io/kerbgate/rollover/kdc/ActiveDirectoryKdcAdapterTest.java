@@ -1,10 +1,10 @@
 package io.kerbgate.rollover.kdc;
 
-import io.kerbgate.rollover.ArrayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.crypto.Enctype;
+import io.kerbgate.rollover.ArrayConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
