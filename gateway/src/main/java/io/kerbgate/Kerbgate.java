@@ -3,9 +3,9 @@ package io.kerbgate;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.AcceptorPolicy;
-import io.kerbgate.acceptor.ApReqVerifier;
 import io.kerbgate.acceptor.ChannelBindings;
 import io.kerbgate.acceptor.HttpAuthenticator;
+import io.kerbgate.acceptor.PacPolicy;
 import io.kerbgate.acceptor.SpnegoAcceptor;
 import io.kerbgate.admin.AdminEndpoints;
 import io.kerbgate.admin.AdminServer;
@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,9 +106,8 @@ public final class Kerbgate implements AutoCloseable {
             replayCache = ReplayCaches.create(config.replay(), localReplay, metrics.registry());
             Instant guardStart = ReplayCaches.restartGuardStart(config.replay(), replayFile, clock.instant(),
                     config.clockSkew());
-            ApReqVerifier verifier = new ApReqVerifier(AcceptorPolicy.from(config, guardStart), clock,
+            SpnegoAcceptor acceptor = SpnegoAcceptor.create(ring::current, acceptorPolicy(config, guardStart), clock,
                     replayCache, ticketCache);
-            SpnegoAcceptor acceptor = new SpnegoAcceptor(ring::current, verifier, config.limits().maxHeaderSize());
             // Tickets accepted per kvno, for GET /keys: an operator sees the traffic move to a new key.
             KvnoUsage usage = new KvnoUsage(clock);
             ring.addListener(change -> usage.retainOnly(change.keySet()));
@@ -155,6 +155,24 @@ public final class Kerbgate implements AutoCloseable {
      * Takes back what the node accepted before it stopped (grace deadlines, pinned principals, retired kvnos) and
      * saves it again after every change of the key ring.
      */
+    /**
+     * The acceptor's policy from the config: the one place where the acceptor's settings are read, so the acceptor
+     * itself imports no configuration. The token cap is the front's header limit: a token never outgrows the header
+     * block that carries it.
+     *
+     * @param startedAt when the replay cache started empty ({@code Instant.EPOCH}: no restart guard)
+     */
+    public static AcceptorPolicy acceptorPolicy(GatewayConfig config, Instant startedAt) {
+        GatewayConfig.Acceptor a = config.acceptor();
+        PacPolicy pac = switch (a.pac()) {
+            case OFF -> PacPolicy.OFF;
+            case VERIFY -> PacPolicy.VERIFY;
+            case REQUIRE -> PacPolicy.REQUIRE;
+        };
+        return new AcceptorPolicy(config.clockSkew(), a.allowRc4(), Set.copyOf(a.allowedClientRealms()), startedAt,
+                pac, config.limits().maxHeaderSize());
+    }
+
     private static void keepState(KeyRing ring, KeyStateStore store, Clock clock) throws IOException {
         Optional<KeyRing.State> saved = store.load();
         ring.addListener(change -> {

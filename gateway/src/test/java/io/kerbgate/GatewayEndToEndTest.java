@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.initiator.GssMech;
+import io.kerbgate.initiator.Negotiation;
 import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.GssClient;
-import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.KerbyKdc;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
@@ -101,13 +102,13 @@ final class GatewayEndToEndTest {
     @ValueSource(ints = {17, 18})
     void kerby_kdc_and_jdk_initiator_through_the_proxy(int enctype) throws Exception {
         try (GssClient client = GssClient.withPassword(kerby.krb5Conf(enctype), "alice@KERBY.TEST", "alice-pw")) {
-            GssClient.Negotiation n = client.negotiate("HTTP/" + HOST + "@KERBY.TEST", GssMech.SPNEGO, true);
+            Negotiation n = client.negotiate("HTTP/" + HOST + "@KERBY.TEST", GssMech.SPNEGO, true);
             HttpResponse<String> r = get(kerbyGateway, Map.of("Authorization", n.headerValue(),
                     "X-Remote-User", "admin@KERBY.TEST"));
             assertEquals(200, r.statusCode(), r.body());
             assertEquals(List.of("alice@KERBY.TEST"), EchoBackend.headerValues(r.body(), "x-remote-user"));
             assertTrue(EchoBackend.headerValues(r.body(), "authorization").isEmpty(), "ticket not forwarded");
-            n.acceptResponse(r.headers().firstValue("WWW-Authenticate").orElseThrow());
+            n.complete(r.headers().firstValue("WWW-Authenticate").orElseThrow());
             assertTrue(n.isEstablished(), "mutual authentication completes with the gateway's AP-REP");
         }
     }
@@ -118,12 +119,12 @@ final class GatewayEndToEndTest {
         assumeTrue(mit != null, MitKdc.NOT_INSTALLED);
         try (GssClient client = GssClient.withPassword(mit.krb5Conf(), "alice@MIT.TEST", "alice-pw")) {
             for (GssMech mech : GssMech.values()) {
-                GssClient.Negotiation n = client.negotiate("HTTP/e" + enctype + ".example.test@MIT.TEST", mech,
+                Negotiation n = client.negotiate("HTTP/e" + enctype + ".example.test@MIT.TEST", mech,
                         true);
                 HttpResponse<String> r = get(mitGateway, Map.of("Authorization", n.headerValue()));
                 assertEquals(200, r.statusCode(), mech + ": " + r.body());
                 assertEquals(List.of("alice@MIT.TEST"), EchoBackend.headerValues(r.body(), "x-remote-user"));
-                n.acceptResponse(r.headers().firstValue("WWW-Authenticate").orElseThrow());
+                n.complete(r.headers().firstValue("WWW-Authenticate").orElseThrow());
                 assertTrue(n.isEstablished(), mech + " mutual auth");
             }
         }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.config.ConfigLoader;
+import io.kerbgate.initiator.GssMech;
 import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.GssClient;
-import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
 import io.kerbgate.testing.SecretFile;

@@ -2,7 +2,6 @@ package io.kerbgate.acceptor;
 
 import io.kerbgate.cache.DecryptedTicket;
 import io.kerbgate.cache.TicketCache;
-import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.IntegrityException;
 import io.kerbgate.crypto.KerberosCrypto;
@@ -16,8 +15,6 @@ import io.kerbgate.messages.Checksum;
 import io.kerbgate.messages.EncTicketPart;
 import io.kerbgate.messages.EncryptedData;
 import io.kerbgate.messages.EncryptionKey;
-import io.kerbgate.messages.HostAddress;
-import io.kerbgate.messages.Ticket;
 import io.kerbgate.pac.PacException;
 import io.kerbgate.pac.PacVerifier;
 import io.kerbgate.replay.ReplayCache;
@@ -93,9 +90,40 @@ public final class ApReqVerifier {
         this.replayTtl = policy.clockSkew().multipliedBy(2);
     }
 
-    /** @param bindings what the GSS checksum's channel-binding hash must be (checklist item 21) */
+    /**
+     * Runs the checks in their fixed order; each step stops at its first failed check with a {@link Refusal}. The
+     * item numbers are those of {@code shared/ACCEPTOR-CHECKLIST.md} (one {@code itemNN_} test each in
+     * {@code AcceptorChecklistTest}); README "The acceptor's checks" lists the same order with the reason tags.
+     *
+     * @param bindings what the GSS checksum's channel-binding hash must be (checklist item 21)
+     */
     public Verified verify(byte[] apReqDer, KeySet keys, InetAddress peer, ChannelBindings bindings, FactsSink facts)
             throws Refusal {
+        ApReq req = decodeRequest(apReqDer);
+        String sname = req.ticket().servicePrincipal();
+        EncryptedData encTicket = req.ticket().encPart();
+        facts.ticket(sname, encTicket.kvno(), encTicket.etype());
+        Lookup.Found found = findServiceKey(keys, sname, encTicket);
+        // Keyed on the key itself, not the cleartext sname/kvno: see TicketCache (issue #11 items 4 and 6).
+        DecryptedTicket cachedTicket = ticketCache == null ? null : ticketCache.get(found.key(), encTicket);
+        DecryptedTicket dt = cachedTicket != null ? cachedTicket : decryptTicket(found, encTicket, sname);
+        facts.client(dt.client());
+
+        Instant now = clock.instant();
+        Authenticator auth = checkAuthenticator(req.authenticator(), dt, sname, found.kvno(), now);
+        boolean mutual = checkChecksumAndSubkey(req, auth, dt.sessionKey(), bindings);
+        checkTicketPolicy(dt, peer, now);
+        checkReplay(req.authenticator(), dt.client(), peer, auth.clientTime());
+        checkName(dt);
+        return new Verified(dt.client(), sname, found.kvno(), encTicket.etype(), dt.sessionKey(), auth, mutual,
+                cachedTicket != null, dt.groups(), dt.endtime());
+    }
+
+    /**
+     * Items 4, 8 and 27: the AP-REQ is strict DER (a decoding failure is {@code malformed}, never a throw), pvno 5 and
+     * msg-type 14 (RFC 4120 §5.5.1), no user-to-user (ap-options use-session-key), and the ticket's tkt-vno 5 (§5.3).
+     */
+    private static ApReq decodeRequest(byte[] apReqDer) throws Refusal {
         ApReq req = decode(() -> ApReq.decode(apReqDer), "AP-REQ");
         if (req.pvno() != 5) {
             throw new Refusal(RejectReason.BAD_VERSION, "AP-REQ pvno " + req.pvno());
@@ -106,35 +134,45 @@ public final class ApReqVerifier {
         if ((req.apOptions() & ApReq.USE_SESSION_KEY) != 0) {
             throw new Refusal(RejectReason.USER_TO_USER, "ap-options has use-session-key (user-to-user)");
         }
-        Ticket ticket = req.ticket();
-        if (ticket.tktVno() != 5) {
-            throw new Refusal(RejectReason.BAD_VERSION, "ticket tkt-vno " + ticket.tktVno());
+        if (req.ticket().tktVno() != 5) {
+            throw new Refusal(RejectReason.BAD_VERSION, "ticket tkt-vno " + req.ticket().tktVno());
         }
-        String sname = ticket.servicePrincipal();
-        EncryptedData encTicket = ticket.encPart();
-        facts.ticket(sname, encTicket.kvno(), encTicket.etype());
+        return req;
+    }
+
+    /**
+     * Items 11, 9 and 10 (RFC 4120 §3.2.3): the ticket's enctype is allowed, then the key is chosen by (principal,
+     * kvno, enctype) among the keytab's principals; the cleartext sname only selects, it never names the service.
+     */
+    private Lookup.Found findServiceKey(KeySet keys, String sname, EncryptedData encTicket) throws Refusal {
         Enctype ticketEtype = allowedEnctype(encTicket.etype(), "ticket");
+        return findKey(keys, sname, encTicket, ticketEtype);
+    }
 
-        Lookup.Found found = findKey(keys, sname, encTicket, ticketEtype);
+    /**
+     * Items 10, 12, 11 and 23 (RFC 4120 §3.2.3, key usage 2): the ticket decrypts with the service key (else
+     * {@code integrity}), its session key is of an allowed enctype and length, and its PAC verifies when
+     * {@code acceptor.pac} asks; the result joins the ticket cache.
+     */
+    private DecryptedTicket decryptTicket(Lookup.Found found, EncryptedData encTicket, String sname) throws Refusal {
         KerberosKey serviceKey = found.key();
-        int kvno = found.kvno();
-
-        // Keyed on the key itself, not the cleartext sname/kvno: see TicketCache (issue #11 items 4 and 6).
-        DecryptedTicket dt = ticketCache == null ? null : ticketCache.get(serviceKey, encTicket);
-        boolean cached = dt != null;
-        if (dt == null) {
-            byte[] plain = decrypt(serviceKey, USAGE_TICKET, encTicket.cipher(), "ticket", sname, kvno);
-            EncTicketPart part = decode(() -> EncTicketPart.decode(plain), "EncTicketPart");
-            Enctype sessionEtype = allowedEnctype(part.key().keytype(), "session key");
-            dt = DecryptedTicket.of(part, key(sessionEtype, part.key(), "session key"), pacGroups(part, serviceKey));
-            if (ticketCache != null) {
-                ticketCache.put(serviceKey, encTicket, dt, clock.instant(), policy.clockSkew());
-            }
+        byte[] plain = decrypt(serviceKey, USAGE_TICKET, encTicket.cipher(), "ticket", sname, found.kvno());
+        EncTicketPart part = decode(() -> EncTicketPart.decode(plain), "EncTicketPart");
+        Enctype sessionEtype = allowedEnctype(part.key().keytype(), "session key");
+        DecryptedTicket dt = DecryptedTicket.of(part, key(sessionEtype, part.key(), "session key"),
+                pacGroups(part, serviceKey));
+        if (ticketCache != null) {
+            ticketCache.put(serviceKey, encTicket, dt, clock.instant(), policy.clockSkew());
         }
-        facts.client(dt.client());
+        return dt;
+    }
 
-        Instant now = clock.instant();
-        EncryptedData encAuth = req.authenticator();
+    /**
+     * Items 11, 13, 14 and 16 (RFC 4120 §3.2.3, key usage 11): the authenticator is under the session key's enctype
+     * and decrypts with it, its vno is 5, its cname and crealm are the ticket's, and its time is within the skew.
+     */
+    private Authenticator checkAuthenticator(EncryptedData encAuth, DecryptedTicket dt, String sname, int kvno,
+            Instant now) throws Refusal {
         if (encAuth.etype() != dt.sessionKey().enctype().id()) {
             throw new Refusal(RejectReason.ENCTYPE, "authenticator enctype " + Enctype.describe(encAuth.etype())
                     + " differs from the session key's " + dt.sessionKey().enctype().kerberosName());
@@ -158,12 +196,29 @@ public final class ApReqVerifier {
             throw new Refusal(RejectReason.SKEW, "authenticator time " + ctime + " is " + describeOffset(ctime, now)
                     + " from this node's clock " + now + " (allowed " + skew + "): check NTP on the client and here");
         }
-        boolean mutualByFlags = checkChecksum(auth, dt.sessionKey(), bindings);
-        boolean mutual = mutualByFlags || (req.apOptions() & ApReq.MUTUAL_REQUIRED) != 0;
+        return auth;
+    }
+
+    /**
+     * Items 20, 21, 15 and 8 (RFC 4121 §4.1.1): the authenticator's checksum and channel bindings, then its subkey.
+     * Returns whether the client asked for mutual authentication (GSS flags or ap-options mutual-required).
+     */
+    private boolean checkChecksumAndSubkey(ApReq req, Authenticator auth, KerberosKey sessionKey,
+            ChannelBindings bindings) throws Refusal {
+        boolean mutualByFlags = checkChecksum(auth, sessionKey, bindings);
         if (auth.subkey() != null) {
             // Checklist item 15: never used here, but a subkey must be a well-formed key of an allowed enctype.
             key(allowedEnctype(auth.subkey().keytype(), "authenticator subkey"), auth.subkey(), "authenticator subkey");
         }
+        return mutualByFlags || (req.apOptions() & ApReq.MUTUAL_REQUIRED) != 0;
+    }
+
+    /**
+     * Items 24, 25 and 17 (RFC 4120 §3.2.3, §2.7): a cross-realm path the KDC checked, an allowed client realm, the
+     * peer among the ticket's addresses when it has any, and the ticket's times (start, with skew; INVALID; end,
+     * with skew).
+     */
+    private void checkTicketPolicy(DecryptedTicket dt, InetAddress peer, Instant now) throws Refusal {
         if (dt.transitedContents().length > 0 && !dt.hasFlag(EncTicketPart.FLAG_TRANSITED_POLICY_CHECKED)) {
             throw new Refusal(RejectReason.TRANSITED,
                     "cross-realm ticket for " + dt.client() + " without transited-policy-checked");
@@ -178,6 +233,7 @@ public final class ApReqVerifier {
         if (dt.hasFlag(EncTicketPart.FLAG_INVALID)) {
             throw new Refusal(RejectReason.NOT_YET_VALID, "ticket has the INVALID flag (postdated, not validated)");
         }
+        Duration skew = policy.clockSkew();
         Instant start = dt.starttime() != null ? dt.starttime() : dt.authtime();
         if (start.isAfter(now.plus(skew))) {
             throw new Refusal(RejectReason.NOT_YET_VALID, "ticket starts at " + start + ", now is " + now);
@@ -186,14 +242,17 @@ public final class ApReqVerifier {
             throw new Refusal(RejectReason.EXPIRED, "ticket ended at " + dt.endtime() + ", now is " + now
                     + ": the client must get a new service ticket");
         }
-        checkReplay(encAuth, dt.client(), peer, ctime);
-        // Last, once the client has proven the ticket is theirs: a 403 that names the reason, not a challenge.
+    }
+
+    /**
+     * Not a checklist item (README "The acceptor's checks", 8): a client name a backend would read as another name.
+     * Last, once the client has proven the ticket is theirs: a 403 that names the reason, not a challenge.
+     */
+    private static void checkName(DecryptedTicket dt) throws Refusal {
         String nameProblem = dt.cname().headerProblem(dt.crealm());
         if (nameProblem != null) {
             throw new Refusal(RejectReason.PRINCIPAL_NAME, "client principal's " + nameProblem);
         }
-        return new Verified(dt.client(), sname, kvno, encTicket.etype(), dt.sessionKey(), auth, mutual, cached,
-                dt.groups(), dt.endtime());
     }
 
     private Lookup.Found findKey(KeySet keys, String sname, EncryptedData enc, Enctype etype) throws Refusal {
@@ -229,14 +288,14 @@ public final class ApReqVerifier {
      * the ticket is decrypted; a cached ticket keeps its groups. Off, the PAC is never read.
      */
     private List<String> pacGroups(EncTicketPart part, KerberosKey serviceKey) throws Refusal {
-        if (policy.pac() == GatewayConfig.Pac.OFF) {
+        if (policy.pac() == PacPolicy.OFF) {
             return List.of();
         }
         try {
             Optional<PacVerifier.PacInfo> pac =
                     PacVerifier.verify(part.authorizationData(), serviceKey, part.cname(), part.crealm(),
                             part.authtime());
-            if (pac.isEmpty() && policy.pac() == GatewayConfig.Pac.REQUIRE) {
+            if (pac.isEmpty() && policy.pac() == PacPolicy.REQUIRE) {
                 throw new Refusal(RejectReason.PAC_INVALID, "ticket for " + part.client() + " has no PAC "
                         + "(acceptor.pac: require)");
             }
@@ -267,7 +326,7 @@ public final class ApReqVerifier {
         return new KerberosKey(e, k.keyvalue());
     }
 
-    /** Returns whether the client asked for mutual authentication through the GSS flags. */
+    /** Items 20 and 21: returns whether the client asked for mutual authentication through the GSS flags. */
     private boolean checkChecksum(Authenticator auth, KerberosKey sessionKey, ChannelBindings bindings)
             throws Refusal {
         Checksum c = auth.cksum();
@@ -301,7 +360,7 @@ public final class ApReqVerifier {
     }
 
     /**
-     * Checklist items 18 and 19. The replay key is the authenticator's MAC tag alone: never the ticket's cleartext
+     * Checklist items 18 and 19 (RFC 4120 §3.2.3). The replay key is the authenticator's MAC tag alone: never the ticket's cleartext
      * sname, realm or kvno, which anyone can rewrite (issue #11 item 4).
      */
     private void checkReplay(EncryptedData encAuth, String client, InetAddress peer, Instant ctime) throws Refusal {

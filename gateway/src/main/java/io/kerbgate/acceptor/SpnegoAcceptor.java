@@ -1,11 +1,14 @@
 package io.kerbgate.acceptor;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.kerbgate.cache.TicketCache;
 import io.kerbgate.keys.KeySet;
-import io.kerbgate.spnego.InitialToken;
-import io.kerbgate.spnego.NegotiateHeader;
-import io.kerbgate.spnego.NegotiationTokens;
+import io.kerbgate.replay.LocalReplayCache;
+import io.kerbgate.replay.ReplayCache;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SpnegoAcceptor implements HttpAuthenticator {
     private static final Logger log = LoggerFactory.getLogger(SpnegoAcceptor.class);
+    /** Enough for the few tokens a tool judges. */
+    private static final int TOOL_REPLAY_ENTRIES = 1_000;
 
     private final Supplier<KeySet> keys;
     private final ApReqVerifier verifier;
@@ -31,6 +36,28 @@ public final class SpnegoAcceptor implements HttpAuthenticator {
         this.keys = keys;
         this.verifier = verifier;
         this.maxTokenBytes = maxTokenBytes;
+    }
+
+    /**
+     * The acceptor as the gateway builds it: the policy's token cap, its replay cache and ticket cache.
+     *
+     * @param keys    the current key set, read once per request (the rollover listener swaps it)
+     * @param tickets the ticket cache, or {@code null} to decrypt every ticket
+     */
+    public static SpnegoAcceptor create(Supplier<KeySet> keys, AcceptorPolicy policy, Clock clock,
+            ReplayCache replayCache, @Nullable TicketCache tickets) {
+        return new SpnegoAcceptor(keys, new ApReqVerifier(policy, clock, replayCache, tickets),
+                policy.maxTokenBytes());
+    }
+
+    /**
+     * An acceptor for the tools ({@code diagnose}, {@code token-inspect}, the rollover's check) that judge a token or
+     * two with fixed keys: a throwaway replay cache, no ticket cache. Give it a policy whose {@code startedAt} is the
+     * epoch: a cache that lives for a few tokens has no previous run to guard against.
+     */
+    public static SpnegoAcceptor forTools(KeySet keys, AcceptorPolicy policy, Clock clock) {
+        return create(() -> keys, policy, clock, new LocalReplayCache(TOOL_REPLAY_ENTRIES, Ticker.systemTicker()),
+                null);
     }
 
     @Override

@@ -41,7 +41,7 @@ final class KeysCommand {
     int run(Path array, ToIntFunction<KeysTool> action) {
         KeysTool tool;
         try {
-            tool = KeysTool.forArrayFile(array, root.out());
+            tool = KeysToolFactory.forArrayFile(array, root.out());
         } catch (ConfigException e) {
             root.err().println(array + ": " + e.getMessage());
             return KerbgateCommand.EXIT_USAGE;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kerbgate.Kerbgate;
 import io.kerbgate.acceptor.AcceptorPolicy;
 import io.kerbgate.config.ConfigException;
 import io.kerbgate.config.ConfigLoader;
@@ -90,7 +91,7 @@ final class TokenInspectCommand implements Callable<Integer> {
         Path keys = keytab;
         if (config != null) {
             GatewayConfig loaded = ConfigLoader.load(config);
-            policy = AcceptorPolicy.from(loaded, Instant.EPOCH);
+            policy = Kerbgate.acceptorPolicy(loaded, Instant.EPOCH);
             principals = loaded.principals();
             keys = keys != null ? keys : loaded.keytabs().get(0);
         }

@@ -4,6 +4,9 @@ import io.kerbgate.Kerbgate;
 import io.kerbgate.config.ConfigException;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.initiator.GssInitiator;
+import io.kerbgate.initiator.GssMech;
+import io.kerbgate.initiator.Negotiation;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,7 +70,7 @@ public final class Demo {
 
     private static boolean exercise(DemoKdc kdc, int port, PrintStream out) throws Exception {
         System.setProperty("java.security.krb5.conf", kdc.krb5Conf().toString());
-        GssInitiator client = GssInitiator.login(USER + "@" + REALM, PASSWORD.toCharArray());
+        GssInitiator client = GssInitiator.withPassword(USER + "@" + REALM, PASSWORD.toCharArray());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         URI uri = URI.create("http://127.0.0.1:" + port + "/");
         boolean ok = true;
@@ -75,8 +78,8 @@ public final class Demo {
         out.println("client    alice@" + REALM + " (JDK GSS initiator), service ticket for " + SERVICE);
         String firstHeader = null;
         for (int i = 1; i <= 4; i++) {
-            GssInitiator.Context ctx = client.newContext(SERVICE, GssInitiator.SPNEGO, true);
-            String header = ctx.initialHeader();
+            Negotiation ctx = client.negotiate(SERVICE, GssMech.SPNEGO, true);
+            String header = ctx.headerValue();
             firstHeader = firstHeader == null ? header : firstHeader;
             HttpResponse<String> r = http.send(request(uri, header, i == 2 ? "admin@" + REALM : null),
                     HttpResponse.BodyHandlers.ofString());

@@ -2,21 +2,22 @@ package io.kerbgate.diagnostics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.github.benmanes.caffeine.cache.Ticker;
+import io.kerbgate.Kerbgate;
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.AcceptorPolicy;
-import io.kerbgate.acceptor.ApReqVerifier;
+import io.kerbgate.acceptor.RefusalHints;
 import io.kerbgate.acceptor.SpnegoAcceptor;
 import io.kerbgate.config.ConfigException;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.der.DerException;
-import io.kerbgate.acceptor.RefusalHints;
+import io.kerbgate.initiator.GssInitiator;
+import io.kerbgate.initiator.GssMech;
+import io.kerbgate.initiator.Negotiation;
 import io.kerbgate.keys.KeySet;
 import io.kerbgate.keys.KeyVersion;
 import io.kerbgate.keys.KeytabEntry;
-import io.kerbgate.replay.LocalReplayCache;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -521,7 +522,7 @@ public final class Diagnosis {
             // The JDK's Kerberos reads this property; each login re-reads the file (refreshKrb5Config).
             System.setProperty("java.security.krb5.conf", krb5File.toString());
         }
-        ClientLogin login;
+        GssInitiator login;
         try {
             login = login();
         } catch (LoginException | IOException e) {
@@ -535,17 +536,17 @@ public final class Diagnosis {
         }
     }
 
-    private ClientLogin login() throws LoginException, IOException {
+    private GssInitiator login() throws LoginException, IOException {
         if (options.ccache() != null) {
             String path = options.ccache().toString();
-            return ClientLogin.withCcache(options.client(), Path.of(path.startsWith("FILE:") ? path.substring(5) : path));
+            return GssInitiator.withCcache(options.client(), Path.of(path.startsWith("FILE:") ? path.substring(5) : path));
         }
         if (options.clientKeytab() != null) {
-            return ClientLogin.withKeytab(options.client(), options.clientKeytab());
+            return GssInitiator.withKeytab(options.client(), options.clientKeytab());
         }
         String password = Files.readAllLines(options.passwordFile(), StandardCharsets.UTF_8).stream().findFirst()
                 .orElse("");
-        return ClientLogin.withPassword(options.client(), password.toCharArray());
+        return GssInitiator.withPassword(options.client(), password.toCharArray());
     }
 
     private String describeCredentials() {
@@ -556,10 +557,10 @@ public final class Diagnosis {
                 : " with the password in " + options.passwordFile());
     }
 
-    private void serviceTicket(ClientLogin login, String principal) {
-        ClientLogin.Context context;
+    private void serviceTicket(GssInitiator login, String principal) {
+        Negotiation context;
         try {
-            context = login.negotiate(principal);
+            context = login.negotiate(principal, GssMech.SPNEGO, true);
         } catch (GSSException e) {
             add(Check.fail("ticket", "the KDC gave no service ticket for " + principal + ": " + e.getMessage(),
                     "check that " + principal + " exists on the KDC (kadmin getprinc / setspn -Q) and that the"
@@ -568,13 +569,11 @@ public final class Diagnosis {
         }
         String kdcKvno = mitKvno(principal);
         try {
-            AcceptorPolicy policy = config != null ? AcceptorPolicy.from(config, Instant.EPOCH)
+            AcceptorPolicy policy = config != null ? Kerbgate.acceptorPolicy(config, Instant.EPOCH)
                     : AcceptorPolicy.defaults(Instant.EPOCH);
-            ApReqVerifier verifier = new ApReqVerifier(policy, clock, new LocalReplayCache(1_000,
-                    Ticker.systemTicker()), null);
             KeySet k = keys;
-            SpnegoAcceptor acceptor = new SpnegoAcceptor(() -> k, verifier, 1024 * 1024);
-            Acceptance verdict = acceptor.authenticate(context.header(), InetAddress.getLoopbackAddress());
+            SpnegoAcceptor acceptor = SpnegoAcceptor.forTools(k, policy, clock);
+            Acceptance verdict = acceptor.authenticate(context.headerValue(), InetAddress.getLoopbackAddress());
             if (verdict instanceof Acceptance.Accepted ok) {
                 boolean mutual;
                 String mutualNote;

@@ -3,19 +3,20 @@ package io.kerbgate.diagnostics;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.AcceptorPolicy;
-import io.kerbgate.acceptor.ApReqVerifier;
+import io.kerbgate.acceptor.NegotiateHeader;
+import io.kerbgate.acceptor.PacPolicy;
 import io.kerbgate.acceptor.Refusal;
+import io.kerbgate.acceptor.RefusalHints;
 import io.kerbgate.acceptor.SpnegoAcceptor;
+import io.kerbgate.acceptor.SpnegoInspection;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.IntegrityException;
 import io.kerbgate.crypto.KerberosCrypto;
 import io.kerbgate.crypto.KerberosKey;
 import io.kerbgate.der.DerException;
 import io.kerbgate.der.DerReader;
-import io.kerbgate.acceptor.RefusalHints;
 import io.kerbgate.keys.KeySet;
 import io.kerbgate.keys.Lookup;
 import io.kerbgate.messages.ApReq;
@@ -26,9 +27,6 @@ import io.kerbgate.messages.EncTicketPart;
 import io.kerbgate.messages.EncryptedData;
 import io.kerbgate.messages.HostAddress;
 import io.kerbgate.messages.Ticket;
-import io.kerbgate.replay.LocalReplayCache;
-import io.kerbgate.spnego.NegotiateHeader;
-import io.kerbgate.spnego.SpnegoInspection;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -63,7 +61,6 @@ public final class TokenInspector {
     private static final int USAGE_TICKET = 2;
     private static final int USAGE_AUTHENTICATOR_CKSUM = 10;
     private static final int USAGE_AUTHENTICATOR = 11;
-    private static final int DEFAULT_MAX_TOKEN_BYTES = 1024 * 1024;
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     /**
@@ -103,7 +100,7 @@ public final class TokenInspector {
         inputNode.put("scheme", in.scheme == null ? "(none: bare base64)" : in.scheme);
         inputNode.put("base64_chars", in.base64.length());
         inputNode.put("bytes", in.token.length);
-        inputNode.put("gateway_header_check", headerCheck(in));
+        inputNode.put("gateway_header_check", headerCheck(in, settings.policy().maxTokenBytes()));
 
         SpnegoInspection spnego;
         try {
@@ -139,10 +136,10 @@ public final class TokenInspector {
     }
 
     /** What the gateway's strict header reader says about the input as it was given. */
-    private static String headerCheck(Input in) {
+    private static String headerCheck(Input in, int maxTokenBytes) {
         String scheme = in.scheme == null ? "Negotiate" : in.scheme;
         try {
-            NegotiateHeader.decode(scheme + " " + in.base64, DEFAULT_MAX_TOKEN_BYTES);
+            NegotiateHeader.decode(scheme + " " + in.base64, maxTokenBytes);
             return "ok";
         } catch (Refusal r) {
             return "refused (" + r.reason().tag() + "): " + r.detail();
@@ -379,11 +376,9 @@ public final class TokenInspector {
     private static void verdict(Input in, Settings settings, @Nullable InetAddress peer, ObjectNode node) {
         AcceptorPolicy p = settings.policy();
         // startedAt at the epoch switches the restart guard off: this throwaway cache has no previous run to cover.
-        AcceptorPolicy policy = new AcceptorPolicy(p.clockSkew(), p.allowRc4(), p.allowedClientRealms(), Instant.EPOCH);
-        ApReqVerifier verifier = new ApReqVerifier(policy, settings.clock(),
-                new LocalReplayCache(1_000, Ticker.systemTicker()), null);
-        KeySet keys = settings.keys();
-        SpnegoAcceptor acceptor = new SpnegoAcceptor(() -> keys, verifier, DEFAULT_MAX_TOKEN_BYTES);
+        AcceptorPolicy policy = new AcceptorPolicy(p.clockSkew(), p.allowRc4(), p.allowedClientRealms(), Instant.EPOCH,
+                PacPolicy.OFF, p.maxTokenBytes());
+        SpnegoAcceptor acceptor = SpnegoAcceptor.forTools(settings.keys(), policy, settings.clock());
         InetAddress address = peer != null ? peer : InetAddress.getLoopbackAddress();
         Acceptance acceptance = acceptor.authenticate("Negotiate " + Base64.getEncoder().encodeToString(in.token),
                 address);

@@ -1,8 +1,8 @@
 package io.kerbgate.identity;
 
 import io.kerbgate.config.GroupNamesConfig;
+import io.kerbgate.ldap.LdapTls;
 import io.kerbgate.pac.Sid;
-import io.kerbgate.rollover.LdapTls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;

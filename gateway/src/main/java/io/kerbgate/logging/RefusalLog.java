@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,14 +50,17 @@ public final class RefusalLog {
 
     private final Supplier<KeySet> keys;
     private final Logging.Format format;
+    private final ToIntFunction<RejectReason> httpStatus;
 
     /**
-     * @param keys   this node's current keys, read once per refusal
-     * @param format the configured format: decides whether fields go in the message or in key-value pairs
+     * @param keys       this node's current keys, read once per refusal
+     * @param format     the configured format: decides whether fields go in the message or in key-value pairs
+     * @param httpStatus the status the edge answers each reason with, for the {@code status} field
      */
-    public RefusalLog(Supplier<KeySet> keys, Logging.Format format) {
+    public RefusalLog(Supplier<KeySet> keys, Logging.Format format, ToIntFunction<RejectReason> httpStatus) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.format = Objects.requireNonNull(format, "format");
+        this.httpStatus = Objects.requireNonNull(httpStatus, "httpStatus");
     }
 
     /** Logs {@code rejected} for the client at {@code peer}; {@code route} is the access route, or {@code null}. */
@@ -82,7 +86,7 @@ public final class RefusalLog {
         boolean reachedTicket = facts.sname() != null || facts.kvno() >= 0;
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("reason", rejected.reason().tag());
-        fields.put("status", Integer.toString(rejected.reason().httpStatus()));
+        fields.put("status", Integer.toString(httpStatus.applyAsInt(rejected.reason())));
         fields.put("client", peer.getAddress() == null ? peer.getHostString() + ":" + peer.getPort()
                 : peer.getAddress().getHostAddress() + ":" + peer.getPort());
         fields.put("principal", orDash(facts.client()));

@@ -53,7 +53,7 @@ final class NegotiateStep {
     /** No access routes, and refusal lines without the keytab's view. */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics) {
         this(authenticator, metrics, AccessRules.none(),
-                new RefusalLog(authenticator::keys, Logging.DEFAULT.format()));
+                new RefusalLog(authenticator::keys, Logging.DEFAULT.format(), Responses::status));
     }
 
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, AccessRules access, RefusalLog refusals) {

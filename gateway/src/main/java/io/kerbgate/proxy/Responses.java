@@ -59,15 +59,36 @@ final class Responses {
     static final FullHttpResponse GATEWAY_TIMEOUT = build(HttpResponseStatus.GATEWAY_TIMEOUT, "");
     static final FullHttpResponse VERSION_NOT_SUPPORTED = build(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "");
 
-    /** One response per status a {@link RejectReason} can carry, so a new reason cannot lack its response. */
+    /** One response per status {@link #status} maps a {@link RejectReason} to. */
     private static final Map<Integer, FullHttpResponse> REFUSALS = refusals();
 
     private Responses() {}
 
+    /**
+     * The HTTP status of a refusal: the edge's mapping, one case per reason, so that a new reason cannot lack its
+     * status. Everything a client can send maps to a 4xx: a refused token is 401 with a fresh {@code WWW-Authenticate:
+     * Negotiate} challenge, except framing errors of the HTTP request itself (400, 431); a ticket that is valid but
+     * whose principal may not pass is 403; 503 when the fault is this node's, so a balancer or client tries another.
+     */
+    static int status(RejectReason reason) {
+        return switch (reason) {
+            case DUPLICATE_HEADER, BAD_TARGET -> 400;
+            case NO_HEADER, OTHER_SCHEME, NTLM, MALFORMED, NOT_INITIAL_TOKEN, MECH_UNSUPPORTED, BAD_TOKEN_ID,
+                    BAD_VERSION, BAD_MSG_TYPE, USER_TO_USER, UNKNOWN_SERVICE, BADKEYVER, ENCTYPE, INTEGRITY, BADMATCH,
+                    SKEW, NOT_YET_VALID, EXPIRED, REPLAY, BADADDR, BAD_CHECKSUM, CHANNEL_BINDING, TRANSITED,
+                    REALM_NOT_ALLOWED, PAC_INVALID -> 401;
+            case PRINCIPAL_NAME, ACCESS_DENIED -> 403;
+            case REPLAY_QUOTA -> 429;
+            case TOO_LARGE -> 431;
+            case REPLAY_CACHE_UNAVAILABLE, NO_KEYS -> 503;
+        };
+    }
+
     /** The response to a refused request: the status of its reason, and a fresh challenge for a 401. */
     static FullHttpResponse refusal(RejectReason reason, byte @Nullable [] rejectToken) {
-        FullHttpResponse response = REFUSALS.get(reason.httpStatus()).retainedDuplicate();
-        if (rejectToken != null && reason.httpStatus() == 401) {
+        int status = status(reason);
+        FullHttpResponse response = REFUSALS.get(status).retainedDuplicate();
+        if (rejectToken != null && status == 401) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, negotiate(rejectToken));
         }
         return response;
@@ -85,7 +106,7 @@ final class Responses {
         byStatus.put(431, HEADERS_TOO_LARGE);
         byStatus.put(503, SERVICE_UNAVAILABLE);
         for (RejectReason reason : RejectReason.values()) {
-            byStatus.computeIfAbsent(reason.httpStatus(), s -> build(HttpResponseStatus.valueOf(s), ""));
+            byStatus.computeIfAbsent(status(reason), s -> build(HttpResponseStatus.valueOf(s), ""));
         }
         return Map.copyOf(byStatus);
     }

@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as operators write them in the array file and on the command line: {@code 10h5m}, {@code 30d}, {@code 90s}. */
-final class Durations {
+public final class Durations {
 
     private static final Pattern WHOLE = Pattern.compile("(\\d{1,9}(d|h|m|s))+");
     private static final Pattern PART = Pattern.compile("(\\d{1,9})(d|h|m|s)");
@@ -33,7 +33,7 @@ final class Durations {
     }
 
     /** The shortest form {@link #parse} reads back: {@code PT10H5M -> 10h5m}. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         if (d.isZero()) {
             return "0s";
         }

@@ -9,26 +9,26 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** The kvnos of one principal a node holds, each with its enctype numbers. */
-record HeldKeys(SortedMap<Integer, SortedSet<Integer>> enctypesByKvno) {
+public record HeldKeys(SortedMap<Integer, SortedSet<Integer>> enctypesByKvno) {
 
-    HeldKeys {
+    public HeldKeys {
         TreeMap<Integer, SortedSet<Integer>> copy = new TreeMap<>();
         enctypesByKvno.forEach((kvno, enctypes) -> copy.put(kvno, Collections.unmodifiableSortedSet(new TreeSet<>(enctypes))));
         enctypesByKvno = Collections.unmodifiableSortedMap(copy);
     }
 
-    static HeldKeys of(Map<Integer, ? extends Set<Integer>> byKvno) {
+    public static HeldKeys of(Map<Integer, ? extends Set<Integer>> byKvno) {
         TreeMap<Integer, SortedSet<Integer>> map = new TreeMap<>();
         byKvno.forEach((kvno, enctypes) -> map.put(kvno, new TreeSet<>(enctypes)));
         return new HeldKeys(map);
     }
 
-    SortedSet<Integer> kvnos() {
+    public SortedSet<Integer> kvnos() {
         return new TreeSet<>(enctypesByKvno.keySet());
     }
 
     /** {@code 1,2} or {@code none}. */
-    String describe() {
+    public String describe() {
         if (enctypesByKvno.isEmpty()) {
             return "none";
         }

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The KDC's admin side, as the rollover needs it. One implementation per KDC family: {@link MitKdcAdapter}
- * ({@code kadmin.local} or {@code kadmin}), {@link KerbyKdcAdapter} (the embedded KDC of the demo and tests). An
- * Active Directory adapter ({@link ActiveDirectoryKdcAdapter}) fits the same shape: {@link #currentKvno} reads {@code msDS-KeyVersionNumber},
+ * The KDC's admin side, as the rollover needs it. One implementation per KDC family, in {@code rollover.kdc}:
+ * {@code MitKdcAdapter} ({@code kadmin.local} or {@code kadmin}); the tests add {@code KerbyKdcAdapter} (an
+ * embedded KDC). The Active Directory adapter ({@code ActiveDirectoryKdcAdapter}) fits the same shape: {@link #currentKvno} reads {@code msDS-KeyVersionNumber},
  * {@link #salt} returns AD's salt ({@code REALM} + {@code host} + the lower-cased sAMAccountName for computer accounts,
  * or {@code REALM} + the case-sensitive user name for user accounts), and {@link #commit} sets
  * {@code unicodePwd} over LDAPS; it {@link #needsPassword() needs the password}, as MIT's {@code cpw -pw} does.

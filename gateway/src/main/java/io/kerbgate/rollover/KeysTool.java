@@ -1,6 +1,5 @@
 package io.kerbgate.rollover;
 
-import io.kerbgate.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -32,28 +31,13 @@ public final class KeysTool {
     }
 
     /**
-     * The tool for an array file, with the KDC adapter and check client it configures.
-     *
-     * @throws ConfigException when the file is wrong, or asks for the embedded Kerby KDC (in-process only: use
-     *                         {@link #forArray(ArrayConfig, KdcAdapter, Clock, PrintStream)})
+     * The tool for an array, with the KDC adapter and node targets the caller built from it (the command line's
+     * wiring, {@code cli.KeysToolFactory}, or a test's) and the check client the array file configures.
      */
-    public static KeysTool forArrayFile(Path file, PrintStream out) throws ConfigException {
-        ArrayConfig array = ArrayFile.load(file);
-        if (array.kdc() instanceof ArrayConfig.AdKdc ad) {
-            return forArray(array, ActiveDirectoryKdcAdapter.create(ad, array.realm(), array.enctypes()),
-                    Clock.systemUTC(), out);
-        }
-        if (!(array.kdc() instanceof ArrayConfig.MitKdc mit)) {
-            throw new ConfigException("kdc.type", "kerby is the embedded KDC of the demo and tests; it cannot be "
-                    + "reached from the command line", "use type: mit");
-        }
-        return forArray(array, MitKdcAdapter.create(mit, array.realm(), array.enctypes()), Clock.systemUTC(), out);
-    }
-
-    /** The tool for an array with a KDC adapter of the caller's (the demo's embedded Kerby KDC). */
-    public static KeysTool forArray(ArrayConfig array, KdcAdapter kdc, Clock clock, PrintStream out) {
+    public static KeysTool forArray(ArrayConfig array, KdcAdapter kdc, List<NodeTarget> nodes, Clock clock,
+            PrintStream out) {
         TicketSource tickets = array.check() == null ? null : new KeytabTicketSource(array.check());
-        return new KeysTool(RolloverContext.of(array, kdc, tickets, clock, out));
+        return new KeysTool(RolloverContext.of(array, kdc, nodes, tickets, clock, out));
     }
 
     public int init(List<String> nodes) {

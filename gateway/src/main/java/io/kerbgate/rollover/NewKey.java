@@ -41,7 +41,7 @@ public final class NewKey {
     }
 
     /** A copy of the password, for the KDC adapter only. @throws IllegalStateException when there is none */
-    char[] password() {
+    public char[] password() {
         if (password == null) {
             throw new IllegalStateException("the password of kvno " + kvno + " is not at hand");
         }

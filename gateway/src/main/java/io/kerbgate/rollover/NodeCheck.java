@@ -1,17 +1,13 @@
 package io.kerbgate.rollover;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.AcceptorPolicy;
-import io.kerbgate.acceptor.ApReqVerifier;
 import io.kerbgate.acceptor.SpnegoAcceptor;
-import io.kerbgate.cache.TicketCache;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.keys.KeyRing;
 import io.kerbgate.keys.KeySet;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabException;
-import io.kerbgate.replay.LocalReplayCache;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -68,9 +64,7 @@ final class NodeCheck {
         KeySet keys = ring.current();
         // A gateway's replay cache refuses authenticators older than its own start for one skew interval, since it
         // cannot know what it saw before. This acceptor lives for one token made for it alone: nothing to replay.
-        ApReqVerifier verifier = new ApReqVerifier(AcceptorPolicy.defaults(Instant.EPOCH), clock,
-                new LocalReplayCache(100, Ticker.systemTicker()), new TicketCache(100, Ticker.systemTicker()));
-        Acceptance verdict = new SpnegoAcceptor(() -> keys, verifier, 64 * 1024)
+        Acceptance verdict = SpnegoAcceptor.forTools(keys, AcceptorPolicy.defaults(Instant.EPOCH), clock)
                 .authenticate(header, InetAddress.getLoopbackAddress());
         if (verdict instanceof Acceptance.Rejected rejected) {
             throw new NodeException(name, "its keys refused a fresh ticket: " + rejected.reason() + " ("

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One node of the array, as the rollover reaches it: through the keytab file it watches ({@link KeytabFileNode}) or
- * its admin API ({@link AdminApiNode}). Every operation is idempotent, so that a resumed run may repeat it.
+ * One node of the array, as the rollover reaches it: through the keytab file it watches ({@code KeytabFileNode}) or
+ * its admin API ({@code AdminApiNode}), both in {@code rollover.node}. Every operation is idempotent, so that a resumed run may repeat it.
  */
 public interface NodeTarget {
 
@@ -52,7 +52,7 @@ public interface NodeTarget {
      * @param inGrace   the kvnos it still accepts for their grace
      */
     record GatewayState(boolean up, boolean ready, String detail, HeldKeys loaded, java.util.SortedSet<Integer> inGrace) {
-        static GatewayState down(String why) {
+        public static GatewayState down(String why) {
             return new GatewayState(false, false, why, HeldKeys.of(java.util.Map.of()), new java.util.TreeSet<>());
         }
     }

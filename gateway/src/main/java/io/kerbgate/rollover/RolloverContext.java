@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -26,13 +27,17 @@ record RolloverContext(ArrayConfig array, KdcAdapter kdc, List<NodeTarget> nodes
         return new RolloverContext(array, kdc, nodes, tickets, clock, random, http, progress, hooks);
     }
 
-    static RolloverContext of(ArrayConfig array, KdcAdapter kdc, @Nullable TicketSource tickets, Clock clock,
-            PrintStream out) {
-        // Admin APIs over the array file's admin TLS; the check step's fronts over the JDK's defaults.
-        HttpClient http = Nodes.defaultHttpClient();
-        return new RolloverContext(array, kdc, Nodes.of(array, AdminTransport.httpClient(array)), tickets, clock,
-                new SecureRandom(), http,
+    /** @param nodes the array's nodes, reached over the array file's admin TLS ({@code rollover.node.Nodes}) */
+    static RolloverContext of(ArrayConfig array, KdcAdapter kdc, List<NodeTarget> nodes,
+            @Nullable TicketSource tickets, Clock clock, PrintStream out) {
+        // The check step's fronts over the JDK's defaults.
+        return new RolloverContext(array, kdc, nodes, tickets, clock, new SecureRandom(), defaultHttpClient(),
                 new Progress(out), RolloverHooks.NONE);
+    }
+
+    /** The client the check step reaches the nodes' fronts with; mTLS would configure its SSLContext here. */
+    static HttpClient defaultHttpClient() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /** The nodes named, in the array file's order. @throws IllegalArgumentException naming an unknown node */

@@ -16,6 +16,12 @@
  * finished by running it again, with exactly one commit. Each committed key joins a key archive beside the array
  * file ({@link io.kerbgate.rollover.KeyArchive}, a secret), from which {@code add-node} gives a new node the kvnos
  * still in grace.
+ *
+ * <p>The protocol speaks to the KDC and the nodes only through {@link io.kerbgate.rollover.KdcAdapter} and
+ * {@link io.kerbgate.rollover.NodeTarget}; their implementations live one floor up, in {@code rollover.kdc} and
+ * {@code rollover.node}, and the command line's wiring ({@code cli.KeysToolFactory}) picks them from the array file.
+ * The array file's reader ({@code ArrayFile}, {@code ArrayConfig}, {@code AdKdcFile}, {@code Durations}) stays here
+ * for now: the adapters are built from its records.
  */
 @NullMarked
 package io.kerbgate.rollover;

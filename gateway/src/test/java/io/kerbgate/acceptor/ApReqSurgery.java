@@ -17,7 +17,6 @@ import io.kerbgate.messages.EncryptionKey;
 import io.kerbgate.messages.HostAddress;
 import io.kerbgate.messages.PrincipalName;
 import io.kerbgate.messages.Ticket;
-import io.kerbgate.spnego.NegotiationTokens;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -11,6 +11,8 @@ import io.kerbgate.crypto.KerberosCrypto;
 import io.kerbgate.crypto.KerberosKey;
 import io.kerbgate.der.DerException;
 import io.kerbgate.der.DerReader;
+import io.kerbgate.initiator.GssMech;
+import io.kerbgate.initiator.Negotiation;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.messages.EncTicketPart;
 import io.kerbgate.messages.EncryptedData;
@@ -18,7 +20,6 @@ import io.kerbgate.messages.HostAddress;
 import io.kerbgate.messages.PrincipalName;
 import io.kerbgate.testing.GssAcceptorOracle;
 import io.kerbgate.testing.GssClient;
-import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.KerbyKdc;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
@@ -532,7 +533,7 @@ final class DifferentialTest {
     }
 
     private static byte[] fresh(Source s, GssMech mech, boolean mutual) throws Exception {
-        GssClient.Negotiation n = s.client().negotiate(s.target(), mech, mutual);
+        Negotiation n = s.client().negotiate(s.target(), mech, mutual);
         byte[] token = n.token();
         n.dispose();
         return token;

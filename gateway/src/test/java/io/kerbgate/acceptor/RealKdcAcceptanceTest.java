@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.kerbgate.initiator.GssMech;
+import io.kerbgate.initiator.Negotiation;
 import io.kerbgate.testing.GssClient;
-import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.KerbyKdc;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
@@ -114,7 +115,7 @@ final class RealKdcAcceptanceTest {
         SpnegoAcceptor acceptor = acceptor(service);
 
         try (GssClient client = GssClient.withPassword(krb5Conf, "alice", PASSWORD)) {
-            GssClient.Negotiation negotiation = client.negotiate(host(isMit, enctype), mech, mutual);
+            Negotiation negotiation = client.negotiate(host(isMit, enctype), mech, mutual);
             Acceptance.Accepted a = accepted(acceptor.authenticate(negotiation.headerValue(), PEER));
 
             assertEquals("alice@" + realm, a.client());
@@ -132,7 +133,7 @@ final class RealKdcAcceptanceTest {
             // SPNEGO waits for accept-completed even without mutual authentication; krb5 with mutual for the AP-REP.
             assertFalse(negotiation.isEstablished(), "the initiator waits for the acceptor's answer");
             assertNotNull(a.responseToken());
-            negotiation.acceptResponse(a.responseToken());
+            negotiation.complete(a.responseToken());
             assertTrue(negotiation.isEstablished(), "kerbgate's answer completes the JDK initiator's context");
         }
     }

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.kerbgate.acceptor.InitialToken;
+import io.kerbgate.acceptor.NegotiateHeader;
+import io.kerbgate.acceptor.NegotiationTokens;
 import io.kerbgate.acceptor.Refusal;
 import io.kerbgate.acceptor.RejectReason;
-import io.kerbgate.spnego.InitialToken;
-import io.kerbgate.spnego.NegotiateHeader;
-import io.kerbgate.spnego.NegotiationTokens;
-import io.kerbgate.spnego.TestTokens;
+import io.kerbgate.acceptor.TestTokens;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;

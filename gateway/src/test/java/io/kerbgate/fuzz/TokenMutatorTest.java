@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kerbgate.acceptor.TestTokens;
 import io.kerbgate.der.DerException;
 import io.kerbgate.der.DerReader;
-import io.kerbgate.spnego.TestTokens;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -25,11 +25,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 final class RefusalLogTest {
+
+    /** The edge's answer to the token refusals logged here (proxy.Responses.status maps every reason). */
+    private static final ToIntFunction<RejectReason> EDGE_STATUS = reason -> 401;
 
     private static final String SERVICE = "HTTP/array.example.test@ARRAY.TEST";
     private static final InetSocketAddress PEER = new InetSocketAddress("192.0.2.7", 51234);
@@ -50,7 +54,7 @@ final class RefusalLogTest {
     @Test
     void badkeyver_namesTheTicketKvnoAgainstTheKeytabs_andSaysWhy() throws Exception {
         KeySet keys = keys();
-        RefusalLog refusals = new RefusalLog(() -> keys, Logging.Format.PLAIN);
+        RefusalLog refusals = new RefusalLog(() -> keys, Logging.Format.PLAIN, EDGE_STATUS);
         TokenFacts facts = new TokenFacts("1.2.840.113554.1.2.2", SERVICE, 2, 18, null);
         Rejected rejected = new Rejected(RejectReason.BADKEYVER, "ticket kvno 2 but keytab has 3,4,5", facts, null);
 
@@ -103,7 +107,7 @@ final class RefusalLogTest {
 
     @Test
     void clientControlledText_cannotForgeALineOrAField() {
-        RefusalLog refusals = new RefusalLog(() -> KeySet.EMPTY, Logging.Format.PLAIN);
+        RefusalLog refusals = new RefusalLog(() -> KeySet.EMPTY, Logging.Format.PLAIN, EDGE_STATUS);
         TokenFacts facts = new TokenFacts(null, "HTTP/x\r\nauth refused reason=ok\"", 1, 18, null);
 
         try (LogCapture log = LogCapture.refusals()) {
@@ -117,7 +121,7 @@ final class RefusalLogTest {
 
     @Test
     void levels_noHeaderIsDebug_fullReplayCacheIsWarn() {
-        RefusalLog refusals = new RefusalLog(() -> KeySet.EMPTY, Logging.Format.PLAIN);
+        RefusalLog refusals = new RefusalLog(() -> KeySet.EMPTY, Logging.Format.PLAIN, EDGE_STATUS);
         try (LogCapture log = LogCapture.refusals()) {
             refusals.refused(Rejected.of(RejectReason.NO_HEADER, "none"), PEER, null);
             refusals.refused(Rejected.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, "full"), PEER, null);
@@ -129,7 +133,7 @@ final class RefusalLogTest {
     @Test
     void json_isOneObjectPerLine_withTheFieldsAsKeyValuePairs() throws Exception {
         KeySet keys = keys();
-        RefusalLog refusals = new RefusalLog(() -> keys, Logging.Format.JSON);
+        RefusalLog refusals = new RefusalLog(() -> keys, Logging.Format.JSON, EDGE_STATUS);
         TokenFacts facts = new TokenFacts(null, SERVICE, 4, 18, "alice@ARRAY.TEST");
         try (LogCapture log = LogCapture.refusals()) {
             refusals.refused(new Rejected(RejectReason.SKEW, "authenticator time is 400s behind", facts, null), PEER,

@@ -14,7 +14,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +37,7 @@ final class NegotiateStepTest {
         Acceptance verdict = authenticate(step, request("Authorization", "Negotiate YII="));
 
         Acceptance.Rejected rejected = assertInstanceOf(Acceptance.Rejected.class, verdict);
-        assertEquals(401, rejected.reason().httpStatus());
+        assertEquals(401, Responses.status(rejected.reason()));
         assertEquals(1.0, registry.get(ProxyMetrics.AUTH_REQUESTS)
                 .tag("result", "rejected").tag("reason", ProxyMetrics.ACCEPTOR_ERROR).counter().count());
     }
@@ -54,12 +57,28 @@ final class NegotiateStepTest {
     }
 
     @Test
+    void statuses_areTheEdgesMapping_a4xxForWhatTheClientSent_a503ForThisNodesFault() {
+        Map<Integer, Set<RejectReason>> notUnauthorized = Map.of(
+                400, EnumSet.of(RejectReason.DUPLICATE_HEADER, RejectReason.BAD_TARGET),
+                403, EnumSet.of(RejectReason.PRINCIPAL_NAME, RejectReason.ACCESS_DENIED),
+                429, EnumSet.of(RejectReason.REPLAY_QUOTA),
+                431, EnumSet.of(RejectReason.TOO_LARGE),
+                503, EnumSet.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, RejectReason.NO_KEYS));
+        for (RejectReason reason : RejectReason.values()) {
+            int expected = notUnauthorized.entrySet().stream().filter(e -> e.getValue().contains(reason))
+                    .map(Map.Entry::getKey).findFirst().orElse(401);
+            assertEquals(expected, Responses.status(reason), reason.name());
+        }
+    }
+
+    @Test
     void everyRejectReason_hasItsStatusAndTheChallengeOnlyOn401() {
         for (RejectReason reason : RejectReason.values()) {
             var response = Responses.refusal(reason, null);
             try {
-                assertEquals(reason.httpStatus(), response.status().code(), reason.name());
-                assertEquals(reason.httpStatus() == 401, response.headers().contains("WWW-Authenticate"), reason.name());
+                assertEquals(Responses.status(reason), response.status().code(), reason.name());
+                assertEquals(Responses.status(reason) == 401, response.headers().contains("WWW-Authenticate"),
+                        reason.name());
             } finally {
                 response.release();
             }

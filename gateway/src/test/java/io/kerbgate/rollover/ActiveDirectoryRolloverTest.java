@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.kerbgate.Kerbgate;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.crypto.Enctype;
+import io.kerbgate.initiator.GssMech;
 import io.kerbgate.keys.KeytabEntry;
+import io.kerbgate.rollover.kdc.ActiveDirectoryKdcAdapter;
+import io.kerbgate.rollover.node.Nodes;
 import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.GssClient;
-import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.SambaDc;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -120,7 +122,7 @@ final class ActiveDirectoryRolloverTest {
         ArrayConfig array = ArrayFile.load(arrayFile);
         KdcAdapter adapter = ActiveDirectoryKdcAdapter.create((ArrayConfig.AdKdc) array.kdc(), array.realm(),
                 array.enctypes());
-        RolloverContext ctx = RolloverContext.of(array, adapter, null, Clock.systemUTC(),
+        RolloverContext ctx = RolloverContext.of(array, adapter, Nodes.of(array), null, Clock.systemUTC(),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         return new KeysTool(ctx.withHooks(hooks));
     }

@@ -7,15 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.Kerbgate;
+import io.kerbgate.cli.KeysToolFactory;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.KerberosCrypto;
+import io.kerbgate.initiator.GssMech;
 import io.kerbgate.keys.KeysReport;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabFile;
 import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.GssClient;
-import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.JdkKrb5;
 import io.kerbgate.testing.MitKdc;
 import java.io.ByteArrayOutputStream;
@@ -196,7 +197,7 @@ final class AdminKeysApiTest {
                 + "admin_client: {client: " + KEYADMIN + ", keytab: " + keyadminKeytab + "}\n");
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         ArrayConfig array = ArrayFile.load(arrayFile);
-        KeysTool tool = KeysTool.forArray(array, RolloverFixture.mitAdapter(kdc, array.enctypes()), Clock.systemUTC(),
+        KeysTool tool = KeysToolFactory.forArray(array, RolloverFixture.mitAdapter(kdc, array.enctypes()), Clock.systemUTC(),
                 new PrintStream(output, true, StandardCharsets.UTF_8));
         int from = kdc.kvno(SPN);
 

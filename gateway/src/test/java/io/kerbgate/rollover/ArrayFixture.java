@@ -2,6 +2,8 @@ package io.kerbgate.rollover;
 
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabFile;
+import io.kerbgate.rollover.kdc.MitKdcAdapter;
+import io.kerbgate.rollover.node.Nodes;
 import io.kerbgate.testing.JdkKrb5;
 import io.kerbgate.testing.MitKdc;
 import java.io.ByteArrayOutputStream;
@@ -88,7 +90,7 @@ final class ArrayFixture {
     KeysTool tool(Clock clock, RolloverHooks hooks) throws Exception {
         ArrayConfig array = ArrayFile.load(arrayFile);
         MitKdcAdapter adapter = MitKdcAdapter.create((ArrayConfig.MitKdc) array.kdc(), array.realm(), array.enctypes());
-        RolloverContext ctx = RolloverContext.of(array, adapter, new KeytabTicketSource(array.check()), clock,
+        RolloverContext ctx = RolloverContext.of(array, adapter, Nodes.of(array), new KeytabTicketSource(array.check()), clock,
                 new PrintStream(output, true, StandardCharsets.UTF_8));
         return new KeysTool(ctx.withHooks(hooks));
     }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kerbgate.cli.KeysToolFactory;
 import io.kerbgate.keys.KeytabEntry;
+import io.kerbgate.rollover.kdc.KerbyKdcAdapter;
 import io.kerbgate.testing.FreePorts;
 import io.kerbgate.testing.JdkKrb5;
 import java.io.ByteArrayOutputStream;
@@ -78,7 +80,7 @@ final class KerbyKdcAdapterTest {
                 "nodes: [{name: node1, keytab: node1/http.keytab}, {name: node2, keytab: node2/http.keytab}]",
                 "check: {client: rollcheck@" + REALM + ", keytab: rollcheck.keytab, krb5_conf: krb5.conf}", ""));
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        KeysTool tool = KeysTool.forArray(ArrayFile.load(arrayFile), new KerbyKdcAdapter(server.getKadmin()),
+        KeysTool tool = KeysToolFactory.forArray(ArrayFile.load(arrayFile), new KerbyKdcAdapter(server.getKadmin()),
                 Clock.systemUTC(), new PrintStream(output, true, StandardCharsets.UTF_8));
 
         assertEquals(0, JdkKrb5.call(krb5Conf, () -> tool.init(List.of())), output.toString(StandardCharsets.UTF_8));

@@ -11,6 +11,8 @@ import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.KerberosKey;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabFile;
+import io.kerbgate.rollover.kdc.MitKdcAdapter;
+import io.kerbgate.rollover.kdc.Salts;
 import io.kerbgate.testing.MitKdc;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.Kerbgate;
+import io.kerbgate.cli.KeysToolFactory;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.KerberosCrypto;
@@ -14,6 +15,9 @@ import io.kerbgate.keys.KeysReport;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabException;
 import io.kerbgate.keys.KeytabFile;
+import io.kerbgate.rollover.node.AdminApiNode;
+import io.kerbgate.rollover.node.AdminAuth;
+import io.kerbgate.rollover.node.AdminTransport;
 import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.FreePorts;
 import io.kerbgate.testing.GssClient;
@@ -228,8 +232,6 @@ final class NodeKeysTest {
         NodeException refused = assertThrows(NodeException.class, () -> remote.install(entries(SPN, 9)));
         assertTrue(refused.getMessage().contains("refusing PUT /keys to http://192.0.2.7:9090: plain HTTP"),
                 refused.getMessage());
-        assertTrue(AdminApiNode.isLoopback("127.0.0.2") && AdminApiNode.isLoopback("[::1]")
-                && !AdminApiNode.isLoopback("node1.example.test"));
     }
 
     @Test
@@ -308,7 +310,7 @@ final class NodeKeysTest {
     private static Run tool(Path file, Function<KeysTool, Integer> command) throws Exception {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         ArrayConfig array = ArrayFile.load(file);
-        KeysTool tool = KeysTool.forArray(array, RolloverFixture.mitAdapter(kdc, array.enctypes()),
+        KeysTool tool = KeysToolFactory.forArray(array, RolloverFixture.mitAdapter(kdc, array.enctypes()),
                 Clock.systemUTC(), new PrintStream(output, true, StandardCharsets.UTF_8));
         int exit = JdkKrb5.call(kdc.krb5Conf(), () -> command.apply(tool));
         return new Run(exit, output.toString(StandardCharsets.UTF_8));

@@ -1,6 +1,7 @@
 package io.kerbgate.rollover;
 
 import io.kerbgate.crypto.Enctype;
+import io.kerbgate.rollover.kdc.MitKdcAdapter;
 import io.kerbgate.testing.MitKdc;
 import java.util.List;
 

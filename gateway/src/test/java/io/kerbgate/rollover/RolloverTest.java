@@ -17,6 +17,7 @@ import io.kerbgate.cache.TicketCache;
 import io.kerbgate.keys.KeyRing;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.replay.LocalReplayCache;
+import io.kerbgate.rollover.node.Nodes;
 import io.kerbgate.testing.GssClient;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.MutableClock;
@@ -334,7 +335,7 @@ final class RolloverTest {
         List<MemoryNode> nodes = List.of(new MemoryNode("node1"), new MemoryNode("node2"), new MemoryNode("node3"));
         ArrayConfig config = ArrayFile.load(array.arrayFile);
         RolloverContext ctx = new RolloverContext(config, RolloverFixture.mitAdapter(kdc, config.enctypes()),
-                List.copyOf(nodes), null, clock, new java.security.SecureRandom(), Nodes.defaultHttpClient(),
+                List.copyOf(nodes), null, clock, new java.security.SecureRandom(), RolloverContext.defaultHttpClient(),
                 new Progress(new java.io.PrintStream(array.output, true, java.nio.charset.StandardCharsets.UTF_8)),
                 RolloverHooks.NONE);
         KeysTool tool = new KeysTool(ctx);
@@ -376,7 +377,7 @@ final class RolloverTest {
         List<MemoryNode> nodes = List.of(new MemoryNode("node1"), new MemoryNode("node2"), new MemoryNode("node3"));
         ArrayConfig config = ArrayFile.load(array.arrayFile);
         RolloverContext ctx = new RolloverContext(config, RolloverFixture.mitAdapter(kdc, config.enctypes()),
-                List.copyOf(nodes), null, clock, new java.security.SecureRandom(), Nodes.defaultHttpClient(),
+                List.copyOf(nodes), null, clock, new java.security.SecureRandom(), RolloverContext.defaultHttpClient(),
                 new Progress(new java.io.PrintStream(array.output, true, java.nio.charset.StandardCharsets.UTF_8)),
                 RolloverHooks.NONE);
         KeysTool tool = new KeysTool(ctx);

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.kerbgate.cli.KeysToolFactory;
+import io.kerbgate.initiator.GssMech;
 import io.kerbgate.keys.KeysReport;
 import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.FreePorts;
 import io.kerbgate.testing.GssClient;
-import io.kerbgate.testing.GssMech;
 import io.kerbgate.testing.JdkKrb5;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
@@ -86,7 +87,7 @@ final class ZeroDowntimeRolloverTest {
             Path arrayFile = dir.resolve("array.yaml");
             Files.writeString(arrayFile, arrayFile(kdc, checkKeytab, null));
             ByteArrayOutputStream initOut = new ByteArrayOutputStream();
-            int init = JdkKrb5.call(kdc.krb5Conf(), () -> KeysTool.forArrayFile(arrayFile,
+            int init = JdkKrb5.call(kdc.krb5Conf(), () -> KeysToolFactory.forArrayFile(arrayFile,
                     new PrintStream(initOut, true, StandardCharsets.UTF_8)).init(List.of()));
             assertEquals(0, init, initOut.toString(StandardCharsets.UTF_8));
 

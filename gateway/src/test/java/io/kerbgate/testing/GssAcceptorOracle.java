@@ -1,5 +1,6 @@
 package io.kerbgate.testing;
 
+import io.kerbgate.initiator.GssMech;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.OptionalInt;
@@ -32,6 +33,7 @@ import org.ietf.jgss.Oid;
 public final class GssAcceptorOracle {
 
     private static final int KRB_AP_ERR_REPEAT = 34;
+    private static final Oid KRB5_PRINCIPAL_NAME = oid("1.2.840.113554.1.2.2.1");
 
     private final Path krb5Conf;
     private final Path keytab;
@@ -57,7 +59,9 @@ public final class GssAcceptorOracle {
                 Set.of(KeyTab.getInstance(principal, keytab.toFile())));
         return JdkKrb5.call(krb5Conf, () -> JdkKrb5.doAs(subject, () -> {
             GSSManager manager = GSSManager.getInstance();
-            GSSName name = GssClient.serviceName(manager, servicePrincipal);
+            GSSName name = servicePrincipal.contains("/")
+                    ? manager.createName(servicePrincipal, KRB5_PRINCIPAL_NAME)
+                    : manager.createName(servicePrincipal, GSSName.NT_HOSTBASED_SERVICE);
             GSSCredential credential = manager.createCredential(name, GSSCredential.INDEFINITE_LIFETIME,
                     new Oid[] {GssMech.KRB5.oid(), GssMech.SPNEGO.oid()}, GSSCredential.ACCEPT_ONLY);
             GSSContext context = manager.createContext(credential);
@@ -122,5 +126,13 @@ public final class GssAcceptorOracle {
             // Not exported to this module: the verdict stands without the code.
         }
         return OptionalInt.empty();
+    }
+
+    private static Oid oid(String dotted) {
+        try {
+            return new Oid(dotted);
+        } catch (GSSException e) {
+            throw new AssertionError("constant OID " + dotted + " does not parse", e);
+        }
     }
 }

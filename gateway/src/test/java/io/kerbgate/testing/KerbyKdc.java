@@ -64,7 +64,7 @@ public final class KerbyKdc implements AutoCloseable {
             server.setAllowUdp(false);
             int port = FreePorts.tcp();
             server.setKdcTcpPort(port);
-            server.getKdcConfig().setString(KdcConfigKey.ENCRYPTION_TYPES, Enctype.krb5Names(ENCTYPES));
+            server.getKdcConfig().setString(KdcConfigKey.ENCRYPTION_TYPES, Krb5ConfFile.enctypeNames(ENCTYPES));
             server.init();
             server.start();
             return new KerbyKdc(server, dir, realm, port);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kerbgate.initiator.GssMech;
+import io.kerbgate.initiator.Negotiation;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -54,7 +56,7 @@ final class KerbyKdcTest {
 
         assertEquals(enctype, onlyKeyType(keytab, service), "the keytab holds one key, of the enctype asked for");
         try (GssClient client = GssClient.withPassword(krb5Conf, "alice", "alice-password")) {
-            GssClient.Negotiation negotiation = client.negotiate("HTTP@e" + enctype + ".example.test", GssMech.SPNEGO, true);
+            Negotiation negotiation = client.negotiate("HTTP@e" + enctype + ".example.test", GssMech.SPNEGO, true);
             assertEquals(GssMech.SPNEGO.oid(), framedMech(negotiation.token()));
             GssAcceptorOracle.Verdict verdict = new GssAcceptorOracle(krb5Conf, keytab, service).verdict(negotiation.token());
 
@@ -62,7 +64,7 @@ final class KerbyKdcTest {
             assertEquals("alice@" + REALM, accepted.client());
             assertTrue(accepted.mutual());
             assertFalse(negotiation.isEstablished(), "mutual authentication waits for the server's answer");
-            negotiation.acceptResponse(accepted.responseToken());
+            negotiation.complete(accepted.responseToken());
             assertTrue(negotiation.isEstablished(), "the AP-REP from the JDK acceptor completes the client's context");
         }
     }
@@ -72,7 +74,7 @@ final class KerbyKdcTest {
         Path keytab = tmp.resolve("raw.keytab");
         kdc.createServicePrincipalWithKeytab(SERVICE, keytab, 18, 17);
         try (GssClient client = GssClient.withPassword(kdc.krb5Conf(), "alice", "alice-password")) {
-            GssClient.Negotiation negotiation = client.negotiate(SERVICE, GssMech.KRB5, false);
+            Negotiation negotiation = client.negotiate(SERVICE, GssMech.KRB5, false);
             assertTrue(negotiation.isEstablished());
             assertEquals(GssMech.KRB5.oid(), framedMech(negotiation.token()), "GSS framing with the krb5 mech OID");
 

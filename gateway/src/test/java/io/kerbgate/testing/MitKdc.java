@@ -229,7 +229,7 @@ public final class MitKdc implements AutoCloseable {
 
     /** {@code aes256-cts-hmac-sha1-96:normal,...}, the key/salt list of kadmin's {@code -e}. */
     private static String keySalts(int... enctypes) {
-        return String.join(",", Arrays.stream(Enctype.krb5Names(enctypes).split(" ")).map(n -> n + ":normal").toList());
+        return String.join(",", Arrays.stream(Krb5ConfFile.enctypeNames(enctypes).split(" ")).map(n -> n + ":normal").toList());
     }
 
     // kadmin.local splits its query on white space and has its own quoting: keep arguments to one plain word.

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.kerbgate.initiator.GssMech;
+import io.kerbgate.initiator.Negotiation;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterAll;
@@ -66,13 +68,13 @@ final class MitKdcTest {
         assertEquals(enctype, KerbyKdcTest.onlyKeyType(keytab, service));
 
         try (GssClient client = GssClient.withPassword(kdc.krb5Conf(), "alice", "alice-password")) {
-            GssClient.Negotiation negotiation = client.negotiate("HTTP@" + host, GssMech.SPNEGO, true);
+            Negotiation negotiation = client.negotiate("HTTP@" + host, GssMech.SPNEGO, true);
             GssAcceptorOracle.Verdict verdict = new GssAcceptorOracle(kdc.krb5Conf(), keytab, service)
                     .verdict(negotiation.token());
 
             GssAcceptorOracle.Accepted accepted = assertInstanceOf(GssAcceptorOracle.Accepted.class, verdict);
             assertEquals("alice@" + REALM, accepted.client());
-            negotiation.acceptResponse(accepted.responseToken());
+            negotiation.complete(accepted.responseToken());
             assertTrue(negotiation.isEstablished());
         }
     }

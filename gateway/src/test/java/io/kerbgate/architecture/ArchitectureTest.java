@@ -1,0 +1,68 @@
+package io.kerbgate.architecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/** The gateway's production classes against the rules of the README's architecture picture. */
+final class ArchitectureTest {
+
+    private static final String ROOT = "io.kerbgate";
+
+    private static JavaClasses gateway;
+
+    @BeforeAll
+    static void importGateway() {
+        gateway = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages(ROOT);
+    }
+
+    @Test
+    @Disabled("issue #14, configuration part: config <-> sessions (SessionsConfig reads cookie keys at load time);"
+            + " enable when the config rewrite lands. noCycleBesidesConfigAndSessions holds everything else now")
+    void noPackageCycle() {
+        ArchitectureRules.noPackageCycles(ROOT).check(gateway);
+    }
+
+    @Test
+    void noPackageCycleBesidesConfigAndSessions() {
+        ArchitectureRules.noPackageCyclesBesidesConfigAndSessions(ROOT).check(gateway);
+    }
+
+    @Test
+    @Disabled("issue #14, configuration part: replay -> config (GatewayConfig.Replay) and config -> sessions;"
+            + " enable when the config rewrite lands. layeringBesidesTheConfigDebts holds every other import now")
+    void layering() {
+        ArchitectureRules.layering(ROOT, false).check(gateway);
+    }
+
+    @Test
+    void layeringBesidesTheConfigDebts() {
+        ArchitectureRules.layering(ROOT, true).check(gateway);
+    }
+
+    @Test
+    void kerberosCoreReadsNoConfig() {
+        ArchitectureRules.kerberosCoreReadsNoConfig(ROOT).check(gateway);
+    }
+
+    @Test
+    @Disabled("issue #14: the replay caches still take GatewayConfig.Replay (ReplayCaches, RedisSharedStore,"
+            + " SharedReplayCache); their own settings records come with the config rewrite")
+    void replayReadsNoConfig() {
+        ArchitectureRules.replayReadsNoConfig(ROOT).check(gateway);
+    }
+
+    @Test
+    void kerberosCoreKnowsNoHttp() {
+        ArchitectureRules.kerberosCoreKnowsNoHttp(ROOT).check(gateway);
+    }
+
+    @Test
+    void replayKnowsNoHttp() {
+        ArchitectureRules.replayKnowsNoHttp(ROOT).check(gateway);
+    }
+}
