@@ -136,8 +136,8 @@ public final class ProxyServer implements AutoCloseable {
         this.authenticator = authenticator;
         this.registry = registry;
         this.live = new LiveSettings(LiveSettings.of(config,
-                new RefusalLog(authenticator::keys, config.logging().format(), Responses::status), registry, Clock.systemUTC(),
-                () -> authenticator.keys().principals()));
+                new RefusalLog(authenticator::keys, config.logging().format(), Responses::status), registry,
+                Clock.systemUTC(), () -> authenticator.keys().principals()));
         // Last: these start polling threads, which nothing after them may leak by throwing.
         GatewayConfig.Sessions.Cookie cookie = config.sessions().cookie();
         this.cookieKeys = cookie == null ? null : cookieKeys(cookie, registry, settings.tlsPollInterval());
@@ -215,7 +215,8 @@ public final class ProxyServer implements AutoCloseable {
      * @throws IllegalArgumentException naming the setting that is invalid
      */
     public void reconfigure(GatewayConfig next) {
-        live.replace(LiveSettings.of(next, new RefusalLog(authenticator::keys, next.logging().format(), Responses::status), registry,
+        live.replace(LiveSettings.of(next,
+                new RefusalLog(authenticator::keys, next.logging().format(), Responses::status), registry,
                 Clock.systemUTC(), () -> authenticator.keys().principals()));
     }
 

@@ -78,7 +78,7 @@ final class StagedChannel implements AutoCloseable {
                 config.retries().idempotent(), config.auth().required(), new AccessLog(false),
                 config.sessions().connectionBound());
         LiveSettings live = new LiveSettings(LiveSettings.of(config,
-                new RefusalLog(authenticator::keys, config.logging().format()), registry, Clock.systemUTC(),
+                new RefusalLog(authenticator::keys, config.logging().format(), Responses::status), registry, Clock.systemUTC(),
                 () -> authenticator.keys().principals()));
         NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, null, offload);
         channel = new PeerChannel();
