@@ -208,7 +208,8 @@ public final class ApReqVerifier {
         boolean mutualByFlags = checkChecksum(auth, sessionKey, bindings);
         if (auth.subkey() != null) {
             // Checklist item 15: never used here, but a subkey must be a well-formed key of an allowed enctype.
-            key(allowedEnctype(auth.subkey().keytype(), "authenticator subkey"), auth.subkey(), "authenticator subkey");
+            requireKeyLength(allowedEnctype(auth.subkey().keytype(), "authenticator subkey"), auth.subkey(),
+                    "authenticator subkey");
         }
         return mutualByFlags || (req.apOptions() & ApReq.MUTUAL_REQUIRED) != 0;
     }
@@ -319,11 +320,16 @@ public final class ApReqVerifier {
 
     /** The key of an EncryptionKey whose enctype is allowed; a value of the wrong length is a refusal, not a throw. */
     private static KerberosKey key(Enctype e, EncryptionKey k, String what) throws Refusal {
+        requireKeyLength(e, k, what);
+        return new KerberosKey(e, k.keyvalue());
+    }
+
+    /** A key of the wrong length is a refusal, not a throw; checked without building a key nobody uses. */
+    private static void requireKeyLength(Enctype e, EncryptionKey k, String what) throws Refusal {
         if (k.keyvalue().length != e.keyLength()) {
             throw new Refusal(RejectReason.MALFORMED, what + " of " + k.keyvalue().length + " bytes for "
                     + e.kerberosName() + " (needs " + e.keyLength() + ")");
         }
-        return new KerberosKey(e, k.keyvalue());
     }
 
     /** Items 20 and 21: returns whether the client asked for mutual authentication through the GSS flags. */

@@ -32,26 +32,39 @@ final class AesCts {
         private static final int SIZE = 4;
         private final SecretKey[] keys = new SecretKey[SIZE];
         private final Cipher[] ciphers = new Cipher[SIZE];
-        private int next;
 
-        /** The cipher that last had {@code key} (by identity: derived keys are cached objects), else the oldest. */
+        /**
+         * The cipher that last had {@code key} (by identity: derived keys are cached objects), else the least recently
+         * used one, so that the keys every accept uses (the service key's) outlive the one-off keys of a new ticket.
+         */
         Cipher forKey(SecretKey key) {
-            for (int i = 0; i < SIZE; i++) {
-                if (keys[i] == key) {
-                    return ciphers[i];
-                }
+            int i = 0;
+            while (i < SIZE && keys[i] != key) {
+                i++;
             }
-            int i = next;
-            next = (next + 1) % SIZE;
-            if (ciphers[i] == null) {
-                try {
-                    ciphers[i] = Cipher.getInstance(TRANSFORMATION);
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException("JCA provider lacks " + TRANSFORMATION, e);
+            if (i == SIZE) {
+                i = SIZE - 1;
+                if (ciphers[i] == null) {
+                    ciphers[i] = newCipher();
                 }
+                keys[i] = key;
             }
-            keys[i] = key;
-            return ciphers[i];
+            // Move to the front; the last slot is the least recently used.
+            SecretKey k = keys[i];
+            Cipher c = ciphers[i];
+            System.arraycopy(keys, 0, keys, 1, i);
+            System.arraycopy(ciphers, 0, ciphers, 1, i);
+            keys[0] = k;
+            ciphers[0] = c;
+            return c;
+        }
+
+        private static Cipher newCipher() {
+            try {
+                return Cipher.getInstance(TRANSFORMATION);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("JCA provider lacks " + TRANSFORMATION, e);
+            }
         }
     }
 

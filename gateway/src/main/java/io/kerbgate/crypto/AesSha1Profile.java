@@ -40,10 +40,12 @@ final class AesSha1Profile implements EncryptionProfile {
     @Override
     public UsageKeys deriveUsageKeys(byte[] baseKey, int usage) {
         // RFC 3961 §5.3: Ke = DK(base, usage | 0xAA), Ki = DK(base, usage | 0x55), Kc = DK(base, usage | 0x99).
+        // One key object for the three: AesCts keeps a cipher per key object, so its key is expanded once.
+        SecretKey base = new SecretKeySpec(baseKey, "AES");
         return new UsageKeys(
-                new SecretKeySpec(dk(baseKey, folded(usage, 0xAA)), "AES"),
-                Hmac.SHA1.key(dk(baseKey, folded(usage, 0x55))),
-                Hmac.SHA1.key(dk(baseKey, folded(usage, 0x99))));
+                new SecretKeySpec(dk(base, folded(usage, 0xAA)), "AES"),
+                Hmac.SHA1.key(dk(base, folded(usage, 0x55))),
+                Hmac.SHA1.key(dk(base, folded(usage, 0x99))));
     }
 
     /**
@@ -73,10 +75,9 @@ final class AesSha1Profile implements EncryptionProfile {
     }
 
     /** DK(key, constant) = random-to-key(DR(key, constant)); random-to-key is the identity for AES (RFC 3962 §6). */
-    private byte[] dk(byte[] baseKey, byte[] foldedConstant) {
+    private byte[] dk(SecretKey key, byte[] foldedConstant) {
         // RFC 3961 §5.1 DR: K1 = E(key, n-fold(constant)), K(i+1) = E(key, Ki), concatenated up to the key length.
         // Each E is over exactly one block, where CBC-CTS with a zero IV is plain AES.
-        SecretKey key = new SecretKeySpec(baseKey, "AES");
         byte[] block = foldedConstant;
         byte[] out = new byte[keyLength];
         for (int filled = 0; filled < keyLength; filled += AesCts.BLOCK) {
@@ -135,6 +136,6 @@ final class AesSha1Profile implements EncryptionProfile {
     byte[] stringToKey(char[] password, String salt, int iterations) {
         byte[] tkey = Pbkdf2.derive("PBKDF2WithHmacSHA1", password, salt.getBytes(StandardCharsets.UTF_8),
                 iterations, keyLength);
-        return dk(tkey, NFold.fold(KERBEROS, AesCts.BLOCK));
+        return dk(new SecretKeySpec(tkey, "AES"), NFold.fold(KERBEROS, AesCts.BLOCK));
     }
 }

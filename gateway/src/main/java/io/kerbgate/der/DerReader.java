@@ -204,6 +204,10 @@ public final class DerReader {
     public String readKerberosName() throws DerException {
         int at = pos;
         int start = header(GENERAL_STRING);
+        if (isAscii(buf, start, pos)) {
+            // Nearly every name: ASCII is UTF-8 as it stands, and needs no decoder of its own per name.
+            return new String(buf, start, pos - start, StandardCharsets.ISO_8859_1);
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -212,6 +216,15 @@ public final class DerReader {
         } catch (CharacterCodingException e) {
             throw new DerException("name that is not UTF-8", at);
         }
+    }
+
+    private static boolean isAscii(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A BIT STRING of at most 32 bits as an int, bit 0 being the most significant bit of the first octet. */
