@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.kerbgate.config.ConfigException;
+import io.kerbgate.config.Durations;
 import io.kerbgate.crypto.Enctype;
 import java.io.IOException;
 import java.net.URI;
@@ -262,7 +263,7 @@ public final class ArrayFile {
         try {
             return Durations.parse(text(name, value));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(name, e.getMessage(), "e.g. 10h5m");
+            throw new ConfigException(name, e.getMessage() + "; use a form like 10h5m, 30d or 90s", "e.g. 10h5m");
         }
     }
 }
