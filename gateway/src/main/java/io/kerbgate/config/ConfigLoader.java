@@ -33,6 +33,13 @@ import io.kerbgate.config.GatewayConfig.Passive;
 import io.kerbgate.config.GatewayConfig.Retries;
 import io.kerbgate.config.GatewayConfig.Timeouts;
 import io.kerbgate.config.GatewayConfig.Tls;
+import io.kerbgate.config.ProxySections.AccessLogSection;
+import io.kerbgate.config.ProxySections.AuthSection;
+import io.kerbgate.config.ProxySections.DrainSection;
+import io.kerbgate.config.ProxySections.HealthSection;
+import io.kerbgate.config.ProxySections.LimitsSection;
+import io.kerbgate.config.ProxySections.RetriesSection;
+import io.kerbgate.config.ProxySections.TimeoutsSection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -67,9 +74,6 @@ public final class ConfigLoader {
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
     // RFC 4120 §1.6 calls 5 minutes typical; a skew of hours would stretch how long a stolen authenticator replays.
     static final Duration MAX_CLOCK_SKEW = Duration.ofHours(1);
-    static final Duration MAX_TIMEOUT = Duration.ofDays(1);
-    static final int MIN_HEADER_SIZE = 8 * 1024;
-    static final int MAX_HEADER_SIZE = 1024 * 1024;
     static final int MIN_REPLAY_ENTRIES = 1_000;
     static final int MAX_REPLAY_ENTRIES = 100_000_000;
     // A grace beyond a week outlives any ticket lifetime policy: a retired key would stay usable for nothing.
@@ -82,22 +86,12 @@ public final class ConfigLoader {
 
     static final int MAX_WEIGHT = 100;
     static final int MAX_BACKEND_CONNECTIONS = 100_000;
-    static final int MAX_CLIENT_CONNECTIONS = 1_000_000;
-    static final int MAX_THRESHOLD = 100;
-    static final int MAX_RETRIES = 3;
 
     private static final List<String> ROOT_KEYS = List.of("listen", "keytab", "principals", "backends", "clock_skew",
             "identity", "admin", "acceptor", "limits", "timeouts", "replay", "keys",
             "logging", "routes", "tls", "backend_tls", "balancing", "health", "retries", "drain", "access_log",
             "auth", "sessions");
     private static final List<String> BACKEND_KEYS = List.of("url", "weight", "max_connections", "connection_auth");
-    private static final List<String> HEALTH_KEYS =
-            List.of("path", "interval", "timeout", "unhealthy_threshold", "healthy_threshold", "passive");
-    private static final List<String> PASSIVE_KEYS = List.of("consecutive_failures", "ejection");
-    private static final List<String> RETRIES_KEYS = List.of("idempotent");
-    private static final List<String> DRAIN_KEYS = List.of("timeout");
-    private static final List<String> ACCESS_LOG_KEYS = List.of("enabled");
-    private static final List<String> AUTH_KEYS = List.of("required");
     private static final List<String> IDENTITY_KEYS =
             List.of("header", "groups_header", "strip_realm", "local_realms", "rules", "assertion", "group_names",
                     "group_names_header");
@@ -112,8 +106,6 @@ public final class ConfigLoader {
     private static final List<String> ACCEPTOR_KEYS =
             List.of("allow_rc4", "replay_cache_max_entries", "replay_cache_max_entries_per_principal",
                     "replay_cache_max_entries_per_address", "replay_cache_file", "allowed_client_realms", "pac");
-    private static final List<String> LIMITS_KEYS = List.of("max_header_size", "max_connections");
-    private static final List<String> TIMEOUTS_KEYS = List.of("connect", "response", "client_idle");
     private static final List<String> REPLAY_KEYS = List.of("shared");
     private static final List<String> SHARED_KEYS =
             List.of("uri", "password_file", "sentinel_password_file", "fail", "timeout", "circuit_failures",
@@ -206,17 +198,19 @@ public final class ConfigLoader {
                     "set acceptor.pac: verify (or require), or remove group_names");
         }
         return new GatewayConfig(listen, keytab, principals, backends, clockSkew, identity, admin,
-                acceptor, limits(root.section("limits", LIMITS_KEYS)),
-                timeouts(root.section("timeouts", TIMEOUTS_KEYS)),
+                acceptor, bind(root, "limits", LimitsSection.class, baseDir).limits(),
+                bind(root, "timeouts", TimeoutsSection.class, baseDir).timeouts(),
                 replay(root.section("replay", REPLAY_KEYS), baseDir),
                 keys,
                 OperationsConfig.logging(root.section("logging", OperationsConfig.LOGGING_KEYS)),
                 OperationsConfig.routes(root),
                 root.has("tls") ? tls(root.section("tls", TLS_KEYS), baseDir) : null,
                 backendTls(root.section("backend_tls", BACKEND_TLS_KEYS), baseDir), backendOptions, balancing(root),
-                health(root.section("health", HEALTH_KEYS)), retries(root.section("retries", RETRIES_KEYS)),
-                drain(root.section("drain", DRAIN_KEYS)), accessLog(root.section("access_log", ACCESS_LOG_KEYS)),
-                auth(root.section("auth", AUTH_KEYS)),
+                bind(root, "health", HealthSection.class, baseDir).health(),
+                bind(root, "retries", RetriesSection.class, baseDir).retries(),
+                bind(root, "drain", DrainSection.class, baseDir).drain(),
+                bind(root, "access_log", AccessLogSection.class, baseDir).accessLog(),
+                bind(root, "auth", AuthSection.class, baseDir).auth(),
                 SessionsConfig.parse(root.section("sessions", SessionsConfig.KEYS), baseDir));
     }
 
@@ -613,60 +607,6 @@ public final class ConfigLoader {
         throw new ConfigException(key, ConfigValues.quote(text) + " is not a balancing policy", fix);
     }
 
-    private static Health health(YamlSection section) throws ConfigException {
-        Health defaults = Health.DEFAULT;
-        String fix = "use a duration from 1ms to 1d";
-        String path = defaults.path();
-        if (section.has("path")) {
-            String pathFix = "write an absolute path such as /healthz, or leave path out to turn active checks off";
-            path = ConfigValues.text(section.key("path"), section.get("path"), pathFix);
-            if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
-                throw new ConfigException(section.key("path"), ConfigValues.quote(path) + " is not an absolute path",
-                        pathFix);
-            }
-        }
-        Duration interval = section.has("interval") ? duration(section, "interval", MAX_TIMEOUT, fix)
-                : defaults.interval();
-        Duration timeout = section.has("timeout") ? duration(section, "timeout", MAX_TIMEOUT, fix) : defaults.timeout();
-        int unhealthy = section.has("unhealthy_threshold") ? ConfigValues.integer(section.key("unhealthy_threshold"),
-                section.get("unhealthy_threshold"), 1, MAX_THRESHOLD) : defaults.unhealthyThreshold();
-        int healthy = section.has("healthy_threshold") ? ConfigValues.integer(section.key("healthy_threshold"),
-                section.get("healthy_threshold"), 1, MAX_THRESHOLD) : defaults.healthyThreshold();
-        YamlSection passiveSection = section.section("passive", PASSIVE_KEYS);
-        Passive passive = new Passive(
-                passiveSection.has("consecutive_failures") ? ConfigValues.integer(
-                        passiveSection.key("consecutive_failures"), passiveSection.get("consecutive_failures"), 0,
-                        MAX_THRESHOLD) : Passive.DEFAULT.consecutiveFailures(),
-                passiveSection.has("ejection") ? duration(passiveSection, "ejection", MAX_TIMEOUT, fix)
-                        : Passive.DEFAULT.ejection());
-        return new Health(path, interval, timeout, unhealthy, healthy, passive);
-    }
-
-    private static Retries retries(YamlSection section) throws ConfigException {
-        return section.has("idempotent")
-                ? new Retries(ConfigValues.integer(section.key("idempotent"), section.get("idempotent"), 0,
-                        MAX_RETRIES))
-                : Retries.DEFAULT;
-    }
-
-    private static Drain drain(YamlSection section) throws ConfigException {
-        return section.has("timeout")
-                ? new Drain(duration(section, "timeout", MAX_TIMEOUT, "use a duration from 1ms to 1d"))
-                : Drain.DEFAULT;
-    }
-
-    private static AccessLog accessLog(YamlSection section) throws ConfigException {
-        return section.has("enabled")
-                ? new AccessLog(ConfigValues.bool(section.key("enabled"), section.get("enabled")))
-                : AccessLog.DEFAULT;
-    }
-
-    private static Auth auth(YamlSection section) throws ConfigException {
-        return section.has("required")
-                ? new Auth(ConfigValues.bool(section.key("required"), section.get("required")))
-                : Auth.DEFAULT;
-    }
-
     private static Acceptor acceptor(YamlSection section, Path baseDir) throws ConfigException {
         Acceptor defaults = Acceptor.DEFAULT;
         boolean allowRc4 = section.has("allow_rc4")
@@ -739,36 +679,6 @@ public final class ConfigLoader {
         return file;
     }
 
-    private static Limits limits(YamlSection section) throws ConfigException {
-        int maxConnections = section.has("max_connections")
-                ? ConfigValues.integer(section.key("max_connections"), section.get("max_connections"), 1,
-                        MAX_CLIENT_CONNECTIONS)
-                : Limits.DEFAULT_MAX_CONNECTIONS;
-        if (!section.has("max_header_size")) {
-            return new Limits(Limits.DEFAULT.maxHeaderSize(), maxConnections);
-        }
-        String key = section.key("max_header_size");
-        long size = ConfigValues.byteSize(key, section.get("max_header_size"));
-        String fix = "use " + ConfigValues.formatSize(MIN_HEADER_SIZE) + " to " + ConfigValues.formatSize(MAX_HEADER_SIZE)
-                + " (default " + ConfigValues.formatSize(Limits.DEFAULT.maxHeaderSize()) + ")";
-        if (size < MIN_HEADER_SIZE) {
-            throw new ConfigException(key, ConfigValues.formatSize(size) + " is below the minimum", fix);
-        }
-        if (size > MAX_HEADER_SIZE) {
-            throw new ConfigException(key, ConfigValues.formatSize(size) + " is above the maximum", fix);
-        }
-        return new Limits((int) size, maxConnections);
-    }
-
-    private static Timeouts timeouts(YamlSection section) throws ConfigException {
-        Timeouts defaults = Timeouts.DEFAULT;
-        String fix = "use a duration from 1ms to 1d";
-        return new Timeouts(
-                section.has("connect") ? duration(section, "connect", MAX_TIMEOUT, fix) : defaults.connect(),
-                section.has("response") ? duration(section, "response", MAX_TIMEOUT, fix) : defaults.response(),
-                section.has("client_idle") ? duration(section, "client_idle", MAX_TIMEOUT, fix) : defaults.clientIdle());
-    }
-
     static Duration duration(YamlSection section, String name, Duration max, String rangeFix)
             throws ConfigException {
         String key = section.key(name);
@@ -815,6 +725,11 @@ public final class ConfigLoader {
         }
         ConfigValues.requirePrivate(key, path);
         return path;
+    }
+
+    /** A section of the file, bound to its record; absent or empty, the record's defaults. */
+    private static <T> T bind(YamlSection parent, String name, Class<T> type, Path baseDir) throws ConfigException {
+        return SectionBinder.bind(parent.get(name), type, parent.key(name), baseDir);
     }
 
     private static boolean clash(InetSocketAddress a, InetSocketAddress b) {

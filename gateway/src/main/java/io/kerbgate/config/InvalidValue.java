@@ -1,0 +1,52 @@
+package io.kerbgate.config;
+
+/**
+ * A value that a section record or a scalar reader refuses while the file is bound. It names its key relative to the
+ * record being read ({@code ""} for the value itself); {@link ConfigErrors} puts the path from the top in front and
+ * turns it into the {@link ConfigException} the CLI prints.
+ */
+final class InvalidValue extends RuntimeException {
+
+    private final String key;
+    private final String problem;
+    private final String fix;
+
+    InvalidValue(String key, String problem, String fix) {
+        super(key + ": " + problem + "; " + fix, null, false, false);
+        this.key = key;
+        this.problem = problem;
+        this.fix = fix;
+    }
+
+    /** The same error, from the converters of {@link ConfigValues} called with a relative key. */
+    static InvalidValue of(ConfigException e) {
+        return new InvalidValue(e.key(), e.problem(), e.fix());
+    }
+
+    String key() {
+        return key;
+    }
+
+    String problem() {
+        return problem;
+    }
+
+    String fix() {
+        return fix;
+    }
+
+    /** A reading that may refuse its value with a {@link ConfigException}. */
+    @FunctionalInterface
+    interface Reading<T> {
+        T read() throws ConfigException;
+    }
+
+    /** Runs a {@link ConfigValues} converter inside a record's constructor, where only unchecked exceptions go. */
+    static <T> T check(Reading<T> reading) {
+        try {
+            return reading.read();
+        } catch (ConfigException e) {
+            throw of(e);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.kerbgate.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Binds a YAML node to a section record with Jackson: snake_case keys, unknown keys and duplicate keys refused, no
+ * coercion of scalars ({@link Scalars}); every failure goes through {@link ConfigErrors}.
+ */
+final class SectionBinder {
+
+    static final YAMLMapper MAPPER = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .addModule(Scalars.module())
+            .build();
+
+    private SectionBinder() {}
+
+    /**
+     * @param node    the section as the file has it; absent or {@code key:} with no value binds as an empty mapping,
+     *                so that the record's defaults apply
+     * @param path    the section's key path, for messages
+     * @param baseDir the directory relative paths resolve against
+     */
+    static <T> T bind(@Nullable JsonNode node, Class<T> type, String path, Path baseDir) throws ConfigException {
+        JsonNode value = node == null || node.isNull() ? MAPPER.createObjectNode() : node;
+        try {
+            return MAPPER.readerFor(type).withAttribute(Scalars.BASE_DIR, baseDir).readValue(value);
+        } catch (JsonProcessingException e) {
+            throw ConfigErrors.of(e, path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("binding a tree in memory", e);
+        }
+    }
+}
