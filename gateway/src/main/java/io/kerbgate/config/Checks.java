@@ -35,6 +35,17 @@ final class Checks {
         return value;
     }
 
+    /** As {@link #duration}, where 0 is allowed and turns the feature off. */
+    static Duration durationOrZero(String key, @Nullable Duration value, Duration fallback, Duration max, String fix) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value.compareTo(max) > 0) {
+            throw new InvalidValue(key, Durations.format(value) + " is more than " + Durations.format(max), fix);
+        }
+        return value;
+    }
+
     /** A list without repeats, empty when absent; a repeat is named by its index. */
     static <T> List<T> distinct(String key, @Nullable List<T> values) {
         if (values == null) {

@@ -1,16 +1,14 @@
 package io.kerbgate.config;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DatabindException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.Collection;
@@ -38,8 +36,9 @@ final class ConfigErrors {
 
     /**
      * @param base the key path of the node that was bound, {@code ""} for the whole file
+     * @param node the node that was bound, where a value the binding refused is looked up to be shown
      */
-    static ConfigException of(JsonProcessingException e, String base) {
+    static ConfigException of(JsonProcessingException e, String base, JsonNode node) {
         if (e instanceof StreamReadException read) {
             return syntaxError(read);
         }
@@ -58,7 +57,7 @@ final class ConfigErrors {
         }
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             Class<?> target = mismatch.getTargetType();
-            String value = describe(mismatch.getProcessor());
+            String value = describe(at(node, mapping.getPath()));
             if (target.isRecord()) {
                 return notAMapping(key, value, validKeys(target));
             }
@@ -153,22 +152,20 @@ final class ConfigErrors {
         return "see the example conf/kerbgate.yaml";
     }
 
-    /** The value the parser stopped at, as {@link ConfigValues#describe} shows a node. */
-    private static String describe(@Nullable Object processor) {
-        if (!(processor instanceof JsonParser parser) || parser.currentToken() == null) {
-            return "the value";
+    /** The node at the end of a binding's path, as {@link ConfigValues#describe} shows it. */
+    private static String describe(@Nullable JsonNode node) {
+        return node == null ? "the value" : ConfigValues.describe(node);
+    }
+
+    private static @Nullable JsonNode at(JsonNode root, List<JsonMappingException.Reference> path) {
+        JsonNode node = root;
+        for (JsonMappingException.Reference reference : path) {
+            if (node == null) {
+                return null;
+            }
+            node = reference.getIndex() >= 0 ? node.get(reference.getIndex()) : node.get(reference.getFieldName());
         }
-        JsonToken token = parser.currentToken();
-        try {
-            return switch (token) {
-                case START_ARRAY -> "a list";
-                case START_OBJECT -> "a mapping";
-                case VALUE_STRING -> ConfigValues.quote(parser.getText());
-                default -> parser.getText();
-            };
-        } catch (IOException e) {
-            return "the value";
-        }
+        return node;
     }
 
     private static String where(String path) {

@@ -1,7 +1,13 @@
 package io.kerbgate.config;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.kerbgate.config.GatewayConfig.AccessLog;
 import io.kerbgate.config.GatewayConfig.Auth;
+import io.kerbgate.config.GatewayConfig.BackendOptions;
 import io.kerbgate.config.GatewayConfig.Drain;
 import io.kerbgate.config.GatewayConfig.Health;
 import io.kerbgate.config.GatewayConfig.Limits;
@@ -10,13 +16,14 @@ import io.kerbgate.config.GatewayConfig.Retries;
 import io.kerbgate.config.GatewayConfig.Timeouts;
 import io.kerbgate.config.Scalars.Fix;
 import io.kerbgate.config.Scalars.Range;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The proxy's sections of the file as they are written: {@code limits}, {@code timeouts}, {@code health},
- * {@code retries}, {@code drain}, {@code access_log} and {@code auth}. Each record checks its keys and fills the
+ * The proxy's sections of the file as they are written: a {@code backends} item, {@code limits}, {@code timeouts},
+ * {@code health}, {@code retries}, {@code drain}, {@code access_log} and {@code auth}. Each record checks its keys and fills the
  * defaults of absent ones, then gives the {@link GatewayConfig} record the rest of the code reads.
  */
 final class ProxySections {
@@ -27,8 +34,37 @@ final class ProxySections {
     static final Duration MAX_TIMEOUT = Duration.ofDays(1);
     static final int MAX_THRESHOLD = 100;
     static final int MAX_RETRIES = 3;
+    static final int MAX_WEIGHT = 100;
+    static final int MAX_BACKEND_CONNECTIONS = 100_000;
 
     private ProxySections() {}
+
+    /** The mapping form of a {@code backends} item: {@code {url: http://host:port, weight: 2}}. */
+    record BackendSection(@JsonDeserialize(using = Scalars.BackendUrl.class) @Nullable URI url,
+            @Range(min = 1, max = MAX_WEIGHT) @Nullable Integer weight,
+            @Range(min = 1, max = MAX_BACKEND_CONNECTIONS) @Nullable Integer maxConnections,
+            @Nullable Boolean connectionAuth) {
+        BackendSection {
+            Checks.require("url", url, "add url: http://host:port to the backend");
+        }
+
+        BackendOptions options() {
+            return new BackendOptions(url, weight == null ? BackendOptions.DEFAULT_WEIGHT : weight,
+                    maxConnections == null ? BackendOptions.DEFAULT_MAX_CONNECTIONS : maxConnections,
+                    connectionAuth != null && connectionAuth);
+        }
+    }
+
+    /** A {@code backends} item: a URL, or a mapping with {@code url} and the backend's own settings. */
+    static final class BackendItem extends JsonDeserializer<BackendOptions> {
+        @Override
+        public BackendOptions deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() == JsonToken.START_OBJECT) {
+                return ctxt.readValue(p, BackendSection.class).options();
+            }
+            return BackendOptions.defaults(new Scalars.BackendUrl().deserialize(p, ctxt));
+        }
+    }
 
     record LimitsSection(@JsonDeserialize(using = Scalars.ByteSize.class) @Nullable Long maxHeaderSize,
             @Range(min = 1, max = MAX_CLIENT_CONNECTIONS) @Nullable Integer maxConnections) {

@@ -48,17 +48,24 @@ final class Scalars {
         int max();
     }
 
-    /** The readers of String, Boolean, Integer and Duration, which every section record uses. */
+    /**
+     * The readers of String, Boolean, Integer and Duration, which every section record uses, and the check of unknown
+     * keys that runs before a record is built ({@link KnownKeysFirst}).
+     */
     static SimpleModule module() {
         return new SimpleModule("kerbgate-scalars")
                 .addDeserializer(String.class, new Text(""))
                 .addDeserializer(Boolean.class, new Bool())
                 .addDeserializer(Integer.class, new WholeNumber(Integer.MIN_VALUE, Integer.MAX_VALUE))
-                .addDeserializer(Duration.class, new DurationValue());
+                .addDeserializer(Duration.class, new DurationValue())
+                .setDeserializerModifier(KnownKeysFirst.modifier());
     }
 
-    /** One node, converted; a {@link ConfigException} from the converter becomes an {@link InvalidValue}. */
-    private abstract static class NodeReader<T> extends JsonDeserializer<T> {
+    /**
+     * One node, converted; a {@link ConfigException} from the converter (made with the key {@code ""}) becomes an
+     * {@link InvalidValue}, to which Jackson's path is added.
+     */
+    abstract static class NodeReader<T> extends JsonDeserializer<T> {
         @Override
         public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             JsonNode node = ctxt.readTree(p);

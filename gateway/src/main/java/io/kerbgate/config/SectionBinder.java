@@ -37,7 +37,7 @@ final class SectionBinder {
         try {
             return MAPPER.readerFor(type).withAttribute(Scalars.BASE_DIR, baseDir).readValue(value);
         } catch (JsonProcessingException e) {
-            throw ConfigErrors.of(e, path);
+            throw ConfigErrors.of(e, path, value);
         } catch (IOException e) {
             throw new UncheckedIOException("binding a tree in memory", e);
         }

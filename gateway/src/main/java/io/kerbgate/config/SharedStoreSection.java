@@ -1,24 +1,37 @@
 package io.kerbgate.config;
 
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kerbgate.config.GatewayConfig.Replay.Shared;
 import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
-import java.io.IOException;
-import java.io.InputStream;
+import io.kerbgate.config.Scalars.Fix;
+import io.kerbgate.config.Scalars.Range;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
-/** The {@code replay.shared} section: reads it into {@link Shared} and writes it back for the admin view. */
-final class SharedStoreConfig {
+/**
+ * The {@code replay.shared} section as it is written ({@link #shared()}), and written back for the admin view
+ * ({@link #write}).
+ */
+record SharedStoreSection(
+        @JsonDeserialize(using = SharedStoreSection.StoreUri.class) @Nullable URI uri,
+        @Fix(SharedStoreSection.PASSWORD_FILE_FIX) @JsonDeserialize(using = Scalars.ResolvedPath.class)
+        @Nullable Path passwordFile,
+        @Fix(SharedStoreSection.PASSWORD_FILE_FIX) @JsonDeserialize(using = Scalars.ResolvedPath.class)
+        @Nullable Path sentinelPasswordFile,
+        @JsonDeserialize(using = SharedStoreSection.FailMode.class) @Nullable Fail fail,
+        @Nullable Duration timeout,
+        @Range(min = 1, max = SharedStoreSection.MAX_CIRCUIT_FAILURES) @Nullable Integer circuitFailures,
+        @Nullable Duration circuitCooldown,
+        @Range(min = 0, max = SharedStoreSection.MAX_MIN_REPLICAS_ACK) @Nullable Integer minReplicasAck,
+        @Nullable Duration failoverWait) {
 
     static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
     static final Duration MAX_COOLDOWN = Duration.ofMinutes(10);
@@ -28,62 +41,67 @@ final class SharedStoreConfig {
     // Requests wait that long, each holding its client's connection: past a minute the clients give up anyway.
     static final Duration MAX_FAILOVER_WAIT = Duration.ofMinutes(1);
 
-    private static final String URI_FIX = "write redis://host:6379/0, rediss:// for TLS, or "
+    static final String URI_FIX = "write redis://host:6379/0, rediss:// for TLS, or "
             + "redis-sentinel://host1:26379,host2:26379,host3:26379/0#mymaster for a master that Sentinel watches";
-    private static final String SENTINEL_FIX =
+    static final String SENTINEL_FIX =
             "write redis-sentinel://host1:26379,host2:26379,host3:26379/0#mymaster (rediss-sentinel:// for TLS)";
-    private static final String PASSWORD_FILE_FIX = "point password_file at a file that holds the password alone";
+    static final String PASSWORD_FILE_FIX = "point password_file at a file that holds the password alone";
     private static final Pattern DATABASE = Pattern.compile("/\\d{1,9}");
 
-    private SharedStoreConfig() {}
-
-    static Shared parse(YamlSection section, Path baseDir) throws ConfigException {
-        URI uri = uri(section.key("uri"), section.require("uri",
-                "add uri: redis://host:6379/0, or remove replay.shared for a per-node replay cache only"));
-        Path passwordFile = section.has("password_file")
-                ? passwordFile(section.key("password_file"), section.get("password_file"), baseDir)
-                : null;
-        Path sentinelPasswordFile = section.has("sentinel_password_file")
-                ? passwordFile(section.key("sentinel_password_file"), section.get("sentinel_password_file"), baseDir)
-                : null;
+    SharedStoreSection {
+        Checks.require("uri", uri,
+                "add uri: redis://host:6379/0, or remove replay.shared for a per-node replay cache only");
+        passwordFile(passwordFile, "password_file");
+        passwordFile(sentinelPasswordFile, "sentinel_password_file");
         Shared parsed = Shared.of(uri);
         if (sentinelPasswordFile != null && !parsed.isSentinel()) {
-            throw new ConfigException(section.key("sentinel_password_file"), "is set but the uri names no sentinels",
+            throw new InvalidValue("sentinel_password_file", "is set but the uri names no sentinels",
                     "remove it, or " + SENTINEL_FIX);
         }
         String userInfo = parsed.rawUserInfo();
         if (passwordFile != null && userInfo != null && userInfo.contains(":")) {
-            throw new ConfigException(section.key("password_file"), "is set but the uri carries a password too",
+            throw new InvalidValue("password_file", "is set but the uri carries a password too",
                     "give the password once: remove it from the uri (redis://host:6379/0) or drop password_file");
         }
         if (passwordFile == null && userInfo != null && !userInfo.contains(":")) {
             // Clients disagree on whether redis://word@host names a user or a password: accept neither reading.
-            throw new ConfigException(section.key("uri"), "names a user but no password",
+            throw new InvalidValue("uri", "names a user but no password",
                     "write redis://user:password@host, redis://:password@host, or add password_file");
         }
-        Fail fail = section.has("fail") ? fail(section.key("fail"), section.get("fail")) : Shared.DEFAULT_FAIL;
-        Duration timeout = section.has("timeout")
-                ? ConfigLoader.duration(section, "timeout", MAX_TIMEOUT, "use a duration from 1ms to "
-                        + ConfigValues.formatDuration(MAX_TIMEOUT) + " (default 50ms)")
-                : Shared.DEFAULT_TIMEOUT;
-        int failures = section.has("circuit_failures")
-                ? ConfigValues.integer(section.key("circuit_failures"), section.get("circuit_failures"), 1,
-                        MAX_CIRCUIT_FAILURES)
-                : Shared.DEFAULT_CIRCUIT_FAILURES;
-        Duration cooldown = section.has("circuit_cooldown")
-                ? ConfigLoader.duration(section, "circuit_cooldown", MAX_COOLDOWN, "use a duration from 1ms to "
-                        + ConfigValues.formatDuration(MAX_COOLDOWN) + " (default 2s)")
-                : Shared.DEFAULT_CIRCUIT_COOLDOWN;
-        int minReplicasAck = section.has("min_replicas_ack")
-                ? ConfigValues.integer(section.key("min_replicas_ack"), section.get("min_replicas_ack"), 0,
-                        MAX_MIN_REPLICAS_ACK)
-                : Shared.DEFAULT_MIN_REPLICAS_ACK;
-        Duration failoverWait = section.has("failover_wait")
-                ? ConfigLoader.durationOrZero(section, "failover_wait", MAX_FAILOVER_WAIT, "use a duration from 0s (no"
-                        + " wait) to " + ConfigValues.formatDuration(MAX_FAILOVER_WAIT) + " (default 10s)")
-                : Shared.DEFAULT_FAILOVER_WAIT;
-        return new Shared(uri, passwordFile, sentinelPasswordFile, fail, timeout, failures, cooldown,
+        fail = fail == null ? Shared.DEFAULT_FAIL : fail;
+        timeout = Checks.duration("timeout", timeout, Shared.DEFAULT_TIMEOUT, MAX_TIMEOUT, "use a duration from 1ms to "
+                + Durations.format(MAX_TIMEOUT) + " (default 50ms)");
+        circuitFailures = circuitFailures == null ? Shared.DEFAULT_CIRCUIT_FAILURES : circuitFailures;
+        circuitCooldown = Checks.duration("circuit_cooldown", circuitCooldown, Shared.DEFAULT_CIRCUIT_COOLDOWN,
+                MAX_COOLDOWN, "use a duration from 1ms to " + Durations.format(MAX_COOLDOWN) + " (default 2s)");
+        minReplicasAck = minReplicasAck == null ? Shared.DEFAULT_MIN_REPLICAS_ACK : minReplicasAck;
+        failoverWait = Checks.durationOrZero("failover_wait", failoverWait, Shared.DEFAULT_FAILOVER_WAIT,
+                MAX_FAILOVER_WAIT, "use a duration from 0s (no wait) to " + Durations.format(MAX_FAILOVER_WAIT)
+                        + " (default 10s)");
+    }
+
+    Shared shared() {
+        return new Shared(uri, passwordFile, sentinelPasswordFile, fail, timeout, circuitFailures, circuitCooldown,
                 minReplicasAck, failoverWait);
+    }
+
+    /** The {@code replay} section: {@code shared}, or a per-node cache only. */
+    record ReplaySection(@Nullable SharedStoreSection shared) {
+        GatewayConfig.Replay replay() {
+            return shared == null ? GatewayConfig.Replay.NONE : new GatewayConfig.Replay(shared.shared());
+        }
+    }
+
+    // Checked now so that a wrong path fails the start; the secret itself is read only when connecting.
+    private static void passwordFile(@Nullable Path path, String key) {
+        if (path != null) {
+            InvalidValue.check(() -> {
+                FileChecks.nonEmptyFile(key, path, PASSWORD_FILE_FIX,
+                        "let the user that runs kerbgate read it, and nobody else");
+                ConfigValues.requirePrivate(key, path);
+                return path;
+            });
+        }
     }
 
     static void write(@Nullable Shared shared, ObjectNode replay) {
@@ -107,7 +125,15 @@ final class SharedStoreConfig {
         node.put("failover_wait", ConfigValues.formatDuration(shared.failoverWait()));
     }
 
-    private static URI uri(String key, JsonNode node) throws ConfigException {
+    /** A {@code redis://}, {@code rediss://} or Sentinel URI; a refusal never quotes it, as it may hold a password. */
+    static final class StoreUri extends Scalars.NodeReader<URI> {
+        @Override
+        URI convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+            return uri("", node);
+        }
+    }
+
+    static URI uri(String key, JsonNode node) throws ConfigException {
         String text = ConfigValues.text(key, node, URI_FIX);
         URI uri;
         try {
@@ -159,6 +185,13 @@ final class SharedStoreConfig {
         }
     }
 
+    static final class FailMode extends Scalars.NodeReader<Fail> {
+        @Override
+        Fail convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+            return fail("", node);
+        }
+    }
+
     private static Fail fail(String key, JsonNode node) throws ConfigException {
         String fix = "write closed (refuse with 503 while the store is down) or open (trust this node's cache alone)";
         if (node.isTextual()) {
@@ -169,34 +202,5 @@ final class SharedStoreConfig {
             }
         }
         throw new ConfigException(key, ConfigValues.describe(node) + " is not closed or open", fix);
-    }
-
-    // Checked now so that a wrong path fails the start; the secret itself is read only when connecting.
-    private static Path passwordFile(String key, JsonNode node, Path baseDir) throws ConfigException {
-        String text = ConfigValues.text(key, node, PASSWORD_FILE_FIX);
-        Path path;
-        try {
-            path = baseDir.toAbsolutePath().resolve(text).normalize();
-        } catch (InvalidPathException e) {
-            throw new ConfigException(key, ConfigValues.quote(text) + " is not a file path", PASSWORD_FILE_FIX);
-        }
-        if (!Files.exists(path)) {
-            throw new ConfigException(key, path + " does not exist", PASSWORD_FILE_FIX);
-        }
-        if (!Files.isRegularFile(path)) {
-            throw new ConfigException(key, path + " is not a regular file", PASSWORD_FILE_FIX);
-        }
-        try (InputStream in = Files.newInputStream(path)) {
-            if (in.read() == -1) {
-                throw new ConfigException(key, path + " is empty", PASSWORD_FILE_FIX);
-            }
-        } catch (AccessDeniedException e) {
-            throw new ConfigException(key, path + " is not readable",
-                    "let the user that runs kerbgate read it, and nobody else");
-        } catch (IOException e) {
-            throw new ConfigException(key, path + " cannot be read (" + e.getMessage() + ")", PASSWORD_FILE_FIX, e);
-        }
-        ConfigValues.requirePrivate(key, path);
-        return path;
     }
 }
