@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.kerbgate.config.GatewayConfig.Acceptor;
 import io.kerbgate.config.GatewayConfig.Pac;
-import io.kerbgate.config.Scalars.Fix;
 import io.kerbgate.config.Scalars.Range;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,9 +95,9 @@ record AcceptorSection(
     }
 
     /** {@code off}, {@code verify} or {@code require}. */
-    static final class PacMode extends Scalars.NodeReader<Pac> {
+    static final class PacMode extends NodeReader<Pac> {
         @Override
-        Pac convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected Pac convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             if (node.isBoolean() && !node.booleanValue()) {
                 return Pac.OFF; // YAML 1.1 reads an unquoted off as false
             }

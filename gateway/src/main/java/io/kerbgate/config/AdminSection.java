@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.kerbgate.config.GatewayConfig.Admin;
 import io.kerbgate.config.GatewayConfig.AdminTls;
-import io.kerbgate.config.Scalars.Fix;
 import io.kerbgate.config.TlsSections.AdminTlsSection;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -46,9 +45,9 @@ record AdminSection(
     }
 
     /** A client certificate's subject, in RFC 2253 form so that spellings of one DN compare equal. */
-    static final class SubjectDn extends Scalars.NodeReader<String> {
+    static final class SubjectDn extends NodeReader<String> {
         @Override
-        String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             String text = ConfigValues.text("", node, "a subject DN, e.g. CN=kerbgate-keys,O=Example");
             try {
                 return new X500Principal(text).getName(X500Principal.RFC2253);
@@ -60,9 +59,9 @@ record AdminSection(
     }
 
     /** An address or CIDR block, {@code 127.0.0.0/8}. */
-    static final class AddressBlock extends Scalars.NodeReader<AddressRange> {
+    static final class AddressBlock extends NodeReader<AddressRange> {
         @Override
-        AddressRange convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected AddressRange convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             String text = ConfigValues.text("", node, "an address or CIDR block, e.g. 127.0.0.0/8");
             try {
                 return AddressRange.parse(text);

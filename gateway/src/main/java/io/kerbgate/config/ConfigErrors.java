@@ -38,7 +38,8 @@ final class ConfigErrors {
      * @param base the key path of the node that was bound, {@code ""} for the whole file
      * @param node the node that was bound, where a value the binding refused is looked up to be shown
      */
-    static ConfigException of(JsonProcessingException e, String base, JsonNode node) {
+    static ConfigException of(JsonProcessingException e, String base, JsonNode node, SectionBinder.Wording wording) {
+        boolean gateway = wording == SectionBinder.Wording.GATEWAY;
         if (e instanceof StreamReadException read) {
             return syntaxError(read);
         }
@@ -53,16 +54,21 @@ final class ConfigErrors {
             return new ConfigException(join(key, invalid.key()), invalid.problem(), invalid.fix(), e);
         }
         if (e instanceof UnrecognizedPropertyException unknown) {
-            return unknownKey(key, parent(key), validKeys(unknown.getReferringClass()));
+            List<String> valid = validKeys(unknown.getReferringClass());
+            return gateway ? unknownKey(key, parent(key), valid) : new ConfigException(key, "unknown key", "valid keys"
+                    + (parent(key).isEmpty() ? "" : " under " + parent(key)) + ": " + String.join(", ", valid));
         }
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             Class<?> target = mismatch.getTargetType();
             String value = describe(at(node, mapping.getPath()));
             if (target.isRecord()) {
-                return notAMapping(key, value, validKeys(target));
+                return gateway ? notAMapping(key, value, validKeys(target)) : new ConfigException(key,
+                        key.isEmpty() ? "the file is not a mapping of keys" : "is not a mapping",
+                        "valid keys: " + String.join(", ", validKeys(target)));
             }
             if (Collection.class.isAssignableFrom(target)) {
-                return new ConfigException(key, value + " is not a list", fixOf(mapping), e);
+                return new ConfigException(key, gateway ? value + " is not a list" : "must be a non-empty list",
+                        fixOf(mapping), e);
             }
         }
         return new ConfigException(key, "cannot be read (" + firstLine(e.getOriginalMessage()) + ")",
@@ -130,7 +136,7 @@ final class ConfigErrors {
         return null;
     }
 
-    /** The fix that the record component at the end of the path declares with {@link Scalars.Fix}, or a general one. */
+    /** The fix that the record component at the end of the path declares with {@link Fix}, or a general one. */
     private static String fixOf(JsonMappingException e) {
         List<JsonMappingException.Reference> path = e.getPath();
         for (int i = path.size() - 1; i >= 0; i--) {
@@ -142,7 +148,7 @@ final class ConfigErrors {
             Class<?> owner = from instanceof Class<?> type ? type : from == null ? null : from.getClass();
             RecordComponent[] components = owner == null ? null : owner.getRecordComponents();
             for (RecordComponent component : components == null ? new RecordComponent[0] : components) {
-                Scalars.Fix fix = component.getAnnotation(Scalars.Fix.class);
+                Fix fix = component.getAnnotation(Fix.class);
                 if (fix != null && SNAKE_CASE.translate(component.getName()).equals(reference.getFieldName())) {
                     return fix.value();
                 }

@@ -15,7 +15,6 @@ import io.kerbgate.config.ProxySections.HealthSection;
 import io.kerbgate.config.ProxySections.LimitsSection;
 import io.kerbgate.config.ProxySections.RetriesSection;
 import io.kerbgate.config.ProxySections.TimeoutsSection;
-import io.kerbgate.config.Scalars.Fix;
 import io.kerbgate.config.SharedStoreSection.ReplaySection;
 import io.kerbgate.config.TlsSections.BackendTlsSection;
 import io.kerbgate.config.TlsSections.TlsSection;

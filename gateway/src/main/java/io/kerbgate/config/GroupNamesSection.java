@@ -3,7 +3,6 @@ package io.kerbgate.config;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import io.kerbgate.config.Scalars.Fix;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -71,9 +70,9 @@ record GroupNamesSection(
     }
 
     /** {@code ldaps://host[:port]}: the bind password never crosses the network in clear. */
-    static final class Ldaps extends Scalars.NodeReader<URI> {
+    static final class Ldaps extends NodeReader<URI> {
         @Override
-        URI convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected URI convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             String text = ConfigValues.text("", node, LDAP_FIX);
             URI uri;
             try {
@@ -95,9 +94,9 @@ record GroupNamesSection(
         }
     }
 
-    static final class CacheEntries extends Scalars.NodeReader<Integer> {
+    static final class CacheEntries extends NodeReader<Integer> {
         @Override
-        Integer convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected Integer convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             if (!node.canConvertToInt() || !node.isIntegralNumber() || node.intValue() < 1
                     || node.intValue() > MAX_CACHE_ENTRIES) {
                 throw new ConfigException("", ConfigValues.describe(node) + " is not from 1 to " + MAX_CACHE_ENTRIES,

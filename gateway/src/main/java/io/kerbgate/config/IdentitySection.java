@@ -7,7 +7,6 @@ import io.kerbgate.config.GatewayConfig.Assertion;
 import io.kerbgate.config.GatewayConfig.AssertionType;
 import io.kerbgate.config.GatewayConfig.Identity;
 import io.kerbgate.config.GatewayConfig.Rule;
-import io.kerbgate.config.Scalars.Fix;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -104,9 +103,9 @@ record IdentitySection(
     }
 
     /** The replacement of a rule: any string, even empty, as it is written (not stripped). */
-    static final class Replacement extends Scalars.NodeReader<String> {
+    static final class Replacement extends NodeReader<String> {
         @Override
-        String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             if (!node.isTextual()) {
                 throw new ConfigException("", ConfigValues.describe(node) + " is not a string",
                         "write the replacement in quotes, e.g. \"$1\"");

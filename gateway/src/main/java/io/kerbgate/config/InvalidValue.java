@@ -5,13 +5,17 @@ package io.kerbgate.config;
  * record being read ({@code ""} for the value itself); {@link ConfigErrors} puts the path from the top in front and
  * turns it into the {@link ConfigException} the CLI prints.
  */
-final class InvalidValue extends RuntimeException {
+public final class InvalidValue extends RuntimeException {
 
     private final String key;
     private final String problem;
     private final String fix;
 
-    InvalidValue(String key, String problem, String fix) {
+    /**
+     * @param key the key relative to the record that refuses the value, {@code ""} for the record itself; list items
+     *            as {@code nodes[1]}
+     */
+    public InvalidValue(String key, String problem, String fix) {
         super(key + ": " + problem + "; " + fix, null, false, false);
         this.key = key;
         this.problem = problem;

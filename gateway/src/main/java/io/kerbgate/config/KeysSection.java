@@ -2,7 +2,6 @@ package io.kerbgate.config;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.kerbgate.config.GatewayConfig.Keys;
-import io.kerbgate.config.Scalars.Fix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kerbgate.config.GatewayConfig.Logging;
 import io.kerbgate.config.GatewayConfig.Principals;
 import io.kerbgate.config.GatewayConfig.Route;
-import io.kerbgate.config.Scalars.Fix;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -151,9 +150,9 @@ final class OperationsSections {
         }
     }
 
-    static final class Sid extends Scalars.NodeReader<String> {
+    static final class Sid extends NodeReader<String> {
         @Override
-        String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             String fix = "write the group's SID, e.g. S-1-5-21-1004336348-1177238915-682003330-1104 "
                     + "(Get-ADGroup web-users, or samba-tool group show web-users)";
             String text = ConfigValues.text("", node, fix);
@@ -164,9 +163,9 @@ final class OperationsSections {
         }
     }
 
-    static final class Regex extends Scalars.NodeReader<String> {
+    static final class Regex extends NodeReader<String> {
         @Override
-        String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             String fix = "write a Java regular expression, quoted, e.g. \"^svc-.*\"";
             String text = ConfigValues.text("", node, fix);
             try {

@@ -14,7 +14,6 @@ import io.kerbgate.config.GatewayConfig.Limits;
 import io.kerbgate.config.GatewayConfig.Passive;
 import io.kerbgate.config.GatewayConfig.Retries;
 import io.kerbgate.config.GatewayConfig.Timeouts;
-import io.kerbgate.config.Scalars.Fix;
 import io.kerbgate.config.Scalars.Range;
 import java.io.IOException;
 import java.net.URI;

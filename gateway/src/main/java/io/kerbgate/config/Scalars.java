@@ -1,13 +1,11 @@
 package io.kerbgate.config;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.BeanProperty;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -32,13 +30,6 @@ final class Scalars {
 
     private Scalars() {}
 
-    /** The fix a type error of this key suggests, e.g. {@code point keytab at the array's keytab}. */
-    @Retention(RetentionPolicy.RUNTIME)
-    @Target({ElementType.RECORD_COMPONENT, ElementType.PARAMETER, ElementType.FIELD})
-    @interface Fix {
-        String value();
-    }
-
     /** The bounds of a whole number, both inclusive. */
     @Retention(RetentionPolicy.RUNTIME)
     @Target({ElementType.RECORD_COMPONENT, ElementType.PARAMETER, ElementType.FIELD})
@@ -61,24 +52,6 @@ final class Scalars {
                 .setDeserializerModifier(KnownKeysFirst.modifier());
     }
 
-    /**
-     * One node, converted; a {@link ConfigException} from the converter (made with the key {@code ""}) becomes an
-     * {@link InvalidValue}, to which Jackson's path is added.
-     */
-    abstract static class NodeReader<T> extends JsonDeserializer<T> {
-        @Override
-        public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            JsonNode node = ctxt.readTree(p);
-            try {
-                return convert(node, ctxt);
-            } catch (ConfigException e) {
-                throw InvalidValue.of(e);
-            }
-        }
-
-        abstract T convert(JsonNode node, DeserializationContext ctxt) throws ConfigException;
-    }
-
     static final class Text extends NodeReader<String> implements ContextualDeserializer {
         private final String fix;
 
@@ -93,14 +66,14 @@ final class Scalars {
         }
 
         @Override
-        String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.text("", node, fix);
         }
     }
 
     static final class Bool extends NodeReader<Boolean> {
         @Override
-        Boolean convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected Boolean convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.bool("", node);
         }
     }
@@ -121,14 +94,14 @@ final class Scalars {
         }
 
         @Override
-        Integer convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected Integer convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.integer("", node, min, max);
         }
     }
 
     static final class DurationValue extends NodeReader<Duration> {
         @Override
-        Duration convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected Duration convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.duration("", node);
         }
     }
@@ -136,7 +109,7 @@ final class Scalars {
     /** {@code 98304}, {@code 96KiB}, {@code 1MiB}. */
     static final class ByteSize extends NodeReader<Long> {
         @Override
-        Long convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected Long convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.byteSize("", node);
         }
     }
@@ -144,7 +117,7 @@ final class Scalars {
     /** {@code host:port}, resolved now. */
     static final class Address extends NodeReader<InetSocketAddress> {
         @Override
-        InetSocketAddress convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected InetSocketAddress convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.address("", node);
         }
     }
@@ -152,14 +125,14 @@ final class Scalars {
     /** A backend base URL, {@code http://host:port}. */
     static final class BackendUrl extends NodeReader<URI> {
         @Override
-        URI convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected URI convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.backend("", node);
         }
     }
 
     static final class HeaderName extends NodeReader<String> {
         @Override
-        String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.headerName("", node);
         }
     }
@@ -167,7 +140,7 @@ final class Scalars {
     /** A service principal, {@code HTTP/host@REALM}. */
     static final class Principal extends NodeReader<String> {
         @Override
-        String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.principal("", node);
         }
     }
@@ -175,21 +148,21 @@ final class Scalars {
     /** A client principal, {@code name@REALM}. */
     static final class ClientPrincipal extends NodeReader<String> {
         @Override
-        String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.clientPrincipal("", node);
         }
     }
 
     static final class Realm extends NodeReader<String> {
         @Override
-        String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.realm("", node);
         }
     }
 
     static final class HostName extends NodeReader<String> {
         @Override
-        String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return ConfigValues.hostName("", node);
         }
     }
@@ -215,7 +188,7 @@ final class Scalars {
         }
 
         @Override
-        Path convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected Path convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             String text = ConfigValues.text("", node, fix);
             try {
                 return baseDir(ctxt).toAbsolutePath().resolve(text).normalize();

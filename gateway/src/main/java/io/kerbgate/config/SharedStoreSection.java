@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kerbgate.config.GatewayConfig.Replay.Shared;
 import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
-import io.kerbgate.config.Scalars.Fix;
 import io.kerbgate.config.Scalars.Range;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -126,9 +125,9 @@ record SharedStoreSection(
     }
 
     /** A {@code redis://}, {@code rediss://} or Sentinel URI; a refusal never quotes it, as it may hold a password. */
-    static final class StoreUri extends Scalars.NodeReader<URI> {
+    static final class StoreUri extends NodeReader<URI> {
         @Override
-        URI convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected URI convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return uri("", node);
         }
     }
@@ -185,9 +184,9 @@ record SharedStoreSection(
         }
     }
 
-    static final class FailMode extends Scalars.NodeReader<Fail> {
+    static final class FailMode extends NodeReader<Fail> {
         @Override
-        Fail convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected Fail convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             return fail("", node);
         }
     }

@@ -7,7 +7,6 @@ import io.kerbgate.config.GatewayConfig.AdminTls;
 import io.kerbgate.config.GatewayConfig.BackendTls;
 import io.kerbgate.config.GatewayConfig.ChannelBindingMode;
 import io.kerbgate.config.GatewayConfig.Tls;
-import io.kerbgate.config.Scalars.Fix;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -102,9 +101,9 @@ final class TlsSections {
     }
 
     /** {@code TLSv1.3} or {@code TLSv1.2}, in any case. */
-    static final class Protocol extends Scalars.NodeReader<String> {
+    static final class Protocol extends NodeReader<String> {
         @Override
-        String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected String convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             String fix = "choose from " + String.join(", ", PROTOCOLS) + " (older versions are broken)";
             String text = ConfigValues.text("", node, fix);
             for (String protocol : PROTOCOLS) {
@@ -116,9 +115,9 @@ final class TlsSections {
         }
     }
 
-    static final class ChannelBindings extends Scalars.NodeReader<ChannelBindingMode> {
+    static final class ChannelBindings extends NodeReader<ChannelBindingMode> {
         @Override
-        ChannelBindingMode convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
+        protected ChannelBindingMode convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
             // YAML 1.1 reads an unquoted off as false.
             if (node.isBoolean() && !node.booleanValue()) {
                 return ChannelBindingMode.OFF;
