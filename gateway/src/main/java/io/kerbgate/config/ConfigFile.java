@@ -172,6 +172,9 @@ record ConfigFile(
         Set<String> names = new HashSet<>();
         for (int i = 0; i < routes.size(); i++) {
             RouteSection route = routes.get(i);
+            if (route == null) {
+                throw new InvalidValue("routes[" + i + "].name", "is missing", OperationsSections.NAME_FIX);
+            }
             groupsNeedThePac("routes[" + i + "].allow", route.allow(), pacOff);
             groupsNeedThePac("routes[" + i + "].deny", route.deny(), pacOff);
             if (!names.add(route.name())) {

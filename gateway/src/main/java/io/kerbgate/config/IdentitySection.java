@@ -42,7 +42,13 @@ record IdentitySection(
                     "list at least one realm, or leave local_realms out for the realms of the keytab's principals");
         }
         localRealms = Checks.distinct("local_realms", localRealms);
-        rules = rules == null ? List.of() : List.copyOf(rules);
+        rules = rules == null ? List.of() : rules;
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.get(i) == null) {
+                throw new InvalidValue("rules[" + i + "].match", "is missing", RULES_FIX);
+            }
+        }
+        rules = List.copyOf(rules);
         if (assertion != null) {
             String fix = "give the assertion a header of its own, e.g. " + Assertion.DEFAULT_HEADER;
             if (assertion.header().equalsIgnoreCase(header)) {

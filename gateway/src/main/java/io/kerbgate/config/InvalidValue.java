@@ -27,15 +27,15 @@ public final class InvalidValue extends RuntimeException {
         return new InvalidValue(e.key(), e.problem(), e.fix());
     }
 
-    String key() {
+    public String key() {
         return key;
     }
 
-    String problem() {
+    public String problem() {
         return problem;
     }
 
-    String fix() {
+    public String fix() {
         return fix;
     }
 

@@ -41,6 +41,12 @@ final class KnownKeysFirst extends DelegatingDeserializer {
         return new KnownKeysFirst(newDelegatee);
     }
 
+    /** A {@code null} list item stays {@code null}, for the record that holds the list to refuse with its own words. */
+    @Override
+    public Object getEmptyValue(DeserializationContext ctxt) {
+        return null;
+    }
+
     @Override
     public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {

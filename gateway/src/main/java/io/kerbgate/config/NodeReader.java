@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
 
 /**
@@ -18,6 +19,19 @@ public abstract class NodeReader<T> extends JsonDeserializer<T> {
         JsonNode node = ctxt.readTree(p);
         try {
             return convert(node, ctxt);
+        } catch (ConfigException e) {
+            throw InvalidValue.of(e);
+        }
+    }
+
+    /**
+     * A {@code null} list item, which {@link SectionBinder} reads as "empty": refused as any other value of the wrong
+     * kind. (A key with no value, a {@code null} property, means the record's default, as if it were absent.)
+     */
+    @Override
+    public T getEmptyValue(DeserializationContext ctxt) {
+        try {
+            return convert(NullNode.getInstance(), ctxt);
         } catch (ConfigException e) {
             throw InvalidValue.of(e);
         }

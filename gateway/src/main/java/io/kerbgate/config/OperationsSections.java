@@ -50,7 +50,7 @@ final class OperationsSections {
     private static final Pattern SID = Pattern.compile("^S-1-\\d+(-\\d+)+$");
     private static final int MAX_SID_LENGTH = 184;
     private static final String FORMAT_FIX = "write format: plain (the default) or format: json";
-    private static final String NAME_FIX = "name it with lower-case letters, digits, '_', '.' or '-', e.g. name: admin";
+    static final String NAME_FIX = "name it with lower-case letters, digits, '_', '.' or '-', e.g. name: admin";
     private static final String PATH_FIX = "write the path prefix, decoded, starting with /, e.g. path: /admin/";
     private static final String HOST_FIX =
             "write a host name alone, without port or scheme, e.g. host: intranet.example.test";

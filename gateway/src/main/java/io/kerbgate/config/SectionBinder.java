@@ -1,5 +1,7 @@
 package io.kerbgate.config;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -10,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,10 +32,17 @@ public final class SectionBinder {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            // A null list item reaches the item's reader (NodeReader#getEmptyValue), which refuses it.
+            .defaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.AS_EMPTY))
             .addModule(Scalars.module())
             .build();
 
     private SectionBinder() {}
+
+    /** The keys of a section record, as the file writes them, in the record's order. */
+    public static List<String> validKeys(Class<? extends Record> type) {
+        return ConfigErrors.validKeys(type);
+    }
 
     /** The directory relative paths resolve against, for a {@link NodeReader} that reads a path. */
     public static Path baseDir(DeserializationContext ctxt) {

@@ -135,6 +135,10 @@ public final class ArrayFile {
             }
             Set<String> names = new HashSet<>();
             for (int i = 0; i < nodes.size(); i++) {
+                if (nodes.get(i) == null) {
+                    throw new InvalidValue("nodes[" + i + "]", "is not a mapping",
+                            "valid keys: " + String.join(", ", SectionBinder.validKeys(NodeSection.class)));
+                }
                 String name = nodes.get(i).name();
                 if (!names.add(name)) {
                     throw new InvalidValue("nodes[" + i + "].name", "\"" + name + "\" names two nodes",
@@ -207,7 +211,12 @@ public final class ArrayFile {
             }
             JsonNode typeNode = node.get("type");
             require("type", typeNode == null || typeNode.isNull() ? null : typeNode, "mit or kerby");
-            String type = text(typeNode);
+            String type;
+            try {
+                type = text(typeNode);
+            } catch (InvalidValue e) {
+                throw new InvalidValue("type", e.problem(), e.fix());
+            }
             return switch (type) {
                 case "ad" -> ctxt.readTreeAsValue(node, AdKdcFile.AdSection.class).kdc();
                 case "kerby" -> {
