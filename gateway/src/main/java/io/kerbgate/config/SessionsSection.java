@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kerbgate.config.GatewayConfig.Sessions;
 import io.kerbgate.config.GatewayConfig.Sessions.Cookie;
-import io.kerbgate.sessions.CookieKeys;
+import io.kerbgate.keys.CookieKeys;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
