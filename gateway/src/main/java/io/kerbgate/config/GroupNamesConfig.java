@@ -1,6 +1,5 @@
 package io.kerbgate.config;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,17 +42,5 @@ public record GroupNamesConfig(URI ldap, String bindDn, Path passwordFile, @Null
         Objects.requireNonNull(passwordFile, "passwordFile");
         Objects.requireNonNull(baseDn, "baseDn");
         Objects.requireNonNull(cacheTtl, "cacheTtl");
-    }
-
-    /** The tree {@link ConfigLoader#toRedactedYaml} writes: paths only, never the password. */
-    void write(ObjectNode tree) {
-        tree.put("ldap", ldap.toString());
-        tree.putObject("bind").put("dn", bindDn).put("password_file", passwordFile.toString());
-        if (ca != null) {
-            tree.put("ca", ca.toString());
-        }
-        tree.put("base_dn", baseDn);
-        tree.put("cache_ttl", ConfigValues.formatDuration(cacheTtl));
-        tree.put("cache_max_entries", cacheMaxEntries);
     }
 }

@@ -15,8 +15,7 @@ import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The operations sections of the file, {@code logging} and {@code routes}, as they are written, and written back for
- * the admin view ({@link #write}).
+ * The operations sections of the file, {@code logging} and {@code routes}, as they are written.
  *
  * <pre>
  * logging:
@@ -175,37 +174,6 @@ final class OperationsSections {
                         + e.getDescription() + " near index " + e.getIndex() + ")", fix);
             }
             return text;
-        }
-    }
-
-    static void write(GatewayConfig config, ObjectNode root) {
-        root.putObject("logging").put("format", config.logging().format().name().toLowerCase(Locale.ROOT));
-        ArrayNode routes = root.putArray("routes");
-        for (Route route : config.routes()) {
-            ObjectNode r = routes.addObject();
-            r.put("name", route.name());
-            r.put("path", route.path());
-            if (route.host() != null) {
-                r.put("host", route.host());
-            }
-            if (route.anonymous()) {
-                r.put("anonymous", true);
-            }
-            writePrincipals(r, "allow", route.allow());
-            writePrincipals(r, "deny", route.deny());
-        }
-    }
-
-    private static void writePrincipals(ObjectNode route, String name, @Nullable Principals set) {
-        if (set == null) {
-            return;
-        }
-        ObjectNode node = route.putObject(name);
-        set.principals().forEach(node.putArray("principals")::add);
-        set.realms().forEach(node.putArray("realms")::add);
-        set.regex().forEach(node.putArray("regex")::add);
-        if (!set.groups().isEmpty()) {
-            set.groups().forEach(node.putArray("groups")::add);
         }
     }
 }

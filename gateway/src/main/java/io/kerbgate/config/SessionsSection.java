@@ -1,7 +1,6 @@
 package io.kerbgate.config;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kerbgate.config.GatewayConfig.Sessions;
 import io.kerbgate.config.GatewayConfig.Sessions.Cookie;
 import io.kerbgate.keys.CookieKeys;
@@ -13,7 +12,7 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
-/** The {@code sessions} section as it is written ({@link #sessions()}), and written back for the admin view. */
+/** The {@code sessions} section as it is written ({@link #sessions()}). */
 record SessionsSection(@Nullable Boolean connectionBound, @Nullable CookieSection cookie) {
 
     static final Duration MAX_MAX_AGE = Duration.ofDays(7);
@@ -72,23 +71,5 @@ record SessionsSection(@Nullable Boolean connectionBound, @Nullable CookieSectio
             String problem = e.getMessage().startsWith(path.toString()) ? e.getMessage() : path + " " + e.getMessage();
             throw new InvalidValue(key, problem, KEY_FILE_FIX);
         }
-    }
-
-    static void write(Sessions sessions, ObjectNode root) {
-        ObjectNode node = root.putObject("sessions");
-        node.put("connection_bound", sessions.connectionBound());
-        writeCookie(sessions.cookie(), node);
-    }
-
-    // Like tls: an absent cookie is not written, so the admin view and the configs only show it when it is on.
-    private static void writeCookie(@Nullable Cookie cookie, ObjectNode sessions) {
-        if (cookie == null) {
-            return;
-        }
-        ObjectNode node = sessions.putObject("cookie");
-        node.put("name", cookie.name());
-        node.put("key_file", cookie.keyFile().toString());
-        node.put("max_age", ConfigValues.formatDuration(cookie.maxAge()));
-        node.put("secure", cookie.secure());
     }
 }

@@ -3,7 +3,6 @@ package io.kerbgate.config;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kerbgate.config.GatewayConfig.Replay.Shared;
 import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
 import io.kerbgate.config.Scalars.Range;
@@ -16,8 +15,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code replay.shared} section as it is written ({@link #shared()}), and written back for the admin view
- * ({@link #write}).
+ * The {@code replay.shared} section as it is written ({@link #shared()}).
  */
 record SharedStoreSection(
         @JsonDeserialize(using = SharedStoreSection.StoreUri.class) @Nullable URI uri,
@@ -101,27 +99,6 @@ record SharedStoreSection(
                 return path;
             });
         }
-    }
-
-    static void write(@Nullable Shared shared, ObjectNode replay) {
-        if (shared == null) {
-            replay.putNull("shared");
-            return;
-        }
-        ObjectNode node = replay.putObject("shared");
-        node.put("uri", shared.redactedUri());
-        if (shared.passwordFile() != null) {
-            node.put("password_file", shared.passwordFile().toString());
-        }
-        if (shared.sentinelPasswordFile() != null) {
-            node.put("sentinel_password_file", shared.sentinelPasswordFile().toString());
-        }
-        node.put("fail", shared.fail().configName());
-        node.put("timeout", ConfigValues.formatDuration(shared.timeout()));
-        node.put("circuit_failures", shared.circuitFailures());
-        node.put("circuit_cooldown", ConfigValues.formatDuration(shared.circuitCooldown()));
-        node.put("min_replicas_ack", shared.minReplicasAck());
-        node.put("failover_wait", ConfigValues.formatDuration(shared.failoverWait()));
     }
 
     /** A {@code redis://}, {@code rediss://} or Sentinel URI; a refusal never quotes it, as it may hold a password. */
