@@ -76,14 +76,14 @@ final class ConfigErrors {
     }
 
     /** {@code foo: unknown key; did you mean bar? valid keys under 'x': ...}. */
-    static ConfigException unknownKey(String key, String parent, List<String> validKeys) {
+    private static ConfigException unknownKey(String key, String parent, List<String> validKeys) {
         String name = key.substring(parent.isEmpty() ? 0 : parent.length() + 1);
         String suggestion = closest(name, validKeys);
         return new ConfigException(key, "unknown key", (suggestion == null ? "" : "did you mean " + suggestion + "? ")
                 + "valid " + where(parent) + ": " + String.join(", ", validKeys));
     }
 
-    static ConfigException notAMapping(String key, String value, List<String> validKeys) {
+    private static ConfigException notAMapping(String key, String value, List<String> validKeys) {
         return new ConfigException(key, (key.isEmpty() ? "the file" : value) + " is not a mapping of keys",
                 "write it as key: value lines; valid " + where(key) + ": " + String.join(", ", validKeys));
     }
