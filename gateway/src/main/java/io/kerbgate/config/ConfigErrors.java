@@ -51,7 +51,8 @@ final class ConfigErrors {
         String key = join(base, dotted(mapping.getPath()));
         InvalidValue invalid = invalidValue(e);
         if (invalid != null) {
-            return new ConfigException(join(key, invalid.key()), invalid.problem(), invalid.fix(), e);
+            ConfigException error = invalid.error();
+            return new ConfigException(join(key, error.key()), error.problem(), error.fix(), e);
         }
         if (e instanceof UnrecognizedPropertyException unknown) {
             List<String> valid = validKeys(unknown.getReferringClass());

@@ -7,36 +7,29 @@ package io.kerbgate.config;
  */
 public final class InvalidValue extends RuntimeException {
 
-    private final String key;
-    private final String problem;
-    private final String fix;
+    private final ConfigException error;
 
     /**
      * @param key the key relative to the record that refuses the value, {@code ""} for the record itself; list items
      *            as {@code nodes[1]}
      */
     public InvalidValue(String key, String problem, String fix) {
-        super(key + ": " + problem + "; " + fix, null, false, false);
-        this.key = key;
-        this.problem = problem;
-        this.fix = fix;
+        this(new ConfigException(key, problem, fix));
+    }
+
+    private InvalidValue(ConfigException error) {
+        super(error.getMessage(), null, false, false);
+        this.error = error;
     }
 
     /** The same error, from the converters of {@link ConfigValues} called with a relative key. */
     static InvalidValue of(ConfigException e) {
-        return new InvalidValue(e.key(), e.problem(), e.fix());
+        return new InvalidValue(e);
     }
 
-    public String key() {
-        return key;
-    }
-
-    public String problem() {
-        return problem;
-    }
-
-    public String fix() {
-        return fix;
+    /** The refusal, with its key relative to the record. */
+    public ConfigException error() {
+        return error;
     }
 
     /** A reading that may refuse its value with a {@link ConfigException}. */

@@ -215,7 +215,7 @@ public final class ArrayFile {
             try {
                 type = text(typeNode);
             } catch (InvalidValue e) {
-                throw new InvalidValue("type", e.problem(), e.fix());
+                throw new InvalidValue("type", e.error().problem(), e.error().fix());
             }
             return switch (type) {
                 case "ad" -> ctxt.readTreeAsValue(node, AdKdcFile.AdSection.class).kdc();
