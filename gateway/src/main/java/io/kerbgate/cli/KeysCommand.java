@@ -1,6 +1,7 @@
 package io.kerbgate.cli;
 
 import io.kerbgate.config.ConfigException;
+import io.kerbgate.config.Durations;
 import io.kerbgate.rollover.KeysTool;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.ToIntFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -177,16 +176,21 @@ final class KeysCommand {
         }
     }
 
-    private static final Pattern DAYS_HOURS = Pattern.compile("(\\d{1,5})(d|h)");
-
-    /** {@code 30d} or {@code 12h}: rollover intervals are days, at least an hour. */
+    /**
+     * {@code 30d} or {@code 12h}, in the one duration grammar ({@link Durations}): rollover intervals are whole hours,
+     * at least one.
+     */
     static Duration duration(String text, String option, CommandSpec spec) {
-        Matcher m = DAYS_HOURS.matcher(text.trim());
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+        Duration interval;
+        try {
+            interval = Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            interval = Duration.ZERO;
+        }
+        if (interval.compareTo(Duration.ofHours(1)) < 0 || interval.toSeconds() % 3600 != 0) {
             throw new ParameterException(spec.commandLine(),
                     option + ": \"" + text + "\" is not an interval; use days or hours, e.g. 30d or 12h");
         }
-        long n = Long.parseLong(m.group(1));
-        return m.group(2).equals("d") ? Duration.ofDays(n) : Duration.ofHours(n);
+        return interval;
     }
 }

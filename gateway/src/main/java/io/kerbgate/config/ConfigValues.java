@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -27,11 +26,6 @@ final class ConfigValues {
     static final String DURATION_FIX = "use a form like 5m, 300s or 10h5m";
     static final String SIZE_FIX = "use bytes or binary units, e.g. 98304, 96KiB or 1MiB";
 
-    // Units from largest to smallest; a duration names each at most once, in this order ("1h30m", not "30m1h").
-    private static final String[] DURATION_UNITS = {"d", "h", "m", "s", "ms"};
-    private static final Duration[] DURATION_UNIT_LENGTHS = {
-            Duration.ofDays(1), Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMillis(1)};
-    private static final Pattern DURATION_PART = Pattern.compile("(\\d{1,12})(ms|d|h|m|s)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(B|KiB|MiB)?");
     private static final Pattern PORT = Pattern.compile("\\d{1,5}");
     // RFC 9110 §5.6.2 tchar
@@ -72,77 +66,24 @@ final class ConfigValues {
         return node.intValue();
     }
 
-    /** Parses {@code 5m}, {@code 300s}, {@code 10h5m}, {@code 500ms} or ISO-8601 ({@code PT5M}). */
+    /** Reads a duration in the {@link Durations} grammar. */
     static Duration duration(String key, JsonNode node) throws ConfigException {
         if (node.isNumber()) {
             throw new ConfigException(key, node.asText() + " has no unit", "write " + node.asText() + "s for seconds; "
                     + DURATION_FIX);
         }
-        Duration parsed = node.isTextual() ? parseDuration(node.textValue().strip()) : null;
-        if (parsed == null) {
-            throw new ConfigException(key, describe(node) + " is not a duration", DURATION_FIX);
-        }
-        return parsed;
-    }
-
-    private static @Nullable Duration parseDuration(String text) {
-        if (text.startsWith("P") || text.startsWith("p")) {
+        if (node.isTextual()) {
             try {
-                return Duration.parse(text);
-            } catch (DateTimeParseException e) {
-                return null;
+                return Durations.parse(node.textValue());
+            } catch (IllegalArgumentException e) {
+                // refused below, as a node of another type is
             }
         }
-        Matcher part = DURATION_PART.matcher(text);
-        Duration total = Duration.ZERO;
-        int position = 0;
-        int nextUnit = 0;
-        while (position < text.length()) {
-            if (!part.region(position, text.length()).lookingAt()) {
-                return null;
-            }
-            int unit = unitIndex(part.group(2));
-            if (unit < nextUnit) {
-                return null;
-            }
-            try {
-                total = total.plus(DURATION_UNIT_LENGTHS[unit].multipliedBy(Long.parseLong(part.group(1))));
-            } catch (ArithmeticException e) {
-                return null;
-            }
-            nextUnit = unit + 1;
-            position = part.end();
-        }
-        return position == 0 ? null : total;
+        throw new ConfigException(key, describe(node) + " is not a duration", DURATION_FIX);
     }
 
-    private static int unitIndex(String unit) {
-        for (int i = 0; i < DURATION_UNITS.length; i++) {
-            if (DURATION_UNITS[i].equals(unit)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException(unit);
-    }
-
-    /** The shortest form {@link #duration} reads back: {@code 5m}, {@code 10h5m}, {@code 500ms}, {@code 0s}. */
     static String formatDuration(Duration duration) {
-        if (duration.isZero()) {
-            return "0s";
-        }
-        if (duration.isNegative() || duration.getNano() % 1_000_000 != 0) {
-            return duration.toString();
-        }
-        StringBuilder text = new StringBuilder();
-        Duration rest = duration;
-        for (int i = 0; i < DURATION_UNITS.length; i++) {
-            long count = rest.dividedBy(DURATION_UNIT_LENGTHS[i]);
-            if (count > 0) {
-                text.append(count).append(DURATION_UNITS[i]);
-                rest = rest.minus(DURATION_UNIT_LENGTHS[i].multipliedBy(count));
-            }
-        }
-        return text.toString();
+        return Durations.format(duration);
     }
 
     /** Parses a byte count: {@code 98304}, {@code 96KiB}, {@code 1MiB}. */

@@ -10,6 +10,8 @@
  *       keeps a rolled kvno for a grace period, and tells listeners (the ticket cache) which kvnos were retired.</li>
  *   <li>{@link io.kerbgate.keys.KeytabWatcher} is the rollover listener: file events plus a checksum poll, one
  *       daemon thread, and bad files counted and refused while the good keys stay.</li>
+ *   <li>{@link io.kerbgate.keys.CookieKeys} reads the session cookie's key file, which the config checks when it is read
+ *       and the sessions keep current.</li>
  * </ul>
  *
  * <p>Enctypes are plain {@code int}s and keys plain {@code byte[]}s here: the package knows no cryptography, keeps

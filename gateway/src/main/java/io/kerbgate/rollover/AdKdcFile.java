@@ -1,15 +1,16 @@
 package io.kerbgate.rollover;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.kerbgate.config.ConfigException;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.kerbgate.config.InvalidValue;
+import io.kerbgate.rollover.ArrayFile.FilePath;
+import io.kerbgate.rollover.ArrayFile.Text;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads an array file's {@code kdc: {type: ad, ...}} section, as strictly as {@link ArrayFile} reads the rest:
+ * An array file's {@code kdc: {type: ad, ...}} section, as strictly as {@link ArrayFile} reads the rest:
  *
  * <pre>
  * kdc:
@@ -25,92 +26,73 @@ import org.jspecify.annotations.Nullable;
  */
 final class AdKdcFile {
 
-    private static final List<String> KEYS = List.of("type", "ldap", "account", "bind", "ca", "tls_server_name",
-            "krb5_config", "container");
-    private static final List<String> BIND_KEYS = List.of("principal", "keytab", "dn", "password_file");
+    private static final String README_FIX = "see the Active Directory section of the README";
     // sAMAccountName: at most 20 characters (plus $ for computers), none of "/\[]:;|=,+*?<>@ or white space.
     private static final Pattern ACCOUNT = Pattern.compile("[^\"/\\\\\\[\\]:;|=,+*?<>@\\s]{1,20}\\$?");
 
     private AdKdcFile() {}
 
-    static ArrayConfig.AdKdc read(JsonNode node, Path dir) throws ConfigException {
-        check("kdc", node, KEYS);
-        String ldapText = text(node, "ldap", "kdc.ldap", true);
-        URI ldap;
-        try {
-            ldap = URI.create(ldapText);
-        } catch (IllegalArgumentException e) {
-            ldap = null;
-        }
-        if (ldap == null || ldap.getHost() == null
-                || !("ldaps".equals(ldap.getScheme()) || "ldap".equals(ldap.getScheme()))) {
-            throw new ConfigException("kdc.ldap", "\"" + ldapText + "\" is not an ldap:// or ldaps:// URL",
-                    "e.g. ldaps://dc1.example.com");
-        }
-        String account = text(node, "account", "kdc.account", true);
-        if (!ACCOUNT.matcher(account).matches()) {
-            throw new ConfigException("kdc.account", "\"" + account + "\" is not a sAMAccountName",
-                    "a user like asa-array, or a computer like ASA-ARRAY$");
-        }
-        JsonNode bind = node.get("bind");
-        if (bind == null || bind.isNull()) {
-            throw new ConfigException("kdc.bind", "is missing",
+    record AdSection(
+            @JsonDeserialize(using = Text.class) String type,
+            @JsonDeserialize(using = Text.class) @Nullable String ldap,
+            @JsonDeserialize(using = Text.class) @Nullable String account,
+            @Nullable BindSection bind,
+            @JsonDeserialize(using = FilePath.class) @Nullable Path ca,
+            @JsonDeserialize(using = Text.class) @Nullable String tlsServerName,
+            @JsonDeserialize(using = FilePath.class) @Nullable Path krb5Config,
+            @JsonDeserialize(using = Text.class) @Nullable String container) {
+        AdSection {
+            ArrayFile.require("ldap", ldap, README_FIX);
+            if (ldapUrl(ldap) == null) {
+                throw new InvalidValue("ldap", "\"" + ldap + "\" is not an ldap:// or ldaps:// URL",
+                        "e.g. ldaps://dc1.example.com");
+            }
+            ArrayFile.require("account", account, README_FIX);
+            if (!ACCOUNT.matcher(account).matches()) {
+                throw new InvalidValue("account", "\"" + account + "\" is not a sAMAccountName",
+                        "a user like asa-array, or a computer like ASA-ARRAY$");
+            }
+            ArrayFile.require("bind", bind,
                     "{principal: ..., keytab: ...} for a GSSAPI bind, or {dn: ..., password_file: ...} over TLS");
         }
-        check("kdc.bind", bind, BIND_KEYS);
-        String principal = text(bind, "principal", "kdc.bind.principal", false);
-        Path keytab = path(bind, "keytab", "kdc.bind.keytab", dir);
-        String dn = text(bind, "dn", "kdc.bind.dn", false);
-        Path passwordFile = path(bind, "password_file", "kdc.bind.password_file", dir);
-        boolean gssapi = principal != null || keytab != null;
-        boolean simple = dn != null || passwordFile != null;
-        if (gssapi == simple) {
-            throw new ConfigException("kdc.bind", gssapi ? "mixes a GSSAPI and a simple bind" : "names no identity",
-                    "give principal and keytab, or dn and password_file");
-        }
-        if (gssapi && (principal == null || keytab == null)) {
-            throw new ConfigException(principal == null ? "kdc.bind.principal" : "kdc.bind.keytab", "is missing",
-                    "a GSSAPI bind needs both principal and keytab");
-        }
-        if (simple && (dn == null || passwordFile == null)) {
-            throw new ConfigException(dn == null ? "kdc.bind.dn" : "kdc.bind.password_file", "is missing",
-                    "a simple bind needs both dn and password_file");
-        }
-        return new ArrayConfig.AdKdc(ldap, account, principal, keytab, dn, passwordFile,
-                path(node, "ca", "kdc.ca", dir), text(node, "tls_server_name", "kdc.tls_server_name", false),
-                path(node, "krb5_config", "kdc.krb5_config", dir), text(node, "container", "kdc.container", false));
-    }
 
-    private static void check(String path, JsonNode node, List<String> valid) throws ConfigException {
-        if (!node.isObject()) {
-            throw new ConfigException(path, "is not a mapping", "valid keys: " + String.join(", ", valid));
+        ArrayConfig.AdKdc kdc() {
+            return new ArrayConfig.AdKdc(ldapUrl(ldap), account, bind.principal(), bind.keytab(), bind.dn(),
+                    bind.passwordFile(), ca, tlsServerName, krb5Config, container);
         }
-        for (var names = node.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!valid.contains(name)) {
-                throw new ConfigException(path + "." + name, "unknown key",
-                        "valid keys under " + path + ": " + String.join(", ", valid));
+
+        private static @Nullable URI ldapUrl(String text) {
+            try {
+                URI ldap = URI.create(text);
+                boolean ldapScheme = "ldaps".equals(ldap.getScheme()) || "ldap".equals(ldap.getScheme());
+                return ldap.getHost() != null && ldapScheme ? ldap : null;
+            } catch (IllegalArgumentException e) {
+                return null;
             }
         }
     }
 
-    private static @Nullable String text(JsonNode node, String name, String key, boolean required)
-            throws ConfigException {
-        JsonNode value = node.get(name);
-        if (value == null || value.isNull()) {
-            if (required) {
-                throw new ConfigException(key, "is missing", "see the Active Directory section of the README");
+    /** A GSSAPI bind (principal and keytab) or a simple bind (dn and password file), one of them. */
+    record BindSection(
+            @JsonDeserialize(using = Text.class) @Nullable String principal,
+            @JsonDeserialize(using = FilePath.class) @Nullable Path keytab,
+            @JsonDeserialize(using = Text.class) @Nullable String dn,
+            @JsonDeserialize(using = FilePath.class) @Nullable Path passwordFile) {
+        BindSection {
+            boolean gssapi = principal != null || keytab != null;
+            boolean simple = dn != null || passwordFile != null;
+            if (gssapi == simple) {
+                throw new InvalidValue("", gssapi ? "mixes a GSSAPI and a simple bind" : "names no identity",
+                        "give principal and keytab, or dn and password_file");
             }
-            return null;
+            if (gssapi && (principal == null || keytab == null)) {
+                throw new InvalidValue(principal == null ? "principal" : "keytab", "is missing",
+                        "a GSSAPI bind needs both principal and keytab");
+            }
+            if (simple && (dn == null || passwordFile == null)) {
+                throw new InvalidValue(dn == null ? "dn" : "password_file", "is missing",
+                        "a simple bind needs both dn and password_file");
+            }
         }
-        if (!value.isTextual() || value.asText().isBlank()) {
-            throw new ConfigException(key, "must be a non-empty string", "write it as key: value");
-        }
-        return value.asText().trim();
-    }
-
-    private static @Nullable Path path(JsonNode node, String name, String key, Path dir) throws ConfigException {
-        String text = text(node, name, key, false);
-        return text == null ? null : dir.resolve(text).normalize();
     }
 }

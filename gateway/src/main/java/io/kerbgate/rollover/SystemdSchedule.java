@@ -1,5 +1,6 @@
 package io.kerbgate.rollover;
 
+import io.kerbgate.config.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

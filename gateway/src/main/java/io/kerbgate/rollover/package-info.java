@@ -20,8 +20,9 @@
  * <p>The protocol speaks to the KDC and the nodes only through {@link io.kerbgate.rollover.KdcAdapter} and
  * {@link io.kerbgate.rollover.NodeTarget}; their implementations live one floor up, in {@code rollover.kdc} and
  * {@code rollover.node}, and the command line's wiring ({@code cli.KeysToolFactory}) picks them from the array file.
- * The array file's reader ({@code ArrayFile}, {@code ArrayConfig}, {@code AdKdcFile}, {@code Durations}) stays here
- * for now: the adapters are built from its records.
+ * The array file's reader ({@code ArrayFile}, {@code ArrayConfig}, {@code AdKdcFile}) stays here for now: the
+ * adapters are built from its records. It is bound as the gateway config is, and reads its durations in the one
+ * grammar of {@link io.kerbgate.config.Durations}.
  */
 @NullMarked
 package io.kerbgate.rollover;

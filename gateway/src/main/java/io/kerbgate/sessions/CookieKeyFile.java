@@ -1,5 +1,6 @@
 package io.kerbgate.sessions;
 
+import io.kerbgate.keys.CookieKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.DefaultThreadFactory;

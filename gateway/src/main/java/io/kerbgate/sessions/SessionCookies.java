@@ -1,6 +1,7 @@
 package io.kerbgate.sessions;
 
 import io.kerbgate.config.GatewayConfig.Sessions.Cookie;
+import io.kerbgate.keys.CookieKeys;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

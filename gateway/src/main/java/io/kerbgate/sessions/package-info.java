@@ -1,5 +1,5 @@
 /**
- * The encrypted session cookie ({@code sessions.cookie}): {@link io.kerbgate.sessions.CookieKeys} reads the key file,
+ * The encrypted session cookie ({@code sessions.cookie}): {@link io.kerbgate.keys.CookieKeys} reads the key file,
  * {@link io.kerbgate.sessions.CookieKeyFile} keeps it current, and {@link io.kerbgate.sessions.SessionCookies} seals,
  * opens and strips the cookie.
  */

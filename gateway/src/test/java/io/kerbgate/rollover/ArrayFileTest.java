@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.config.ConfigException;
+import io.kerbgate.config.Durations;
 import io.kerbgate.crypto.Enctype;
 import java.net.URI;
 import java.nio.file.Files;

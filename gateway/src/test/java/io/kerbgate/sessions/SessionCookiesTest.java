@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.config.GatewayConfig.Sessions.Cookie;
+import io.kerbgate.keys.CookieKeys;
 import io.kerbgate.sessions.SessionCookies.Opened;
 import io.kerbgate.sessions.SessionCookies.Result;
 import io.kerbgate.testing.MutableClock;

@@ -1,6 +1,6 @@
 package io.kerbgate.rollover.kdc;
 
-import io.kerbgate.rollover.Durations;
+import io.kerbgate.config.Durations;
 import io.kerbgate.rollover.KdcException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

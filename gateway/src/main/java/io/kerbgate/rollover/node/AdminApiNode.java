@@ -1,10 +1,10 @@
 package io.kerbgate.rollover.node;
 
+import io.kerbgate.config.Durations;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.keys.KeysReport;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabFile;
-import io.kerbgate.rollover.Durations;
 import io.kerbgate.rollover.HeldKeys;
 import io.kerbgate.rollover.NodeException;
 import io.kerbgate.rollover.NodeTarget;

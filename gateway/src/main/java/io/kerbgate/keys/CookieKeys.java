@@ -1,6 +1,5 @@
-package io.kerbgate.sessions;
+package io.kerbgate.keys;
 
-import io.kerbgate.keys.SecretFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +16,8 @@ import javax.crypto.spec.SecretKeySpec;
  * in by prepending it and the old one removed once {@code max_age} has passed.
  *
  * <p>The file must be a readable regular file that other users cannot read (on POSIX file systems): it is as secret as
- * the keytab for as long as the cookies it sealed live. Error messages never contain key material.
+ * the keytab for as long as the cookies it sealed live. Error messages never contain key material. The config checks
+ * the file when it is read, so that a bad one fails {@code check-config}; {@code io.kerbgate.sessions} keeps it current.
  */
 public final class CookieKeys {
 

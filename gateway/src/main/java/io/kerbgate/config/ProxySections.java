@@ -1,0 +1,172 @@
+package io.kerbgate.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.kerbgate.config.GatewayConfig.AccessLog;
+import io.kerbgate.config.GatewayConfig.Auth;
+import io.kerbgate.config.GatewayConfig.BackendOptions;
+import io.kerbgate.config.GatewayConfig.Drain;
+import io.kerbgate.config.GatewayConfig.Health;
+import io.kerbgate.config.GatewayConfig.Limits;
+import io.kerbgate.config.GatewayConfig.Passive;
+import io.kerbgate.config.GatewayConfig.Retries;
+import io.kerbgate.config.GatewayConfig.Timeouts;
+import io.kerbgate.config.Scalars.Range;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The proxy's sections of the file as they are written: a {@code backends} item, {@code limits}, {@code timeouts},
+ * {@code health}, {@code retries}, {@code drain}, {@code access_log} and {@code auth}. Each record checks its keys and fills the
+ * defaults of absent ones, then gives the {@link GatewayConfig} record the rest of the code reads.
+ */
+final class ProxySections {
+
+    static final int MIN_HEADER_SIZE = 8 * 1024;
+    static final int MAX_HEADER_SIZE = 1024 * 1024;
+    static final int MAX_CLIENT_CONNECTIONS = 1_000_000;
+    static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+    static final int MAX_THRESHOLD = 100;
+    static final int MAX_RETRIES = 3;
+    static final int MAX_WEIGHT = 100;
+    static final int MAX_BACKEND_CONNECTIONS = 100_000;
+
+    private ProxySections() {}
+
+    /** The mapping form of a {@code backends} item: {@code {url: http://host:port, weight: 2}}. */
+    record BackendSection(@JsonDeserialize(using = Scalars.BackendUrl.class) @Nullable URI url,
+            @Range(min = 1, max = MAX_WEIGHT) @Nullable Integer weight,
+            @Range(min = 1, max = MAX_BACKEND_CONNECTIONS) @Nullable Integer maxConnections,
+            @Nullable Boolean connectionAuth) {
+        BackendSection {
+            Checks.require("url", url, "add url: http://host:port to the backend");
+        }
+
+        BackendOptions options() {
+            return new BackendOptions(url, weight == null ? BackendOptions.DEFAULT_WEIGHT : weight,
+                    maxConnections == null ? BackendOptions.DEFAULT_MAX_CONNECTIONS : maxConnections,
+                    connectionAuth != null && connectionAuth);
+        }
+    }
+
+    /** A {@code backends} item: a URL, or a mapping with {@code url} and the backend's own settings. */
+    static final class BackendItem extends JsonDeserializer<BackendOptions> {
+        @Override
+        public BackendOptions deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() == JsonToken.START_OBJECT) {
+                return ctxt.readValue(p, BackendSection.class).options();
+            }
+            return BackendOptions.defaults(new Scalars.BackendUrl().deserialize(p, ctxt));
+        }
+    }
+
+    record LimitsSection(@JsonDeserialize(using = Scalars.ByteSize.class) @Nullable Long maxHeaderSize,
+            @Range(min = 1, max = MAX_CLIENT_CONNECTIONS) @Nullable Integer maxConnections) {
+        LimitsSection {
+            if (maxHeaderSize != null) {
+                String fix = "use " + ConfigValues.formatSize(MIN_HEADER_SIZE) + " to "
+                        + ConfigValues.formatSize(MAX_HEADER_SIZE) + " (default "
+                        + ConfigValues.formatSize(Limits.DEFAULT.maxHeaderSize()) + ")";
+                if (maxHeaderSize < MIN_HEADER_SIZE) {
+                    throw new InvalidValue("max_header_size", ConfigValues.formatSize(maxHeaderSize)
+                            + " is below the minimum", fix);
+                }
+                if (maxHeaderSize > MAX_HEADER_SIZE) {
+                    throw new InvalidValue("max_header_size", ConfigValues.formatSize(maxHeaderSize)
+                            + " is above the maximum", fix);
+                }
+            }
+        }
+
+        Limits limits() {
+            return new Limits(maxHeaderSize == null ? Limits.DEFAULT.maxHeaderSize() : maxHeaderSize.intValue(),
+                    maxConnections == null ? Limits.DEFAULT_MAX_CONNECTIONS : maxConnections);
+        }
+    }
+
+    record TimeoutsSection(@Nullable Duration connect, @Nullable Duration response, @Nullable Duration clientIdle) {
+        TimeoutsSection {
+            Timeouts defaults = Timeouts.DEFAULT;
+            connect = Checks.duration("connect", connect, defaults.connect(), MAX_TIMEOUT, Checks.TIMEOUT_FIX);
+            response = Checks.duration("response", response, defaults.response(), MAX_TIMEOUT, Checks.TIMEOUT_FIX);
+            clientIdle = Checks.duration("client_idle", clientIdle, defaults.clientIdle(), MAX_TIMEOUT,
+                    Checks.TIMEOUT_FIX);
+        }
+
+        Timeouts timeouts() {
+            return new Timeouts(connect, response, clientIdle);
+        }
+    }
+
+    record HealthSection(
+            @Fix("write an absolute path such as /healthz, or leave path out to turn active checks off")
+            @Nullable String path,
+            @Nullable Duration interval,
+            @Nullable Duration timeout,
+            @Range(min = 1, max = MAX_THRESHOLD) @Nullable Integer unhealthyThreshold,
+            @Range(min = 1, max = MAX_THRESHOLD) @Nullable Integer healthyThreshold,
+            @Nullable PassiveSection passive) {
+        HealthSection {
+            if (path != null && (!path.startsWith("/") || path.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f))) {
+                throw new InvalidValue("path", ConfigValues.quote(path) + " is not an absolute path",
+                        "write an absolute path such as /healthz, or leave path out to turn active checks off");
+            }
+            Health defaults = Health.DEFAULT;
+            interval = Checks.duration("interval", interval, defaults.interval(), MAX_TIMEOUT, Checks.TIMEOUT_FIX);
+            timeout = Checks.duration("timeout", timeout, defaults.timeout(), MAX_TIMEOUT, Checks.TIMEOUT_FIX);
+        }
+
+        Health health() {
+            Health defaults = Health.DEFAULT;
+            return new Health(path == null ? defaults.path() : path, interval, timeout,
+                    unhealthyThreshold == null ? defaults.unhealthyThreshold() : unhealthyThreshold,
+                    healthyThreshold == null ? defaults.healthyThreshold() : healthyThreshold,
+                    passive == null ? Passive.DEFAULT : passive.passive());
+        }
+    }
+
+    record PassiveSection(@Range(min = 0, max = MAX_THRESHOLD) @Nullable Integer consecutiveFailures,
+            @Nullable Duration ejection) {
+        PassiveSection {
+            ejection = Checks.duration("ejection", ejection, Passive.DEFAULT.ejection(), MAX_TIMEOUT, Checks.TIMEOUT_FIX);
+        }
+
+        Passive passive() {
+            return new Passive(consecutiveFailures == null ? Passive.DEFAULT.consecutiveFailures() : consecutiveFailures,
+                    ejection);
+        }
+    }
+
+    record RetriesSection(@Range(min = 0, max = MAX_RETRIES) @Nullable Integer idempotent) {
+        Retries retries() {
+            return idempotent == null ? Retries.DEFAULT : new Retries(idempotent);
+        }
+    }
+
+    record DrainSection(@Nullable Duration timeout) {
+        DrainSection {
+            timeout = Checks.duration("timeout", timeout, Drain.DEFAULT.timeout(), MAX_TIMEOUT, Checks.TIMEOUT_FIX);
+        }
+
+        Drain drain() {
+            return new Drain(timeout);
+        }
+    }
+
+    record AccessLogSection(@Nullable Boolean enabled) {
+        AccessLog accessLog() {
+            return enabled == null ? AccessLog.DEFAULT : new AccessLog(enabled);
+        }
+    }
+
+    record AuthSection(@Nullable Boolean required) {
+        Auth auth() {
+            return required == null ? Auth.DEFAULT : new Auth(required);
+        }
+    }
+}
