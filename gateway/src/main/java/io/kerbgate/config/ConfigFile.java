@@ -13,6 +13,7 @@ import io.kerbgate.config.ProxySections.BackendItem;
 import io.kerbgate.config.ProxySections.DrainSection;
 import io.kerbgate.config.ProxySections.HealthSection;
 import io.kerbgate.config.ProxySections.LimitsSection;
+import io.kerbgate.config.ProxySections.ProxyProtocolSection;
 import io.kerbgate.config.ProxySections.RetriesSection;
 import io.kerbgate.config.ProxySections.TimeoutsSection;
 import io.kerbgate.config.SharedStoreSection.ReplaySection;
@@ -58,7 +59,8 @@ record ConfigFile(
         @Nullable DrainSection drain,
         @Nullable AccessLogSection accessLog,
         @Nullable AuthSection auth,
-        @Nullable SessionsSection sessions) {
+        @Nullable SessionsSection sessions,
+        @Nullable ProxyProtocolSection proxyProtocol) {
 
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
     // RFC 4120 §1.6 calls 5 minutes typical; a skew of hours would stretch how long a stolen authenticator replays.
@@ -123,7 +125,8 @@ record ConfigFile(
                 drain == null ? GatewayConfig.Drain.DEFAULT : drain.drain(),
                 accessLog == null ? GatewayConfig.AccessLog.DEFAULT : accessLog.accessLog(),
                 auth == null ? GatewayConfig.Auth.DEFAULT : auth.auth(),
-                sessions == null ? GatewayConfig.Sessions.DEFAULT : sessions.sessions());
+                sessions == null ? GatewayConfig.Sessions.DEFAULT : sessions.sessions(),
+                proxyProtocol == null ? null : proxyProtocol.proxyProtocol());
     }
 
     /**

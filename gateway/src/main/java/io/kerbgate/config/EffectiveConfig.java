@@ -133,6 +133,12 @@ final class EffectiveConfig {
         root.putObject("access_log").put("enabled", config.accessLog().enabled());
         root.putObject("auth").put("required", config.auth().required());
         writeSessions(config.sessions(), root);
+        if (config.proxyProtocol() == null) {
+            root.putNull("proxy_protocol");
+        } else {
+            ArrayNode from = root.putObject("proxy_protocol").putArray("from");
+            config.proxyProtocol().from().forEach(range -> from.add(range.toString()));
+        }
         return root;
     }
 

@@ -66,7 +66,8 @@ public record GatewayConfig(
         Drain drain,
         AccessLog accessLog,
         Auth auth,
-        Sessions sessions) {
+        Sessions sessions,
+        @Nullable ProxyProtocol proxyProtocol) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -120,7 +121,21 @@ public record GatewayConfig(
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts,
                 Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of(), null, BackendTls.DEFAULT,
                 List.of(), Balancing.LEAST_OUTSTANDING, Health.DEFAULT, Retries.DEFAULT, Drain.DEFAULT,
-                AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT);
+                AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT, null);
+    }
+
+    /**
+     * PROXY protocol (v1 or v2) on the front listener, for a node behind an L4 balancer: connections from
+     * {@code from} must open with the header, and the client it names is the one logged, checked and forwarded;
+     * connections from anywhere else are closed.
+     */
+    public record ProxyProtocol(List<AddressRange> from) {
+        public ProxyProtocol {
+            from = List.copyOf(from);
+            if (from.isEmpty()) {
+                throw new IllegalArgumentException("proxy_protocol.from: at least one network");
+            }
+        }
     }
 
     /**

@@ -18,6 +18,7 @@ import io.kerbgate.config.Scalars.Range;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -167,6 +168,26 @@ final class ProxySections {
     record AuthSection(@Nullable Boolean required) {
         Auth auth() {
             return required == null ? Auth.DEFAULT : new Auth(required);
+        }
+    }
+
+    /** {@code proxy_protocol}: the networks of the L4 balancers that send a PROXY header. */
+    record ProxyProtocolSection(
+            @Fix(PROXY_PROTOCOL_FIX) @JsonDeserialize(contentUsing = AdminSection.AddressBlock.class)
+            @Nullable List<AddressRange> from) {
+
+        static final String PROXY_PROTOCOL_FIX = "write from: [10.0.0.0/24], the balancers' addresses, or remove"
+                + " proxy_protocol when no balancer sends the header";
+
+        ProxyProtocolSection {
+            from = Checks.distinct("from", from);
+            if (from.isEmpty()) {
+                throw new InvalidValue("from", "names no network", PROXY_PROTOCOL_FIX);
+            }
+        }
+
+        GatewayConfig.ProxyProtocol proxyProtocol() {
+            return new GatewayConfig.ProxyProtocol(from);
         }
     }
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The client connection's pipeline: idle timeout, the request framing guard ({@link RequestFraming}), HTTP/1.1 codec,
+ * The client connection's pipeline: idle timeout, the PROXY header when a balancer sends one ({@link ProxyProtocol}),
+ * the request framing guard ({@link RequestFraming}), HTTP/1.1 codec,
  * one message per {@code read()}, then the proxy's stages ({@link #addStages}). With {@code tls}, TLS goes in front of the framing guard (the pair
  * {@link TlsContextReloader#current()} has when the connection opens), and with {@code tls.http2}, ALPN picks HTTP/2
  * or HTTP/1.1 ({@link Http2FrontendInitializer}); HTTP/2 streams have no framing guard (HTTP/2 frames its messages
@@ -36,11 +37,16 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final int maxHeaderSize;
     private final @Nullable TlsContextReloader tls;
     private final boolean http2;
+    private final ProxyProtocol.@Nullable Listener proxyProtocol;
 
-    /** @param tls the front's TLS, or {@code null} for plain HTTP */
+    /**
+     * @param tls           the front's TLS, or {@code null} for plain HTTP
+     * @param proxyProtocol the balancers that send a PROXY header, or {@code null} when none does
+     */
     FrontendInitializer(int maxHeaderSize, Duration clientIdle, Duration responseTimeout, NegotiateStep negotiate,
                         LiveSettings live, BackendPool pool, ProxyMetrics metrics,
-                        @Nullable TlsContextReloader tls, boolean http2, ProxyPolicy policy) {
+                        @Nullable TlsContextReloader tls, boolean http2, ProxyPolicy policy,
+                        ProxyProtocol.@Nullable Listener proxyProtocol) {
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(maxHeaderSize)
@@ -55,12 +61,17 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         this.maxHeaderSize = maxHeaderSize;
         this.tls = tls;
         this.http2 = http2;
+        this.proxyProtocol = proxyProtocol;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline pipeline = ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, clientIdleMillis, TimeUnit.MILLISECONDS));
+        if (proxyProtocol != null) {
+            // The header comes before anything else on the connection, TLS included.
+            proxyProtocol.addTo(pipeline);
+        }
         if (tls == null) {
             addHttp1(pipeline, ConnectionSecurity.PLAIN);
             return;

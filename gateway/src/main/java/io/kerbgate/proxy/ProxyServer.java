@@ -155,7 +155,9 @@ public final class ProxyServer implements AutoCloseable {
         this.acceptorThreads = config.replay().shared() == null ? null : new AcceptorThreads(registry);
         NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies, acceptorThreads);
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
-                negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy);
+                negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy,
+                config.proxyProtocol() == null ? null
+                        : new ProxyProtocol.Listener(config.proxyProtocol().from(), metrics));
     }
 
     private static CookieKeyFile cookieKeys(GatewayConfig.Sessions.Cookie cookie, MeterRegistry registry,
