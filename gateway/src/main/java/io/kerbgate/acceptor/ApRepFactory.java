@@ -6,7 +6,6 @@ import io.kerbgate.messages.ApRep;
 import io.kerbgate.messages.Authenticator;
 import io.kerbgate.messages.EncryptedData;
 import io.kerbgate.messages.EncryptionKey;
-import java.security.SecureRandom;
 
 /**
  * Builds the AP-REP of mutual authentication (RFC 4120 §5.5.2, RFC 4121 §4.1): ctime and cusec copied from the
@@ -16,13 +15,12 @@ import java.security.SecureRandom;
 final class ApRepFactory {
     private static final int USAGE_AP_REP = 12;
 
-    private final SecureRandom random = new SecureRandom();
 
     byte[] build(KerberosKey sessionKey, Authenticator auth) {
         KerberosKey subkey = KerberosCrypto.randomKey(sessionKey.enctype());
         // RFC 4121 §4.2.2 sequence numbers are 64-bit, but the AP-REP field is UInt32; MIT and the JDK keep the
         // initial value below 2^30 so that wrap-around needs no special case.
-        long seq = random.nextInt(1 << 30);
+        long seq = KerberosCrypto.randomInt(1 << 30);
         byte[] encPart = ApRep.encodeEncPart(auth.ctime(), auth.cusec(),
                 new EncryptionKey(subkey.enctype().id(), subkey.bytes()), seq);
         byte[] cipher = KerberosCrypto.encrypt(sessionKey, USAGE_AP_REP, encPart);

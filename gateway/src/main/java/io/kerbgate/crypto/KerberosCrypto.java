@@ -1,6 +1,7 @@
 package io.kerbgate.crypto;
 
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Objects;
 
@@ -12,7 +13,12 @@ import java.util.Objects;
  * {@link #checksumTypeFor(Enctype)} of the key is refused, so a client cannot choose a weaker or unkeyed mechanism.
  */
 public final class KerberosCrypto {
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * One generator per thread. The default {@code NativePRNG} instances share one lock, on which the event loops
+     * queued for every AP-REP (subkey and confounder): under load a thread preempted while holding it stalled the others (thread dumps
+     * of the e2e benchmark). DRBG instances are independent, each seeded from the system's entropy.
+     */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(KerberosCrypto::newRandom);
 
     private KerberosCrypto() {
     }
@@ -38,7 +44,7 @@ public final class KerberosCrypto {
     /** Seals {@code plaintext} with a fresh random confounder (RFC 3961 §3 encrypt). */
     public static byte[] encrypt(KerberosKey key, int usage, byte[] plaintext) {
         byte[] confounder = new byte[key.enctype().profile().confounderLength()];
-        RANDOM.nextBytes(confounder);
+        RANDOM.get().nextBytes(confounder);
         return encrypt(key, usage, plaintext, confounder);
     }
 
@@ -108,7 +114,21 @@ public final class KerberosCrypto {
     /** A fresh key from {@link SecureRandom}; random-to-key is the identity for every supported enctype. */
     public static KerberosKey randomKey(Enctype e) {
         byte[] bytes = new byte[e.keyLength()];
-        RANDOM.nextBytes(bytes);
+        RANDOM.get().nextBytes(bytes);
         return new KerberosKey(e, bytes);
+    }
+
+    /** A uniformly random int in {@code [0, bound)}, from this thread's generator. */
+    public static int randomInt(int bound) {
+        return RANDOM.get().nextInt(bound);
+    }
+
+    private static SecureRandom newRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            // Every JDK since 9 has DRBG; a provider list without it still has the platform default.
+            return new SecureRandom();
+        }
     }
 }
