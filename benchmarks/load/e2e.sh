@@ -180,7 +180,9 @@ acceptor:
   # start + clock_skew, and tokens are minted right after the start.
   replay_cache_file: $WORK/$1.replay
   # Every token of a run is alice's, from one address: the per-client shares (a tenth and a quarter of the cache by
-  # default, right for real traffic) would refuse the later scenarios with 429 replay_quota.
+  # default, right for real traffic) would refuse the later scenarios with 429 replay_quota. A share may be half of
+  # the cache at most, so the cache grows with it.
+  replay_cache_max_entries: 2000000
   replay_cache_max_entries_per_principal: 1000000
   replay_cache_max_entries_per_address: 1000000
 auth: {required: $4}
