@@ -34,15 +34,6 @@ final class ArchitectureRules {
         return SlicesRuleDefinition.slices().assignedFrom(eachPackage(root)).should().beFreeOfCycles();
     }
 
-    /** {@link #noPackageCycles} apart from the config ↔ sessions cycle, which issue #14's config part ends. */
-    static ArchRule noPackageCyclesBesidesConfigAndSessions(String root) {
-        return noPackageCycles(root)
-                .ignoreDependency(JavaClass.Predicates.resideInAPackage(root + ".config.."),
-                        JavaClass.Predicates.resideInAPackage(root + ".sessions.."))
-                .because("config <-> sessions (SessionsConfig reads cookie keys at load time) is the one cycle left,"
-                        + " for issue #14's configuration part");
-    }
-
     /**
      * The floors of the README's picture, top to bottom; a floor may use the floors below it, never one above.
      * {@code ignoringConfigDebts} leaves out the two imports that issue #14's configuration part removes:

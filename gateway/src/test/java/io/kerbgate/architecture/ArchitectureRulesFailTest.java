@@ -28,7 +28,6 @@ final class ArchitectureRulesFailTest {
     @Test
     void noPackageCycles_reportsTheKeysCryptoCycle() {
         assertViolation(ArchitectureRules.noPackageCycles(BAD), "keys", "crypto");
-        assertViolation(ArchitectureRules.noPackageCyclesBesidesConfigAndSessions(BAD), "keys", "crypto");
     }
 
     @Test
