@@ -103,8 +103,8 @@ public final class Kerbgate implements AutoCloseable {
             LocalReplayCache localReplay = new LocalReplayCache(acceptorConfig.replayCacheMaxEntries(),
                     acceptorConfig.replayCacheMaxEntriesPerPrincipal(), acceptorConfig.replayCacheMaxEntriesPerAddress(),
                     Ticker.systemTicker(), replayFile == null ? Journal.NONE : replayFile);
-            replayCache = ReplayCaches.create(config.replay(), localReplay, metrics.registry());
-            Instant guardStart = ReplayCaches.restartGuardStart(config.replay(), replayFile, clock.instant(),
+            replayCache = ReplayCaches.create(config.replay().shared(), localReplay, metrics.registry());
+            Instant guardStart = ReplayCaches.restartGuardStart(config.replay().shared(), replayFile, clock.instant(),
                     config.clockSkew());
             SpnegoAcceptor acceptor = SpnegoAcceptor.create(ring::current, acceptorPolicy(config, guardStart), clock,
                     replayCache, ticketCache);

@@ -6,6 +6,7 @@ import io.kerbgate.Preflight;
 import io.kerbgate.config.ConfigException;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.replay.SharedStoreSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,9 +69,9 @@ final class CheckConfigCommand implements Callable<Integer> {
 
     /** The restart guard's condition ({@code ReplayCaches.restartGuardStart}) as far as the config tells it. */
     private static boolean restartRefusesEveryone(GatewayConfig config) {
-        GatewayConfig.Replay.Shared shared = config.replay().shared();
+        SharedStoreSettings shared = config.replay().shared();
         return config.auth().required() && config.acceptor().replayCacheFile() == null
-                && (shared == null || shared.fail() != GatewayConfig.Replay.Shared.Fail.CLOSED);
+                && (shared == null || shared.fail() != SharedStoreSettings.Fail.CLOSED);
     }
 
     private static List<String> texts(JsonNode array) {

@@ -11,7 +11,7 @@ import io.kerbgate.config.GatewayConfig.BackendOptions;
 import io.kerbgate.config.GatewayConfig.Health;
 import io.kerbgate.config.GatewayConfig.Identity;
 import io.kerbgate.config.GatewayConfig.Principals;
-import io.kerbgate.config.GatewayConfig.Replay.Shared;
+import io.kerbgate.replay.SharedStoreSettings;
 import io.kerbgate.config.GatewayConfig.Route;
 import io.kerbgate.config.GatewayConfig.Sessions;
 import io.kerbgate.config.GatewayConfig.Sessions.Cookie;
@@ -179,7 +179,7 @@ final class EffectiveConfig {
     }
 
     /** {@code replay.shared}, its URI without the password; {@code shared: null} when there is none. */
-    private static void writeShared(@Nullable Shared shared, ObjectNode replay) {
+    private static void writeShared(@Nullable SharedStoreSettings shared, ObjectNode replay) {
         if (shared == null) {
             replay.putNull("shared");
             return;

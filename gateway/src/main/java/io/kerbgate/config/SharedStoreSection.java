@@ -3,8 +3,8 @@ package io.kerbgate.config;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import io.kerbgate.config.GatewayConfig.Replay.Shared;
-import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
+import io.kerbgate.replay.SharedStoreSettings;
+import io.kerbgate.replay.SharedStoreSettings.Fail;
 import io.kerbgate.config.Scalars.Range;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -50,7 +50,7 @@ record SharedStoreSection(
                 "add uri: redis://host:6379/0, or remove replay.shared for a per-node replay cache only");
         passwordFile(passwordFile, "password_file");
         passwordFile(sentinelPasswordFile, "sentinel_password_file");
-        Shared parsed = Shared.of(uri);
+        SharedStoreSettings parsed = SharedStoreSettings.of(uri);
         if (sentinelPasswordFile != null && !parsed.isSentinel()) {
             throw new InvalidValue("sentinel_password_file", "is set but the uri names no sentinels",
                     "remove it, or " + SENTINEL_FIX);
@@ -65,20 +65,20 @@ record SharedStoreSection(
             throw new InvalidValue("uri", "names a user but no password",
                     "write redis://user:password@host, redis://:password@host, or add password_file");
         }
-        fail = fail == null ? Shared.DEFAULT_FAIL : fail;
-        timeout = Checks.duration("timeout", timeout, Shared.DEFAULT_TIMEOUT, MAX_TIMEOUT, "use a duration from 1ms to "
+        fail = fail == null ? SharedStoreSettings.DEFAULT_FAIL : fail;
+        timeout = Checks.duration("timeout", timeout, SharedStoreSettings.DEFAULT_TIMEOUT, MAX_TIMEOUT, "use a duration from 1ms to "
                 + Durations.format(MAX_TIMEOUT) + " (default 50ms)");
-        circuitFailures = circuitFailures == null ? Shared.DEFAULT_CIRCUIT_FAILURES : circuitFailures;
-        circuitCooldown = Checks.duration("circuit_cooldown", circuitCooldown, Shared.DEFAULT_CIRCUIT_COOLDOWN,
+        circuitFailures = circuitFailures == null ? SharedStoreSettings.DEFAULT_CIRCUIT_FAILURES : circuitFailures;
+        circuitCooldown = Checks.duration("circuit_cooldown", circuitCooldown, SharedStoreSettings.DEFAULT_CIRCUIT_COOLDOWN,
                 MAX_COOLDOWN, "use a duration from 1ms to " + Durations.format(MAX_COOLDOWN) + " (default 2s)");
-        minReplicasAck = minReplicasAck == null ? Shared.DEFAULT_MIN_REPLICAS_ACK : minReplicasAck;
-        failoverWait = Checks.durationOrZero("failover_wait", failoverWait, Shared.DEFAULT_FAILOVER_WAIT,
+        minReplicasAck = minReplicasAck == null ? SharedStoreSettings.DEFAULT_MIN_REPLICAS_ACK : minReplicasAck;
+        failoverWait = Checks.durationOrZero("failover_wait", failoverWait, SharedStoreSettings.DEFAULT_FAILOVER_WAIT,
                 MAX_FAILOVER_WAIT, "use a duration from 0s (no wait) to " + Durations.format(MAX_FAILOVER_WAIT)
                         + " (default 10s)");
     }
 
-    Shared shared() {
-        return new Shared(uri, passwordFile, sentinelPasswordFile, fail, timeout, circuitFailures, circuitCooldown,
+    SharedStoreSettings shared() {
+        return new SharedStoreSettings(uri, passwordFile, sentinelPasswordFile, fail, timeout, circuitFailures, circuitCooldown,
                 minReplicasAck, failoverWait);
     }
 
@@ -150,7 +150,7 @@ record SharedStoreSection(
             throw new ConfigException(key, "names no sentinel", SENTINEL_FIX);
         }
         try {
-            Shared.Node.parseAll(authority.substring(authority.lastIndexOf('@') + 1), Shared.DEFAULT_SENTINEL_PORT);
+            SharedStoreSettings.Node.parseAll(authority.substring(authority.lastIndexOf('@') + 1), SharedStoreSettings.DEFAULT_SENTINEL_PORT);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key, e.getMessage(), SENTINEL_FIX);
         }

@@ -1,7 +1,6 @@
 package io.kerbgate.replay;
 
-import io.kerbgate.config.GatewayConfig.Replay.Shared;
-import io.kerbgate.config.GatewayConfig.Replay.Shared.Node;
+import io.kerbgate.replay.SharedStoreSettings.Node;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ConnectionFuture;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
@@ -133,7 +132,7 @@ final class RedisSharedStore implements SharedStore {
      * @param password         the data nodes' password from {@code password_file}, or null to use the URI's (if any)
      * @param sentinelPassword the sentinels' password from {@code sentinel_password_file}, or null
      */
-    RedisSharedStore(Shared config, char @Nullable [] password, char @Nullable [] sentinelPassword) {
+    RedisSharedStore(SharedStoreSettings config, char @Nullable [] password, char @Nullable [] sentinelPassword) {
         Duration reconnectBound = config.circuitCooldown().compareTo(MIN_RECONNECT_BOUND) < 0
                 ? MIN_RECONNECT_BOUND : config.circuitCooldown();
         if (config.isSentinel() && reconnectBound.toMillis() > SENTINEL_RECONNECT_MS) {
@@ -164,7 +163,7 @@ final class RedisSharedStore implements SharedStore {
         }
     }
 
-    static RedisURI redisUri(Shared config, char @Nullable [] password, char @Nullable [] sentinelPassword) {
+    static RedisURI redisUri(SharedStoreSettings config, char @Nullable [] password, char @Nullable [] sentinelPassword) {
         URI u = config.uri();
         RedisURI.Builder builder;
         if (config.isSentinel()) {
@@ -463,7 +462,7 @@ final class RedisSharedStore implements SharedStore {
     }
 
     /** Scheme, host and port (or the sentinels and the master's name) and database: no user, no password. */
-    static String describe(Shared config) {
+    static String describe(SharedStoreSettings config) {
         String scheme = (config.tls() ? "rediss" : "redis") + (config.isSentinel() ? "-sentinel" : "");
         if (config.isSentinel()) {
             return scheme + "://" + String.join(",", config.sentinels().stream().map(Node::toString).toList()) + "/"

@@ -1,9 +1,7 @@
 package io.kerbgate.replay;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.kerbgate.config.GatewayConfig.Replay;
-import io.kerbgate.config.GatewayConfig.Replay.Shared;
-import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
+import io.kerbgate.replay.SharedStoreSettings.Fail;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Builds the replay cache the acceptor uses, from the {@code replay:} section of the config. */
+/** Builds the replay cache the acceptor uses, from the settings of the shared store ({@code replay.shared}), if any. */
 public final class ReplayCaches {
 
     private static final Logger log = LoggerFactory.getLogger(ReplayCaches.class);
@@ -31,9 +29,9 @@ public final class ReplayCaches {
      * @param registry where the shared cache's meters go (none for a per-node cache)
      * @throws IOException when the password file cannot be read
      */
-    public static CloseableReplayCache create(Replay config, LocalReplayCache local, MeterRegistry registry)
+    public static CloseableReplayCache create(@Nullable SharedStoreSettings shared, LocalReplayCache local,
+            MeterRegistry registry)
             throws IOException {
-        Shared shared = config.shared();
         if (shared == null) {
             return new LocalOnly(local);
         }
@@ -56,24 +54,25 @@ public final class ReplayCaches {
      *
      * @param file the opened replay file, or null when none is configured
      */
-    public static Instant restartGuardStart(Replay config, @Nullable ReplayFile file, Instant now, Duration skew) {
+    public static Instant restartGuardStart(@Nullable SharedStoreSettings shared, @Nullable ReplayFile file,
+            Instant now, Duration skew) {
         if (file != null && !file.previousRunMayBeLost()) {
             return Instant.EPOCH;
         }
-        if (config.shared() != null && config.shared().fail() == Fail.CLOSED) {
+        if (shared != null && shared.fail() == Fail.CLOSED) {
             log.info("restart guard off: the shared replay cache (fail: closed) holds what the previous run accepted");
             return Instant.EPOCH;
         }
         log.warn("restart guard on: authenticators stamped before {} are refused as possible replays of the previous"
                 + " run ({}); clients get 401 until their clocks pass it. Set acceptor.replay_cache_file to keep the"
                 + " replay cache across restarts", now.plus(skew), file == null ? "no acceptor.replay_cache_file"
-                        + (config.shared() != null ? ", replay.shared fails open" : "")
+                        + (shared != null ? ", replay.shared fails open" : "")
                         : "the replay file may have lost the end of the previous run");
         return now;
     }
 
     // Not fatal when it fails: the store may come up after the gateway, and until then fail: decides.
-    private static void awaitReady(RedisSharedStore store, Shared shared) {
+    private static void awaitReady(RedisSharedStore store, SharedStoreSettings shared) {
         Optional<String> problem;
         try {
             problem = store.awaitReady(RedisSharedStore.CONNECT_TIMEOUT);

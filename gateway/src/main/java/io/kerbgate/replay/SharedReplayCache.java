@@ -1,7 +1,7 @@
 package io.kerbgate.replay;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
+import io.kerbgate.replay.SharedStoreSettings.Fail;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

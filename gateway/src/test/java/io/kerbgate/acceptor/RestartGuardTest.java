@@ -9,7 +9,6 @@ import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.KerberosCrypto;
 import io.kerbgate.crypto.KerberosKey;
 import io.kerbgate.keys.KeySet;
-import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.replay.LocalReplayCache;
 import io.kerbgate.replay.ReplayCaches;
 import io.kerbgate.replay.ReplayFile;
@@ -105,7 +104,7 @@ final class RestartGuardTest {
         int refusedFresh = 0;
         int refusedOld = 0;
         try (ReplayFile run2 = ReplayFile.open(file, clock, life)) {
-            Instant guard = ReplayCaches.restartGuardStart(GatewayConfig.Replay.NONE, run2, clock.instant(), SKEW);
+            Instant guard = ReplayCaches.restartGuardStart(null, run2, clock.instant(), SKEW);
             assertEquals(Instant.EPOCH, guard, "a cleanly closed file needs no guard");
             SpnegoAcceptor restarted = withFile(run2, guard);
             for (int i = 0; i < 200; i++) {

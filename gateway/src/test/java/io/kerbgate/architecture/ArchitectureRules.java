@@ -34,13 +34,9 @@ final class ArchitectureRules {
         return SlicesRuleDefinition.slices().assignedFrom(eachPackage(root)).should().beFreeOfCycles();
     }
 
-    /**
-     * The floors of the README's picture, top to bottom; a floor may use the floors below it, never one above.
-     * {@code ignoringConfigDebts} leaves out the two imports that issue #14's configuration part removes:
-     * replay → config ({@code GatewayConfig.Replay}) and config → sessions ({@code SessionsConfig}).
-     */
-    static ArchRule layering(String root, boolean ignoringConfigDebts) {
-        Architectures.LayeredArchitecture layers = Architectures.layeredArchitecture()
+    /** The floors of the README's picture, top to bottom; a floor may use the floors below it, never one above. */
+    static ArchRule layering(String root) {
+        return Architectures.layeredArchitecture()
                 .consideringOnlyDependenciesInLayers()
                 .layer("Commands").definedBy(root + ".cli..", root + ".demo..")
                 .layer("Tools").definedBy(root + ".diagnostics..", root + ".rollover..")
@@ -64,14 +60,6 @@ final class ArchitectureRules {
                         "Config", "Acceptor")
                 .whereLayer("Foundation").mayOnlyBeAccessedByLayers("Commands", "Tools", "Wiring", "Edge", "Request",
                         "Config", "Acceptor", "State");
-        if (!ignoringConfigDebts) {
-            return layers;
-        }
-        return layers
-                .ignoreDependency(JavaClass.Predicates.resideInAPackage(root + ".replay.."),
-                        JavaClass.Predicates.resideInAPackage(root + ".config.."))
-                .ignoreDependency(JavaClass.Predicates.resideInAPackage(root + ".config.."),
-                        JavaClass.Predicates.resideInAPackage(root + ".sessions.."));
     }
 
     /** The Kerberos core reads no configuration: the wiring hands it policy records. */

@@ -32,9 +32,8 @@ final class ArchitectureRulesFailTest {
 
     @Test
     void layering_reportsAFloorReachingUp() {
-        assertViolation(ArchitectureRules.layering(BAD, false), "ReachesUp", "Edge");
-        assertViolation(ArchitectureRules.layering(BAD, false), "acceptor.ReadsConfig", "Settings");
-        assertViolation(ArchitectureRules.layering(BAD, true), "ReachesUp", "Edge");
+        assertViolation(ArchitectureRules.layering(BAD), "ReachesUp", "Edge");
+        assertViolation(ArchitectureRules.layering(BAD), "acceptor.ReadsConfig", "Settings");
     }
 
     @Test

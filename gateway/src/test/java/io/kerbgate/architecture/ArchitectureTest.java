@@ -4,7 +4,6 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The gateway's production classes against the rules of the README's architecture picture. */
@@ -26,15 +25,8 @@ final class ArchitectureTest {
     }
 
     @Test
-    @Disabled("issue #14: replay -> config (GatewayConfig.Replay) is the one import left against the floors;"
-            + " enable when the replay caches take their own settings. layeringBesidesTheConfigDebts holds the rest")
     void layering() {
-        ArchitectureRules.layering(ROOT, false).check(gateway);
-    }
-
-    @Test
-    void layeringBesidesTheConfigDebts() {
-        ArchitectureRules.layering(ROOT, true).check(gateway);
+        ArchitectureRules.layering(ROOT).check(gateway);
     }
 
     @Test
@@ -43,8 +35,6 @@ final class ArchitectureTest {
     }
 
     @Test
-    @Disabled("issue #14: the replay caches still take GatewayConfig.Replay (ReplayCaches, RedisSharedStore,"
-            + " SharedReplayCache); their own settings records come with the config rewrite")
     void replayReadsNoConfig() {
         ArchitectureRules.replayReadsNoConfig(ROOT).check(gateway);
     }

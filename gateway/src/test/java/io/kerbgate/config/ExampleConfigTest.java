@@ -3,7 +3,7 @@ package io.kerbgate.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kerbgate.config.GatewayConfig.Replay.Shared;
+import io.kerbgate.replay.SharedStoreSettings;
 import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.net.URI;
@@ -69,11 +69,11 @@ final class ExampleConfigTest {
                 .replace(EXAMPLE_KEYTAB, keytab.toString())
                 .replace(EXAMPLE_PASSWORD_FILE, password.toString());
 
-        Shared shared = ConfigLoader.parse(uncommented, dir).replay().shared();
+        SharedStoreSettings shared = ConfigLoader.parse(uncommented, dir).replay().shared();
 
-        assertEquals(new Shared(URI.create("redis://127.0.0.1:6379/0"), password, null, Shared.DEFAULT_FAIL,
-                Shared.DEFAULT_TIMEOUT, Shared.DEFAULT_CIRCUIT_FAILURES, Shared.DEFAULT_CIRCUIT_COOLDOWN,
-                Shared.DEFAULT_MIN_REPLICAS_ACK, Shared.DEFAULT_FAILOVER_WAIT), shared);
+        assertEquals(new SharedStoreSettings(URI.create("redis://127.0.0.1:6379/0"), password, null, SharedStoreSettings.DEFAULT_FAIL,
+                SharedStoreSettings.DEFAULT_TIMEOUT, SharedStoreSettings.DEFAULT_CIRCUIT_FAILURES, SharedStoreSettings.DEFAULT_CIRCUIT_COOLDOWN,
+                SharedStoreSettings.DEFAULT_MIN_REPLICAS_ACK, SharedStoreSettings.DEFAULT_FAILOVER_WAIT), shared);
     }
 
     @Test

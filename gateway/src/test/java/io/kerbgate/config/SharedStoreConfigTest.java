@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.kerbgate.config.GatewayConfig.Replay;
-import io.kerbgate.config.GatewayConfig.Replay.Shared;
-import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
+import io.kerbgate.replay.SharedStoreSettings;
+import io.kerbgate.replay.SharedStoreSettings.Fail;
 import io.kerbgate.testing.SecretFile;
 import java.io.IOException;
 import java.net.URI;
@@ -45,7 +45,7 @@ final class SharedStoreConfigTest {
         return ConfigFixture.error(yaml, dir);
     }
 
-    private Shared shared(String lines) throws ConfigException {
+    private SharedStoreSettings shared(String lines) throws ConfigException {
         return parse(SHARED + lines.indent(4)).replay().shared();
     }
 
@@ -62,9 +62,9 @@ final class SharedStoreConfigTest {
 
     @Test
     void uriOnly_everythingElseDefaults() throws ConfigException {
-        Shared shared = shared("");
+        SharedStoreSettings shared = shared("");
 
-        assertEquals(new Shared(URI.create("redis://127.0.0.1:6379/0"), null, null, Fail.CLOSED, Duration.ofMillis(50), 5,
+        assertEquals(new SharedStoreSettings(URI.create("redis://127.0.0.1:6379/0"), null, null, Fail.CLOSED, Duration.ofMillis(50), 5,
                 Duration.ofSeconds(2), 0, Duration.ofSeconds(10)), shared);
     }
 
@@ -72,7 +72,7 @@ final class SharedStoreConfigTest {
     void everyKeySet_isRead() throws Exception {
         Path password = SecretFile.writeString(dir.resolve("redis.password"), "s3cret\n");
 
-        Shared shared = parse(REQUIRED + """
+        SharedStoreSettings shared = parse(REQUIRED + """
                 replay:
                   shared:
                     uri: rediss://alice@redis.example.test:6380/2
@@ -84,7 +84,7 @@ final class SharedStoreConfigTest {
                     failover_wait: 2s500ms
                 """).replay().shared();
 
-        assertEquals(new Shared(URI.create("rediss://alice@redis.example.test:6380/2"), password, null, Fail.OPEN,
+        assertEquals(new SharedStoreSettings(URI.create("rediss://alice@redis.example.test:6380/2"), password, null, Fail.OPEN,
                 Duration.ofMillis(20), 3, Duration.ofMillis(500), 0, Duration.ofMillis(2500)), shared);
     }
 
@@ -150,15 +150,15 @@ final class SharedStoreConfigTest {
 
     @Test
     void sentinel_partsOfTheUri() throws ConfigException {
-        Shared shared = parse(SHARED.replace("redis://127.0.0.1:6379/0",
+        SharedStoreSettings shared = parse(SHARED.replace("redis://127.0.0.1:6379/0",
                 "rediss-sentinel://:pw@s1:26380,10.0.0.2,s3:1/4#mymaster")).replay().shared();
 
         assertTrue(shared.isSentinel());
         assertTrue(shared.tls());
         assertEquals(4, shared.database());
         assertEquals("mymaster", shared.sentinelMaster());
-        assertEquals(List.of(new Shared.Node("s1", 26380), new Shared.Node("10.0.0.2", 26379),
-                new Shared.Node("s3", 1)), shared.sentinels());
+        assertEquals(List.of(new SharedStoreSettings.Node("s1", 26380), new SharedStoreSettings.Node("10.0.0.2", 26379),
+                new SharedStoreSettings.Node("s3", 1)), shared.sentinels());
         assertEquals(":pw", shared.rawUserInfo());
         assertEquals("rediss-sentinel://:<redacted>@s1:26380,10.0.0.2,s3:1/4#mymaster", shared.redactedUri());
     }
@@ -167,7 +167,7 @@ final class SharedStoreConfigTest {
     void sentinelPasswordFile_withASentinelUri() throws Exception {
         Path password = SecretFile.writeString(dir.resolve("spw"), "x");
 
-        Shared shared = parse(SHARED.replace("redis://127.0.0.1:6379/0", "redis-sentinel://s1,s2,s3/0#m")
+        SharedStoreSettings shared = parse(SHARED.replace("redis://127.0.0.1:6379/0", "redis-sentinel://s1,s2,s3/0#m")
                 + "    sentinel_password_file: spw\n").replay().shared();
 
         assertEquals(password, shared.sentinelPasswordFile());

@@ -10,9 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.kerbgate.config.GatewayConfig.Replay;
-import io.kerbgate.config.GatewayConfig.Replay.Shared;
-import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
+import io.kerbgate.replay.SharedStoreSettings.Fail;
 import io.kerbgate.testing.RedisServer;
 import io.kerbgate.testing.SecretFile;
 import io.lettuce.core.RedisClient;
@@ -70,12 +68,12 @@ final class RedisReplayCacheTest {
         }
     }
 
-    private Shared config(Fail fail, Duration timeout, int failures, Duration cooldown) {
-        return new Shared(redis.uri(), null, null, fail, timeout, failures, cooldown, 0, Duration.ZERO);
+    private SharedStoreSettings config(Fail fail, Duration timeout, int failures, Duration cooldown) {
+        return new SharedStoreSettings(redis.uri(), null, null, fail, timeout, failures, cooldown, 0, Duration.ZERO);
     }
 
     /** One gateway node: its own local cache, its own connection, one Redis. */
-    private SharedReplayCache node(Shared config, Ticker ticker, MeterRegistry meters) throws InterruptedException {
+    private SharedReplayCache node(SharedStoreSettings config, Ticker ticker, MeterRegistry meters) throws InterruptedException {
         RedisSharedStore store = new RedisSharedStore(config, null, null);
         toClose.add(store);
         assertEquals(Optional.empty(), store.awaitReady(Duration.ofSeconds(10)), store.toString());
@@ -118,7 +116,7 @@ final class RedisReplayCacheTest {
 
     @Test
     void seenOnNodeA_isRefusedOnNodeB() throws Exception {
-        Shared config = config(Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2));
+        SharedStoreSettings config = config(Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2));
         MeterRegistry registryB = new SimpleMeterRegistry();
         SharedReplayCache nodeA = node(config, Ticker.systemTicker(), registry);
         SharedReplayCache nodeB = node(config, Ticker.systemTicker(), registryB);
@@ -163,7 +161,7 @@ final class RedisReplayCacheTest {
     @Test
     void hundredConcurrentCopies_acrossTwoNodes_exactlyOnePasses() throws Exception {
         // A generous timeout: this is about atomicity, not latency, on a machine with 2 cores and 100 threads.
-        Shared config = config(Fail.CLOSED, Duration.ofSeconds(5), 5, Duration.ofSeconds(2));
+        SharedStoreSettings config = config(Fail.CLOSED, Duration.ofSeconds(5), 5, Duration.ofSeconds(2));
         MeterRegistry registryB = new SimpleMeterRegistry();
         SharedReplayCache[] nodes = {node(config, Ticker.systemTicker(), registry),
                 node(config, Ticker.systemTicker(), registryB)};
@@ -204,9 +202,9 @@ final class RedisReplayCacheTest {
         redis.close();
         redis = RedisServer.start("--requirepass", "s3cret pass");
         Path passwordFile = SecretFile.writeString(dir.resolve("redis.password"), "s3cret pass\n");
-        Shared shared = new Shared(redis.uri(), passwordFile, null, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2), 0, Duration.ZERO);
+        SharedStoreSettings shared = new SharedStoreSettings(redis.uri(), passwordFile, null, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2), 0, Duration.ZERO);
 
-        CloseableReplayCache cache = ReplayCaches.create(new Replay(shared),
+        CloseableReplayCache cache = ReplayCaches.create(shared,
                 new LocalReplayCache(1_000, Ticker.systemTicker()), registry);
         toClose.add(cache);
 
@@ -219,9 +217,9 @@ final class RedisReplayCacheTest {
         redis.close();
         redis = RedisServer.start("--requirepass", "right");
         URI uri = URI.create("redis://:wrong-pw@127.0.0.1:" + redis.port() + "/0");
-        Shared shared = new Shared(uri, null, null, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2), 0, Duration.ZERO);
+        SharedStoreSettings shared = new SharedStoreSettings(uri, null, null, Fail.CLOSED, TIMEOUT, 5, Duration.ofSeconds(2), 0, Duration.ZERO);
 
-        CloseableReplayCache cache = ReplayCaches.create(new Replay(shared),
+        CloseableReplayCache cache = ReplayCaches.create(shared,
                 new LocalReplayCache(1_000, Ticker.systemTicker()), registry);
         toClose.add(cache);
 
@@ -234,7 +232,7 @@ final class RedisReplayCacheTest {
     @Test
     void noSharedStoreConfigured_isTheLocalCacheAlone() throws Exception {
         LocalReplayCache local = new LocalReplayCache(1_000, Ticker.systemTicker());
-        CloseableReplayCache cache = ReplayCaches.create(Replay.NONE, local, registry);
+        CloseableReplayCache cache = ReplayCaches.create(null, local, registry);
         ReplayKey key = freshKey();
 
         assertTrue(cache.firstSeen(key, TTL));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kerbgate.config.GatewayConfig.Replay.Shared;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisCredentials;
@@ -27,7 +26,7 @@ final class RedisSharedStoreTest {
     Path dir;
 
     private static RedisURI redisUri(String uri, char[] password) {
-        return RedisSharedStore.redisUri(Shared.of(URI.create(uri)), password, null);
+        return RedisSharedStore.redisUri(SharedStoreSettings.of(URI.create(uri)), password, null);
     }
 
     private static RedisCredentials credentials(RedisURI uri) {
@@ -88,7 +87,7 @@ final class RedisSharedStoreTest {
     @Test
     void sentinel_theSentinelsTheMasterAndTheDataNodesPassword() {
         RedisURI redis = RedisSharedStore.redisUri(
-                Shared.of(URI.create("redis-sentinel://:data@s1:26380,s2,10.0.0.3:5/3#mymaster")), null,
+                SharedStoreSettings.of(URI.create("redis-sentinel://:data@s1:26380,s2,10.0.0.3:5/3#mymaster")), null,
                 "sentinels".toCharArray());
 
         assertEquals("mymaster", redis.getSentinelMasterId());
@@ -104,7 +103,7 @@ final class RedisSharedStoreTest {
 
     @Test
     void sentinel_withoutASentinelPassword_theSentinelsGetNone() {
-        RedisURI redis = RedisSharedStore.redisUri(Shared.of(URI.create("rediss-sentinel://s1,s2/0#m")),
+        RedisURI redis = RedisSharedStore.redisUri(SharedStoreSettings.of(URI.create("rediss-sentinel://s1,s2/0#m")),
                 "data".toCharArray(), null);
 
         assertArrayEquals("data".toCharArray(), credentials(redis).getPassword());
@@ -133,12 +132,12 @@ final class RedisSharedStoreTest {
     @Test
     void describe_sentinel_namesSentinelsAndMaster_neverTheCredentials() {
         assertEquals("redis-sentinel://s1:26379,s2:1/0#mymaster",
-                RedisSharedStore.describe(Shared.of(URI.create("redis-sentinel://:pw@s1,s2:1/0#mymaster"))));
+                RedisSharedStore.describe(SharedStoreSettings.of(URI.create("redis-sentinel://:pw@s1,s2:1/0#mymaster"))));
     }
 
     @Test
     void describe_namesHostPortDatabase_neverTheCredentials() {
-        String shown = RedisSharedStore.describe(Shared.of(URI.create("rediss://gateway:s3cret@[::1]:6380/4")));
+        String shown = RedisSharedStore.describe(SharedStoreSettings.of(URI.create("rediss://gateway:s3cret@[::1]:6380/4")));
 
         assertEquals("rediss://[::1]:6380/4", shown);
     }

@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.kerbgate.config.GatewayConfig.Replay.Shared;
-import io.kerbgate.config.GatewayConfig.Replay.Shared.Fail;
+import io.kerbgate.replay.SharedStoreSettings.Fail;
 import io.kerbgate.testing.RedisSentinel;
 import io.kerbgate.testing.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -59,7 +58,7 @@ final class SentinelFailoverTest {
     // The sentinels need 1 s to see the master down, up to 1 s of random desync, an election and 1 s to see the
     // replica take the role: a few seconds. Far past that the failover has failed.
     private static final Duration FAILOVER_LIMIT = Duration.ofSeconds(20);
-    private static final Duration FAILOVER_WAIT = Shared.DEFAULT_FAILOVER_WAIT;
+    private static final Duration FAILOVER_WAIT = SharedStoreSettings.DEFAULT_FAILOVER_WAIT;
 
     private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
     private RedisServer master;
@@ -106,15 +105,15 @@ final class SentinelFailoverTest {
     }
 
     /** What an operator runs: fail closed, and requests held through a failover rather than refused. */
-    private Shared config() {
+    private SharedStoreSettings config() {
         String hosts = sentinels.stream().map(s -> "127.0.0.1:" + s.port()).collect(Collectors.joining(","));
-        return new Shared(URI.create("redis-sentinel://" + hosts + "/0#" + RedisSentinel.MASTER), null, null,
-                Fail.CLOSED, TIMEOUT, Shared.DEFAULT_CIRCUIT_FAILURES, Shared.DEFAULT_CIRCUIT_COOLDOWN, 0,
+        return new SharedStoreSettings(URI.create("redis-sentinel://" + hosts + "/0#" + RedisSentinel.MASTER), null, null,
+                Fail.CLOSED, TIMEOUT, SharedStoreSettings.DEFAULT_CIRCUIT_FAILURES, SharedStoreSettings.DEFAULT_CIRCUIT_COOLDOWN, 0,
                 FAILOVER_WAIT);
     }
 
     /** One gateway node: its own local cache, its own connection, its own circuit. */
-    private SharedReplayCache node(Shared config) throws InterruptedException {
+    private SharedReplayCache node(SharedStoreSettings config) throws InterruptedException {
         RedisSharedStore store = new RedisSharedStore(config, null, null);
         toClose.add(store);
         assertEquals(Optional.empty(), store.awaitReady(Duration.ofSeconds(10)), store.toString());
@@ -149,7 +148,7 @@ final class SentinelFailoverTest {
     @Test
     void masterKilledUnderLoad_requestsHeldNotRefused_promotedReplicaTakesOver_replicatedEntriesStillRefused()
             throws Exception {
-        Shared config = config();
+        SharedStoreSettings config = config();
         List<SharedReplayCache> nodes = List.of(node(config), node(config));
         List<Accepted> accepted = new CopyOnWriteArrayList<>();
         ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
@@ -218,7 +217,7 @@ final class SentinelFailoverTest {
 
     @Test
     void plannedFailover_writesFollowTheNewMasterAtTheSwitch_entriesTheOldOneTookMeanwhileAreLost() throws Exception {
-        Shared config = config();
+        SharedStoreSettings config = config();
         List<SharedReplayCache> nodes = List.of(node(config), node(config));
         List<Accepted> accepted = new CopyOnWriteArrayList<>();
         ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
@@ -282,10 +281,10 @@ final class SentinelFailoverTest {
     void minReplicasAck_aNewEntryWaitsForTheReplica_aSilentReplicaFailsTheInsert() throws Exception {
         // A long timeout: this test measures latency, and a stall of the loaded machine must not fail it.
         Duration timeout = Duration.ofSeconds(1);
-        Shared plain = new Shared(URI.create("redis-sentinel://127.0.0.1:" + sentinels.get(0).port() + "/0#"
+        SharedStoreSettings plain = new SharedStoreSettings(URI.create("redis-sentinel://127.0.0.1:" + sentinels.get(0).port() + "/0#"
                 + RedisSentinel.MASTER), null, null, Fail.CLOSED, timeout, 1_000, Duration.ofSeconds(2), 0,
                 Duration.ZERO);
-        Shared acked = new Shared(plain.uri(), null, null, Fail.CLOSED, timeout, 1_000, Duration.ofSeconds(2), 1,
+        SharedStoreSettings acked = new SharedStoreSettings(plain.uri(), null, null, Fail.CLOSED, timeout, 1_000, Duration.ofSeconds(2), 1,
                 Duration.ZERO);
         SharedReplayCache fast = node(plain);
         SharedReplayCache safe = node(acked);
