@@ -1,7 +1,9 @@
 package io.kerbgate.proxy;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.config.AddressRange;
 import io.kerbgate.proxy.ProxyMetrics.Refusal;
+import io.kerbgate.replay.WarnThrottle;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -13,9 +15,9 @@ import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +34,12 @@ final class ProxyProtocol extends ChannelInboundHandlerAdapter {
 
     /** What every connection's handler shares: the trusted networks, the meter, and a throttle on the warnings. */
     static final class Listener {
-        private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+        private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
 
         private final List<AddressRange> from;
         private final ProxyMetrics metrics;
-        private final AtomicLong nextWarning = new AtomicLong(System.nanoTime());
-        private final AtomicLong heldBack = new AtomicLong();
+        private final WarnThrottle warnings = new WarnThrottle(WARN_INTERVAL, Ticker.systemTicker());
+        private final LongAdder heldBack = new LongAdder();
 
         Listener(List<AddressRange> from, ProxyMetrics metrics) {
             this.from = List.copyOf(from);
@@ -61,15 +63,13 @@ final class ProxyProtocol extends ChannelInboundHandlerAdapter {
 
         void refused(Object peer, String why) {
             metrics.refused(Refusal.PROXY_PROTOCOL);
-            long now = System.nanoTime();
-            long next = nextWarning.get();
-            if (now - next >= 0 && nextWarning.compareAndSet(next, now + WARN_INTERVAL_NANOS)) {
-                long more = heldBack.getAndSet(0);
-                log.warn("proxy_protocol: closed the connection from {}: {}{}", peer, why,
-                        more == 0 ? "" : " (" + more + " more since the last warning)");
-            } else {
-                heldBack.incrementAndGet();
+            if (!warnings.tryAcquire()) {
+                heldBack.increment();
+                return;
             }
+            long more = heldBack.sumThenReset();
+            log.warn("proxy_protocol: closed the connection from {}: {}{}", peer, why,
+                    more == 0 ? "" : " (" + more + " more since the last warning)");
         }
     }
 
