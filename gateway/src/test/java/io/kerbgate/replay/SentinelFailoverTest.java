@@ -150,14 +150,7 @@ final class SentinelFailoverTest {
             throws Exception {
         SharedStoreSettings config = config();
         List<SharedReplayCache> nodes = List.of(node(config), node(config));
-        List<Accepted> accepted = new CopyOnWriteArrayList<>();
-        ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService load = Executors.newFixedThreadPool(THREADS);
-        List<Future<?>> workers = new ArrayList<>();
-        for (int t = 0; t < THREADS; t++) {
-            workers.add(load.submit(() -> insertUntilStopped(nodes, accepted, events, stop)));
-        }
+        Load load = new Load(nodes);
 
         Thread.sleep(LOAD_BEFORE_KILL.toMillis());
         RedisSentinelCommands<String, String> watcher = sentinel(sentinels.get(0));
@@ -165,13 +158,7 @@ final class SentinelFailoverTest {
         master.kill();
         long switchedAt = awaitSwitch(watcher, killedAt);
         Thread.sleep(LOAD_AFTER_SWITCH.toMillis());
-        stop.set(true);
-        for (Future<?> w : workers) {
-            w.get(FAILOVER_WAIT.toSeconds() + 10, TimeUnit.SECONDS);
-        }
-        load.shutdown();
-
-        List<Event> all = List.copyOf(events);
+        List<Event> all = load.stop(FAILOVER_WAIT.plusSeconds(10));
         Map<Outcome, Long> counts = all.stream().collect(Collectors.groupingBy(Event::outcome, Collectors.counting()));
         // Held: started before the switch, answered after the kill. The last of them answers once the nodes have
         // found the new master.
@@ -202,7 +189,7 @@ final class SentinelFailoverTest {
 
         // The promoted replica holds what the old master replicated: entries older than the crash are still refused
         // on the other node, and new entries work.
-        List<Accepted> beforeCrash = accepted.stream()
+        List<Accepted> beforeCrash = load.accepted.stream()
                 .filter(a -> a.at() < killedAt - TimeUnit.MILLISECONDS.toNanos(200)).limit(300).toList();
         assertTrue(beforeCrash.size() > 50, "load before the crash: " + beforeCrash.size());
         for (Accepted a : beforeCrash) {
@@ -219,14 +206,7 @@ final class SentinelFailoverTest {
     void plannedFailover_writesFollowTheNewMasterAtTheSwitch_entriesTheOldOneTookMeanwhileAreLost() throws Exception {
         SharedStoreSettings config = config();
         List<SharedReplayCache> nodes = List.of(node(config), node(config));
-        List<Accepted> accepted = new CopyOnWriteArrayList<>();
-        ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService load = Executors.newFixedThreadPool(THREADS);
-        List<Future<?>> workers = new ArrayList<>();
-        for (int t = 0; t < THREADS; t++) {
-            workers.add(load.submit(() -> insertUntilStopped(nodes, accepted, events, stop)));
-        }
+        Load load = new Load(nodes);
         Thread.sleep(LOAD_BEFORE_KILL.toMillis());
         RedisSentinelCommands<String, String> watcher = sentinel(sentinels.get(0));
         long startedAt = System.nanoTime();
@@ -235,13 +215,7 @@ final class SentinelFailoverTest {
         // The sentinels demote the old master (REPLICAOF, then CLIENT KILL of its clients) only some 10 s later; until
         // then it takes writes from whoever is still connected to it.
         Thread.sleep(LOAD_AFTER_SWITCH.toMillis());
-        stop.set(true);
-        for (Future<?> w : workers) {
-            w.get(10, TimeUnit.SECONDS);
-        }
-        load.shutdown();
-
-        List<Event> all = List.copyOf(events);
+        List<Event> all = load.stop(Duration.ofSeconds(10));
         Map<Outcome, Long> counts = all.stream().collect(Collectors.groupingBy(Event::outcome, Collectors.counting()));
         long refused = all.stream().filter(e -> e.outcome() == Outcome.REFUSED_UNAVAILABLE).count();
         List<Event> refusalsAfterSwitch = all.stream()
@@ -249,7 +223,7 @@ final class SentinelFailoverTest {
         long refusedAfterSwitch = refusalsAfterSwitch.size();
         // Entries the old master took after the promotion never reach the new master (and are dropped when the old
         // one resyncs from it).
-        List<Accepted> inBetween = accepted.stream()
+        List<Accepted> inBetween = load.accepted.stream()
                 .filter(a -> a.at() > startedAt && a.at() < switchedAt + LOAD_AFTER_SWITCH.toNanos()).toList();
         List<Long> lostAt = new ArrayList<>();
         for (Accepted a : inBetween) {
@@ -322,6 +296,31 @@ final class SentinelFailoverTest {
         }
         Arrays.sort(micros);
         return micros;
+    }
+
+    /** {@value #THREADS} threads inserting through the nodes until stopped, and what they saw. */
+    private static final class Load {
+        final List<Accepted> accepted = new CopyOnWriteArrayList<>();
+        private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final ExecutorService threads = Executors.newFixedThreadPool(THREADS);
+        private final List<Future<?>> workers = new ArrayList<>();
+
+        Load(List<SharedReplayCache> nodes) {
+            for (int t = 0; t < THREADS; t++) {
+                workers.add(threads.submit(() -> insertUntilStopped(nodes, accepted, events, stop)));
+            }
+        }
+
+        /** Stops the threads, waiting up to {@code limit} for each one's last insert, and returns every event. */
+        List<Event> stop(Duration limit) throws Exception {
+            stop.set(true);
+            for (Future<?> w : workers) {
+                w.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            threads.shutdown();
+            return List.copyOf(events);
+        }
     }
 
     /** Fresh keys on either node, and now and then a key one node accepted, sent to the other, as a replay. */
