@@ -60,7 +60,8 @@ record ConfigFile(
         @Nullable AccessLogSection accessLog,
         @Nullable AuthSection auth,
         @Nullable SessionsSection sessions,
-        @Nullable ProxyProtocolSection proxyProtocol) {
+        @Nullable ProxyProtocolSection proxyProtocol,
+        @Nullable DelegationSection delegation) {
 
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
     // RFC 4120 §1.6 calls 5 minutes typical; a skew of hours would stretch how long a stolen authenticator replays.
@@ -95,6 +96,10 @@ record ConfigFile(
                     "set acceptor.pac: verify (or require), or remove group_names");
         }
         routes = routes(routes, pacOff);
+        if (delegation != null) {
+            // Checked now, against the rest of the file, so that a misfit names its key; built again below.
+            delegation(delegation, principals, keytab, keys, clockSkew, auth);
+        }
         if (balancing != null && balancing(balancing) == null) {
             throw new InvalidValue("balancing", ConfigValues.quote(balancing) + " is not a balancing policy",
                     BALANCING_FIX);
@@ -126,7 +131,8 @@ record ConfigFile(
                 accessLog == null ? GatewayConfig.AccessLog.DEFAULT : accessLog.accessLog(),
                 auth == null ? GatewayConfig.Auth.DEFAULT : auth.auth(),
                 sessions == null ? GatewayConfig.Sessions.DEFAULT : sessions.sessions(),
-                proxyProtocol == null ? null : proxyProtocol.proxyProtocol());
+                proxyProtocol == null ? null : proxyProtocol.proxyProtocol(),
+                delegation == null ? null : delegation(delegation, principals, keytab, keys, clockSkew, auth));
     }
 
     /**
@@ -141,6 +147,13 @@ record ConfigFile(
         } else if (keytab != null && Files.exists(keytab)) {
             InvalidValue.check(() -> FileChecks.keytab("keytab", keytab));
         }
+    }
+
+    private static GatewayConfig.Delegation delegation(DelegationSection delegation, List<String> principals,
+            @Nullable Path keytab, KeysSection keys, Duration clockSkew, @Nullable AuthSection auth) {
+        return delegation.delegation(principals, keytab,
+                keys.stateDir() == null ? null : keys.keys(clockSkew).installedKeytab(),
+                auth == null || auth.auth().required());
     }
 
     private static List<BackendOptions> backends(@Nullable List<BackendOptions> backends) {

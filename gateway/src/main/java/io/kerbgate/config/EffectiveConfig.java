@@ -139,6 +139,20 @@ final class EffectiveConfig {
             ArrayNode from = root.putObject("proxy_protocol").putArray("from");
             config.proxyProtocol().from().forEach(range -> from.add(range.toString()));
         }
+        GatewayConfig.Delegation delegation = config.delegation();
+        if (delegation == null) {
+            root.putNull("delegation");
+        } else {
+            ObjectNode d = root.putObject("delegation")
+                    .put("spn", delegation.spn())
+                    .put("principal", delegation.principal())
+                    .put("keytab", delegation.keytab().toString())
+                    .put("max_entries", delegation.maxEntries())
+                    .put("renew_before", ConfigValues.formatDuration(delegation.renewBefore()));
+            if (delegation.krb5Conf() != null) {
+                d.put("krb5_conf", delegation.krb5Conf().toString());
+            }
+        }
         return root;
     }
 

@@ -42,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  * @param accessLog   one line per request on the {@code kerbgate.access} logger
  * @param auth        whether requests must authenticate ({@code false} only for benchmarks)
  * @param sessions    whether an authentication outlives its request (off by default)
+ * @param proxyProtocol PROXY protocol on the front listener, or {@code null}
+ * @param delegation  constrained delegation (S4U2Proxy) to the backends, or {@code null} (off, the default)
  */
 public record GatewayConfig(
         InetSocketAddress listen,
@@ -68,7 +70,8 @@ public record GatewayConfig(
         AccessLog accessLog,
         Auth auth,
         Sessions sessions,
-        @Nullable ProxyProtocol proxyProtocol) {
+        @Nullable ProxyProtocol proxyProtocol,
+        @Nullable Delegation delegation) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -122,7 +125,7 @@ public record GatewayConfig(
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts,
                 Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of(), null, BackendTls.DEFAULT,
                 List.of(), Balancing.LEAST_OUTSTANDING, Health.DEFAULT, Retries.DEFAULT, Drain.DEFAULT,
-                AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT, null);
+                AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT, null, null);
     }
 
     /**
@@ -649,6 +652,32 @@ public record GatewayConfig(
      *                        {@code authPersistNonNTLM}); never behind a shared outbound proxy
      * @param cookie          the encrypted session cookie, or {@code null} for none (the default)
      */
+    /**
+     * Constrained delegation (S4U2Proxy): each forwarded request carries {@code Authorization: Negotiate <token>} for
+     * {@code spn} in the name of the authenticated user, replacing whatever the client sent; the gateway gets the
+     * ticket from the KDC with its own TGT and the user's ticket as evidence, and reuses it until shortly before it
+     * ends.
+     *
+     * @param spn         the backends' service principal, with realm
+     * @param principal   the gateway's principal: the clients' tickets are for it, and the gateway logs in as it
+     * @param keytab      the keytab with {@code principal}'s keys
+     * @param maxEntries  how many (user, backend) tickets are kept
+     * @param renewBefore how long before their end tickets stop being used (and the gateway's TGT is renewed)
+     * @param krb5Conf    the krb5.conf naming the KDCs, or {@code null} for the JDK's default
+     */
+    public record Delegation(String spn, String principal, Path keytab, int maxEntries, Duration renewBefore,
+            @Nullable Path krb5Conf) {
+        public static final int DEFAULT_MAX_ENTRIES = 10_000;
+        public static final Duration DEFAULT_RENEW_BEFORE = Duration.ofMinutes(5);
+
+        public Delegation {
+            Objects.requireNonNull(spn, "spn");
+            Objects.requireNonNull(principal, "principal");
+            Objects.requireNonNull(keytab, "keytab");
+            Objects.requireNonNull(renewBefore, "renewBefore");
+        }
+    }
+
     public record Sessions(boolean connectionBound, @Nullable Cookie cookie) {
         public static final Sessions DEFAULT = new Sessions(false);
 

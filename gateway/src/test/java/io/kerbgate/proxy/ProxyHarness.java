@@ -35,7 +35,7 @@ final class ProxyHarness implements AutoCloseable {
                 new GatewayConfig.Admin(new InetSocketAddress("127.0.0.1", 0)), GatewayConfig.Acceptor.DEFAULT,
                 b.limits, b.timeouts, GatewayConfig.Replay.NONE, GatewayConfig.Keys.defaults(Duration.ofMinutes(5)),
                 GatewayConfig.Logging.DEFAULT, b.routes, null, GatewayConfig.BackendTls.DEFAULT, b.backends, b.balancing, b.health, b.retries, b.drain, new AccessLog(true),
-                new Auth(b.authRequired), b.sessions, null);
+                new Auth(b.authRequired), b.sessions, null, null);
         server = new ProxyServer(config, b.authenticator, registry, b.settings, b.clock);
         port = server.start();
     }
