@@ -98,6 +98,11 @@ public final class RefusalHints {
                     + "deny if it should pass";
             case BAD_TARGET -> "the path or Host is malformed, or spelled so that backends could read it under "
                     + "another route (see the README, Access rules): a scanner, or a client bug; the detail says what";
+            case DELEGATION_REFUSED -> "the user needs a forwardable ticket (kinit -f; not a 'sensitive' account),"
+                    + " and the gateway's account needs the backend's SPN in msDS-AllowedToDelegateTo; see"
+                    + " docs/delegation.md";
+            case DELEGATION_UNAVAILABLE -> "no KDC answered the gateway's S4U2Proxy request: check delegation.krb5_conf"
+                    + " and that the KDC is reachable from this node";
         };
     }
 

@@ -52,7 +52,15 @@ public enum RejectReason {
      * Not the acceptor's: the request target or {@code Host} is malformed, or its path can be read under more than
      * one route ({@link io.kerbgate.access.RequestTarget}); checked before any authentication.
      */
-    BAD_TARGET(0, "bad_target", "request target or Host is malformed or ambiguous");
+    BAD_TARGET(0, "bad_target", "request target or Host is malformed or ambiguous"),
+    /**
+     * Not the acceptor's: the principal authenticated, but no backend ticket in its name could be had
+     * ({@code delegation}): the user's ticket is not forwardable, or the KDC does not let the gateway delegate to the
+     * backend; 403.
+     */
+    DELEGATION_REFUSED(0, "delegation_refused", "no backend ticket may be had in the user's name"),
+    /** Not the client's: no KDC answered the gateway's request for a backend ticket ({@code delegation}); 503. */
+    DELEGATION_UNAVAILABLE(0, "delegation_unavailable", "the KDC did not answer for a backend ticket");
 
     private final int krbErrorCode;
     private final String tag;

@@ -59,7 +59,9 @@ public final class AuthMetrics {
         this.registry = registry;
         acceptorError = counter(registry, "rejected", ACCEPTOR_ERROR, NONE, NONE);
         for (RejectReason reason : RejectReason.values()) {
-            if (reason != RejectReason.ACCESS_DENIED) {
+            // Refusals after authentication are counted by their own step (access routes, delegation).
+            if (reason != RejectReason.ACCESS_DENIED && reason != RejectReason.DELEGATION_REFUSED
+                    && reason != RejectReason.DELEGATION_UNAVAILABLE) {
                 rejected.put(reason, counter(registry, "rejected", reason.tag(), NONE, NONE));
             }
         }

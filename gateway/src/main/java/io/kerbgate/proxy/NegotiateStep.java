@@ -49,6 +49,7 @@ final class NegotiateStep {
     private final LiveSettings live;
     private final @Nullable SessionCookies cookies;
     private final @Nullable Executor offload;
+    private final @Nullable DelegationStep delegation;
 
     /** No access routes, and refusal lines without the keytab's view. */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics) {
@@ -68,11 +69,23 @@ final class NegotiateStep {
      */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
                   @Nullable SessionCookies cookies, @Nullable Executor offload) {
+        this(authenticator, metrics, live, cookies, offload, null);
+    }
+
+    /** @param delegation the backend token in the user's name ({@code delegation}), or {@code null} when it is off */
+    NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
+                  @Nullable SessionCookies cookies, @Nullable Executor offload, @Nullable DelegationStep delegation) {
         this.authenticator = authenticator;
         this.metrics = metrics;
         this.live = live;
         this.cookies = cookies;
         this.offload = offload;
+        this.delegation = delegation;
+    }
+
+    /** Constrained delegation, or {@code null} when {@code delegation} is off. */
+    @Nullable DelegationStep delegation() {
+        return delegation;
     }
 
     /** The session cookie, or {@code null} when {@code sessions.cookie} is off. */

@@ -3,6 +3,8 @@ package io.kerbgate.proxy;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.delegation.ConstrainedDelegation;
+import io.kerbgate.delegation.DelegationSettings;
 import io.kerbgate.logging.RefusalLog;
 import io.kerbgate.sessions.CookieKeyFile;
 import io.kerbgate.sessions.SessionCookies;
@@ -23,6 +25,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javax.security.auth.login.LoginException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +76,7 @@ public final class ProxyServer implements AutoCloseable {
     private final LiveSettings live;
     private final Transport transport = Transport.best();
     private final @Nullable AcceptorThreads acceptorThreads;
+    private final @Nullable ConstrainedDelegation delegation;
     private volatile boolean draining;
 
     private @Nullable EventLoopGroup acceptGroup;
@@ -152,12 +156,29 @@ public final class ProxyServer implements AutoCloseable {
         }
         SessionCookies cookies = cookie == null ? null : new SessionCookies(cookie, cookieKeys, clock);
         // Only a shared replay cache makes the acceptor wait on the network; alone it is faster on the event loop.
-        this.acceptorThreads = config.replay().shared() == null ? null : new AcceptorThreads(registry);
-        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies, acceptorThreads);
+        // Delegation waits on the KDC at a miss: it runs on the same threads, after the acceptor.
+        boolean sharedReplay = config.replay().shared() != null;
+        this.acceptorThreads = sharedReplay || config.delegation() != null ? new AcceptorThreads(registry) : null;
+        this.delegation = config.delegation() == null ? null : delegation(config.delegation(), clock);
+        DelegationStep delegationStep = delegation == null ? null
+                : new DelegationStep(delegation, Objects.requireNonNull(acceptorThreads), live, registry);
+        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies,
+                sharedReplay ? acceptorThreads : null, delegationStep);
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy,
                 config.proxyProtocol() == null ? null
                         : new ProxyProtocol.Listener(config.proxyProtocol().from(), metrics));
+    }
+
+    private static ConstrainedDelegation delegation(GatewayConfig.Delegation config, Clock clock) {
+        if (config.krb5Conf() != null) {
+            // The JDK finds the KDC through it; each login of the gateway re-reads it (refreshKrb5Config).
+            System.setProperty("java.security.krb5.conf", config.krb5Conf().toString());
+        }
+        log.info("delegation is on: requests reach the backends with a Negotiate token for {} in the user's name,"
+                + " obtained by {} (S4U2Proxy; keytab {})", config.spn(), config.principal(), config.keytab());
+        return new ConstrainedDelegation(new DelegationSettings(config.principal(), config.keytab(), config.spn(),
+                config.maxEntries(), config.renewBefore(), config.krb5Conf()), clock, Ticker.systemTicker());
     }
 
     private static CookieKeyFile cookieKeys(GatewayConfig.Sessions.Cookie cookie, MeterRegistry registry,
@@ -260,6 +281,13 @@ public final class ProxyServer implements AutoCloseable {
         shutdownGroups();
         if (acceptorThreads != null) {
             acceptorThreads.close();
+        }
+        if (delegation != null) {
+            try {
+                delegation.close();
+            } catch (LoginException e) {
+                log.warn("delegation: the gateway's logout failed: {}", e.getMessage());
+            }
         }
         if (serverChannel != null) {
             log.info("proxy stopped");
