@@ -75,6 +75,7 @@ final class ConstrainedDelegationEndToEndTest {
         gatewayKeytab = dc.exportKeytabAs(GATEWAY_ACCOUNT, GATEWAY_PRINCIPAL, dir.resolve("gateway.keytab"));
         Path backendKeytab = dc.exportKeytabAs("backend-svc", BACKEND_PRINCIPAL, dir.resolve("backend.keytab"));
         apache = ApacheGssapi.start(backendKeytab, dc.krb5Conf());
+        SecretFile.writeString(dir.resolve("session.key"), "0123456789abcdef".repeat(4) + "\n");
         gateway = Kerbgate.start(ConfigLoader.parse(config(gatewayKeytab, BACKEND_PRINCIPAL), dir));
         notDelegated = Kerbgate.start(ConfigLoader.parse(config(gatewayKeytab,
                 "HTTP/" + OTHER_HOST + "@" + SambaDc.REALM), dir));
@@ -88,6 +89,8 @@ final class ConstrainedDelegationEndToEndTest {
                 backends: [http://127.0.0.1:%d]
                 admin:
                   listen: 127.0.0.1:0
+                sessions:
+                  cookie: {key_file: session.key, secure: false}
                 keys:
                   poll_interval: 200ms
                 acceptor:
@@ -177,6 +180,30 @@ final class ConstrainedDelegationEndToEndTest {
         // bob's first request asked the KDC; alice's (ticket cached by the first call) and bob's second did not.
         assertEquals(obtained + 1, metric(gateway, "kerbgate_delegation_requests_total{result=\"obtained\""));
         assertEquals(cached + 2, metric(gateway, "kerbgate_delegation_requests_total{result=\"cached\""));
+    }
+
+    @Test
+    void aSessionCookie_reachesTheBackendWithTheKeptTicket_withoutAToken() throws Exception {
+        Path jar = dir.resolve("alice.cookies");
+        Path ccache = dir.resolve("alice-cookie.ccache");
+        Processes.command("kinit", "-f", "alice@" + SambaDc.REALM).env(dc.clientEnv(ccache))
+                .stdin(SambaDc.ALICE_PASSWORD + "\n").run();
+        int port = gateway.frontPort();
+        String url = "http://" + GATEWAY_HOST + ":" + port + "/hello.txt";
+        String resolve = GATEWAY_HOST + ":" + port + ":127.0.0.1";
+        String first = Processes.command("curl", "-sS", "--negotiate", "-u", ":", "-c", jar.toString(), "-D", "-",
+                "--resolve", resolve, url).env(dc.clientEnv(ccache)).timeout(Duration.ofSeconds(60)).run().stdout();
+        assertTrue(first.contains("HTTP/1.1 200"), first);
+        double cached = metric(gateway, "kerbgate_delegation_requests_total{result=\"cached\"");
+
+        // No Negotiate now: only the cookie, and the backend ticket the gateway kept for alice.
+        String second = Processes.command("curl", "-sS", "-b", jar.toString(), "-D", "-", "--resolve", resolve, url)
+                .timeout(Duration.ofSeconds(60)).run().stdout();
+
+        assertTrue(second.contains("HTTP/1.1 200"), second + apache.errorLog());
+        List<String> users = apacheUsers();
+        assertEquals("alice@" + SambaDc.REALM, users.get(users.size() - 1));
+        assertEquals(cached + 1, metric(gateway, "kerbgate_delegation_requests_total{result=\"cached\""));
     }
 
     @Test

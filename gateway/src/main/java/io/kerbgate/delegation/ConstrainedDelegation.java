@@ -178,12 +178,16 @@ public final class ConstrainedDelegation implements AutoCloseable {
         }
     }
 
-    /** A new context to the backend with {@code proxy}, in {@code subject}: its first token as a header value. */
+    /**
+     * A new context to the backend with {@code proxy}, in {@code subject}: its first token as a header value. SPNEGO,
+     * as browsers send it, so that any Negotiate acceptor takes it; no mutual authentication (HTTP has no leg for
+     * the answer here) and no delegated TGT (the backend gets a service ticket, never the user's TGT).
+     */
     private String initiate(Subject subject, GSSCredential proxy) throws GSSException {
         return doAs(subject, () -> {
             GSSManager manager = GSSManager.getInstance();
             GSSName backend = manager.createName(settings.backendSpn(), KRB5_PRINCIPAL_NAME);
-            GSSContext context = manager.createContext(backend, GssMech.KRB5.oid(), proxy,
+            GSSContext context = manager.createContext(backend, GssMech.SPNEGO.oid(), proxy,
                     GSSContext.DEFAULT_LIFETIME);
             try {
                 context.requestMutualAuth(false);
