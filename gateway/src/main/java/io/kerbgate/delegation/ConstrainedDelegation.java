@@ -43,9 +43,10 @@ import org.jspecify.annotations.Nullable;
  * <p>On a hit, a new context in the cached subject finds the ticket there: a fresh authenticator (new ctime and
  * subkey), no KDC exchange, no evidence needed, so a request that came through a session cookie is served too.
  *
- * <p>The cache key is (user, gateway principal): the user as the gateway's acceptor verified it, escaped so that no
- * two names collide; the gateway principal the user's ticket was for, because the KDC's permission to delegate is
- * the account's. The backend SPN is fixed per instance. An entry ends {@code renewBefore} before its ticket does. The
+ * <p>The cache key is the user as the gateway's acceptor (or the session cookie's seal) vouches for it, escaped so
+ * that no two names collide. The gateway principal and the backend SPN are fixed per instance, and a user's token
+ * for another gateway principal is refused before the KDC is asked, so a ticket the KDC granted under one account's
+ * delegation rights is never served under another's. An entry ends {@code renewBefore} before its ticket does. The
  * gateway's own key is in none of it: the backend ticket is sealed with the backend's key, so a rollover of the
  * gateway's key leaves every entry valid, and the keytab is read afresh at each miss.
  *
@@ -63,8 +64,11 @@ public final class ConstrainedDelegation implements AutoCloseable {
     private final Clock clock;
     private final Cache<Key, Entry> cache;
 
-    /** Who the backend ticket is for, and which gateway account asked for it. */
-    private record Key(String user, String gatewayPrincipal) {}
+    /**
+     * Who the backend ticket is for. The gateway principal that asked is {@code settings.principal()} for every entry
+     * (evidence for any other is refused before the KDC is asked) and the backend SPN is fixed, so both are implicit.
+     */
+    private record Key(String user) {}
 
     /** A read-only subject holding one backend ticket, and the proxy credential that uses it. */
     private record Entry(Subject subject, GSSCredential proxy, long ttlNanos) {}
@@ -94,12 +98,13 @@ public final class ConstrainedDelegation implements AutoCloseable {
      * A backend token in {@code user}'s name.
      *
      * @param user        the client principal the gateway's acceptor verified, {@code name@REALM} escaped
-     * @param service     the gateway principal whose key decrypted the user's ticket
+     * @param service     the gateway principal whose key decrypted the user's ticket; {@code ""} for a session
+     *                    request (the cookie names no ticket), which only a cached ticket serves
      * @param negotiate   the request's {@code Authorization} value ({@code Negotiate <base64>}), or {@code null} when
      *                    the request came through a session: then only a cached ticket serves
      */
     public Delegated delegate(String user, String service, @Nullable String negotiate) {
-        Key key = new Key(user, service);
+        Key key = new Key(user);
         Entry entry = cache.getIfPresent(key);
         if (entry != null) {
             try {

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *           {@code refused} (403), {@code unavailable} (503)</td>
  *       <td>authenticated requests by how their backend token was made</td></tr>
  *   <tr><td>{@code kerbgate.delegation.tickets} ({@code kerbgate_delegation_tickets})</td><td></td>
- *       <td>backend tickets held, one per (user, gateway principal)</td></tr>
+ *       <td>backend tickets held, one per user</td></tr>
  * </table>
  */
 final class DelegationStep {

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -119,7 +120,7 @@ public final class ProxyServer implements AutoCloseable {
         if (maxHeaderSize < 1024) {
             throw new IllegalArgumentException("limits.maxHeaderSize must be >= 1024 bytes: " + maxHeaderSize);
         }
-        BackendPool pool = new BackendPool(config.backendOptions(), settings, timeouts.connect(), maxHeaderSize,
+        BackendPool pool = new BackendPool(backendOptions(config), settings, timeouts.connect(), maxHeaderSize,
                 config.backendTls(), transport);
         ProxyMetrics metrics =
                 ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
@@ -168,6 +169,20 @@ public final class ProxyServer implements AutoCloseable {
                 negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy,
                 config.proxyProtocol() == null ? null
                         : new ProxyProtocol.Listener(config.proxyProtocol().from(), metrics));
+    }
+
+    /**
+     * The backends as configured; with delegation, each keeps its connections apart per user
+     * ({@code connection_auth}): a Kerberized backend may bind a connection to the first user it authenticated
+     * (mod_auth_gssapi's GssapiConnectionBound, IIS's authPersistNonNTLM), and a request of another user must never
+     * ride on it.
+     */
+    private static List<GatewayConfig.BackendOptions> backendOptions(GatewayConfig config) {
+        if (config.delegation() == null) {
+            return config.backendOptions();
+        }
+        return config.backendOptions().stream().map(o -> new GatewayConfig.BackendOptions(o.url(), o.weight(),
+                o.maxConnections(), true)).toList();
     }
 
     private static ConstrainedDelegation delegation(GatewayConfig.Delegation config, Clock clock) {

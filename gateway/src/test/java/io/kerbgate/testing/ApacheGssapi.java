@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * A real Kerberized backend: Apache httpd with mod_auth_gssapi ({@code AuthType GSSAPI}, {@code Require valid-user})
- * on a loopback port, serving one static file, with the service keytab given. Its access log writes the user
+ * on a loopback port, serving one static file, with the service keytab given, bound to the connection
+ * ({@code GssapiConnectionBound On}, as IIS does by default). Its access log writes the user
  * mod_auth_gssapi authenticated ({@code REMOTE_USER}, {@code %u}) for each request: {@link #remoteUsers()}.
  */
 public final class ApacheGssapi implements AutoCloseable {
@@ -88,6 +89,8 @@ public final class ApacheGssapi implements AutoCloseable {
                       GssapiCredStore keytab:%4$s
                       GssapiSSLonly Off
                       GssapiUseSessions Off
+                      # Authenticates the connection, not each request: a later request on it is its first user's.
+                      GssapiConnectionBound On
                       Require valid-user
                     </Location>
                     """.formatted(dir.path(), port, MODULES, ownKeytab));
