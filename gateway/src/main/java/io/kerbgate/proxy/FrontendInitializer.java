@@ -38,15 +38,17 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final @Nullable TlsContextReloader tls;
     private final boolean http2;
     private final ProxyProtocol.@Nullable Listener proxyProtocol;
+    private final ForwardAuthTarget.@Nullable Asking forwardAuth;
 
     /**
      * @param tls           the front's TLS, or {@code null} for plain HTTP
      * @param proxyProtocol the balancers that send a PROXY header, or {@code null} when none does
+     * @param forwardAuth   forward-auth mode's proxies, or {@code null} for the reverse proxy
      */
     FrontendInitializer(int maxHeaderSize, Duration clientIdle, Duration responseTimeout, NegotiateStep negotiate,
                         LiveSettings live, BackendPool pool, ProxyMetrics metrics,
                         @Nullable TlsContextReloader tls, boolean http2, ProxyPolicy policy,
-                        ProxyProtocol.@Nullable Listener proxyProtocol) {
+                        ProxyProtocol.@Nullable Listener proxyProtocol, ForwardAuthTarget.@Nullable Asking forwardAuth) {
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(maxHeaderSize)
@@ -62,6 +64,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         this.tls = tls;
         this.http2 = http2;
         this.proxyProtocol = proxyProtocol;
+        this.forwardAuth = forwardAuth;
     }
 
     @Override
@@ -99,14 +102,22 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
 
     /**
      * The proxy's stages of one HTTP/1.1 connection or one HTTP/2 stream, after its codec: {@link ClientEdge},
-     * {@link RequestChecks}, {@link NegotiateHandler}, {@link ForwardHandler}.
+     * {@link RequestChecks}, {@link NegotiateHandler}, {@link ForwardHandler}; in forward-auth mode
+     * {@link ForwardAuthTarget} before {@link NegotiateHandler}, and {@link ForwardAuthAnswer} in place of
+     * {@link ForwardHandler}.
      */
     void addStages(ChannelPipeline pipeline, ConnectionSecurity security) {
         Channel channel = pipeline.channel();
         ClientEdge edge = new ClientEdge(channel, metrics, policy.accessLog(), negotiate);
         pipeline.addLast("edge", edge)
-                .addLast("checks", new RequestChecks(edge, negotiate))
-                .addLast("negotiate", new NegotiateHandler(edge, negotiate, policy, security))
+                .addLast("checks", new RequestChecks(edge, negotiate));
+        if (forwardAuth != null) {
+            pipeline.addLast("forward-auth-target", new ForwardAuthTarget(edge, negotiate, forwardAuth))
+                    .addLast("negotiate", new NegotiateHandler(edge, negotiate, policy, security))
+                    .addLast("forward-auth-answer", new ForwardAuthAnswer(edge, live, negotiate.cookies()));
+            return;
+        }
+        pipeline.addLast("negotiate", new NegotiateHandler(edge, negotiate, policy, security))
                 .addLast("forward", new ForwardHandler(edge, channel, negotiate, live, pool, metrics, responseTimeout,
                         policy, security));
     }

@@ -157,7 +157,12 @@ public final class ProxyServer implements AutoCloseable {
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy,
                 config.proxyProtocol() == null ? null
-                        : new ProxyProtocol.Listener(config.proxyProtocol().from(), metrics));
+                        : new ProxyProtocol.Listener(config.proxyProtocol().from(), metrics),
+                config.forwardAuth() == null ? null : new ForwardAuthTarget.Asking(config.forwardAuth(), metrics));
+        if (config.forwardAuth() != null) {
+            log.info("forward_auth is on: kerbgate answers the authentication requests of the proxies in {} and"
+                    + " forwards nothing", config.forwardAuth().trustedFrom());
+        }
     }
 
     private static CookieKeyFile cookieKeys(GatewayConfig.Sessions.Cookie cookie, MeterRegistry registry,
