@@ -212,12 +212,25 @@ public final class IdentityHeaders {
 
     /**
      * The identity headers alone, as {@link #forward} sets them, on {@code headers} that hold none yet: the answer of
-     * forward-auth mode, whose proxy copies them into the request it forwards.
+     * forward-auth mode, whose proxy copies them into the request it forwards. Every configured header is there, empty
+     * when it has nothing to say (an anonymous route, no groups, no names cached): a proxy that copies a header only
+     * when the answer has it (Envoy's {@code allowed_upstream_headers}, Caddy's {@code copy_headers}) would otherwise
+     * leave the client's own copy in the request, or, Caddy 2.6, its placeholder's text.
      *
-     * @param principal the authenticated client, or {@code null} for none (nothing is set)
+     * @param principal the authenticated client, or {@code null} for none
      * @throws IllegalArgumentException as {@link #forward} does
      */
     public void answer(HttpHeaders headers, @Nullable String principal, List<String> groupSids) {
+        headers.set(header, "");
+        if (groupsHeader != null) {
+            headers.set(groupsHeader, "");
+        }
+        if (groupNamesHeader != null) {
+            headers.set(groupNamesHeader, "");
+        }
+        if (assertion != null) {
+            headers.set(assertionHeader, "");
+        }
         identify(headers, mapped(principal), groupSids);
     }
 

@@ -59,13 +59,19 @@ final class ForwardAuthStagesTest {
 
     @Test
     void acceptedToken_200WithTheIdentityHeadersAndTheMutualToken_nothingPassedOn() throws Exception {
-        String yaml = TRUSTED + "acceptor:\n  pac: verify\nidentity:\n  groups_header: X-Remote-Groups\n";
+        io.kerbgate.testing.SecretFile.write(dir.resolve("assertion.key"), new byte[32]);
+        String yaml = TRUSTED + "acceptor:\n  pac: verify\nidentity:\n  groups_header: X-Remote-Groups\n"
+                + "  assertion: {type: hmac, key_file: assertion.key}\n";
         try (StagedChannel s = new StagedChannel(dir, yaml, Upto.FORWARD_AUTH, acceptsAlice, null)) {
             FullHttpResponse response = ask(s, asking("/app/page?x=1", "Authorization", "Negotiate YII="));
 
             assertEquals(200, response.status().code());
             assertEquals("alice@ARRAY.TEST", response.headers().get("X-Remote-User"));
             assertEquals("S-1-5-21-1-2-3-512", response.headers().get("X-Remote-Groups"));
+            assertEquals(List.of("alice@ARRAY.TEST"), response.headers().getAll("X-Remote-User"));
+            assertTrue(response.headers().get("X-Kerbgate-Assertion").startsWith("v1;alice@ARRAY.TEST;"),
+                    "the signed assertion, as a backend gets it in proxy mode: "
+                            + response.headers().get("X-Kerbgate-Assertion"));
             assertEquals("Negotiate AQID", response.headers().get("WWW-Authenticate"));
             assertEquals("0", response.headers().get("Content-Length"));
             assertNull(response.headers().get("Authorization"));
@@ -107,7 +113,8 @@ final class ForwardAuthStagesTest {
         try (StagedChannel s = new StagedChannel(dir, TRUSTED + ROUTES, Upto.FORWARD_AUTH, acceptsAlice, null)) {
             FullHttpResponse anonymous = ask(s, asking("/public/logo.png", "X-Remote-User", "admin@ARRAY.TEST"));
             assertEquals(200, anonymous.status().code());
-            assertNull(anonymous.headers().get("X-Remote-User"), "an anonymous route names no one");
+            assertEquals("", anonymous.headers().get("X-Remote-User"),
+                    "an anonymous route names no one, and says so: the proxy overwrites the client's copy");
             anonymous.release();
             assertEquals(0, calls.get());
 
