@@ -189,6 +189,17 @@ final class ForwardAuthEndToEndTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"nginx", "caddy"})
+    void postWithABody_theAskingRequestCarriesNone_theBackendGetsTheRequest(String name) {
+        Processes.Result r = curl(proxy(name), "/app/form", "--negotiate", "-u", ":", "--data-binary", "a=1&b=2");
+        String out = r.stdout();
+
+        assertEquals(200, statuses(out).get(statuses(out).size() - 1), out + proxy(name).log());
+        assertEquals(List.of("alice@MIT.TEST"), EchoBackend.headerValues(out, "x-remote-user"), out);
+        assertEquals(List.of("7"), EchoBackend.headerValues(out, "content-length"), out);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nginx", "caddy"})
     void pythonGssapi_mutualAuthCompletesThroughTheProxy_andTheReplayedTokenIsRefused(String name) throws Exception {
         FrontProxy proxy = proxy(name);
         Path script = Path.of("src/test/resources/python/negotiate_client.py").toAbsolutePath();
