@@ -11,6 +11,8 @@ import io.kerbgate.testing.FrontProxy;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
 import io.kerbgate.testing.RunningProcess;
+import io.kerbgate.testing.SecretFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +58,8 @@ final class ForwardAuthEndToEndTest {
         kdc.createPrincipal("alice@MIT.TEST", "alice-pw");
         Path keytab = dir.resolve("http.keytab");
         kdc.createServicePrincipalWithKeytab("HTTP/" + HOST + "@MIT.TEST", keytab, 18);
+        SecretFile.write(dir.resolve("session.key"),
+                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n".getBytes(StandardCharsets.US_ASCII));
         ccache = dir.resolve("alice.ccache");
         kdc.kinit("alice@MIT.TEST", "alice-pw", ccache);
         gateway = Kerbgate.start(ConfigLoader.parse("""
@@ -68,6 +72,8 @@ final class ForwardAuthEndToEndTest {
                 routes:
                   - {name: public, path: /public, anonymous: true}
                   - {name: admin, path: /admin, allow: {principals: [bob@MIT.TEST]}}
+                sessions:
+                  cookie: {name: kerbgate_session, key_file: session.key, max_age: 1h, secure: false}
                 forward_auth:
                   trusted_from: [127.0.0.1/32]
                 """.formatted(keytab), dir));
@@ -126,6 +132,9 @@ final class ForwardAuthEndToEndTest {
                 		vars kerbgate_mutual {http.reverse_proxy.header.Www-Authenticate}
                 		@mutual not vars {vars.kerbgate_mutual} ""
                 		header @mutual WWW-Authenticate {vars.kerbgate_mutual}
+                		vars kerbgate_cookie {http.reverse_proxy.header.Set-Cookie}
+                		@cookie not vars {vars.kerbgate_cookie} ""
+                		header @cookie Set-Cookie {vars.kerbgate_cookie}
                 		request_header -Authorization
                 		reverse_proxy 127.0.0.1:%3$d
                 	}
@@ -185,6 +194,23 @@ final class ForwardAuthEndToEndTest {
         assertEquals(List.of("alice@MIT.TEST"), EchoBackend.headerValues(out, "x-remote-user"), out);
         assertEquals(List.of(), EchoBackend.headerValues(out, "x_remote_user"), out);
         assertEquals(List.of(), EchoBackend.headerValues(out, "authorization"), "the ticket stays off the backend");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nginx", "caddy"})
+    void sessionCookie_issuedAfterNegotiate_throughTheProxy_thenEnoughOnItsOwn(String name) {
+        Path jar = dir.resolve(name + ".cookies");
+        Processes.Result first = curl(proxy(name), "/app/one", "--negotiate", "-u", ":", "-c", jar.toString());
+        assertTrue(first.stdout().toLowerCase(Locale.ROOT).contains("set-cookie: kerbgate_session="), first.stdout());
+
+        Processes.Result second = curl(proxy(name), "/app/two", "-b", jar.toString());
+        assertEquals(List.of(200), statuses(second.stdout()), second.stdout());
+        assertEquals(List.of("alice@MIT.TEST"), EchoBackend.headerValues(second.stdout(), "x-remote-user"));
+        assertTrue(second.stdout().toLowerCase(Locale.ROOT).lines().noneMatch(l -> l.startsWith("set-cookie:")),
+                "a cookie does not renew itself: " + second.stdout());
+
+        Processes.Result forged = curl(proxy(name), "/app/three", "-b", "kerbgate_session=AAAA" + "A".repeat(60));
+        assertEquals(List.of(401), statuses(forged.stdout()), forged.stdout());
     }
 
     @ParameterizedTest(name = "{0}")
