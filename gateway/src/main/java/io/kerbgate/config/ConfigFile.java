@@ -62,6 +62,7 @@ record ConfigFile(
         @Nullable AuthSection auth,
         @Nullable SessionsSection sessions,
         @Nullable ProxyProtocolSection proxyProtocol,
+        @Nullable ErrorPagesSection errorPages,
         @Nullable ForwardAuthSection forwardAuth) {
 
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
@@ -136,6 +137,7 @@ record ConfigFile(
                 auth == null ? GatewayConfig.Auth.DEFAULT : auth.auth(),
                 sessions == null ? GatewayConfig.Sessions.DEFAULT : sessions.sessions(),
                 proxyProtocol == null ? null : proxyProtocol.proxyProtocol(),
+                errorPages == null ? GatewayConfig.ErrorPages.BUILT_IN : errorPages.errorPages(),
                 forwardAuth == null ? null : forwardAuth.forwardAuth());
     }
 

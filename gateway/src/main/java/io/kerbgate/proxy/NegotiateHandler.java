@@ -103,7 +103,8 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
                          Means means) {
         if (verdict instanceof Rejected rejected) {
             ex.auth = rejected.reason().tag();
-            edge.answer(Responses.refusal(rejected.reason(), rejected.rejectToken()), null, false);
+            edge.answer(Responses.refusal(rejected.reason(), rejected.rejectToken(), negotiate.errorPages(),
+                    request.headers().get(HttpHeaderNames.ACCEPT)), null, false);
             return;
         }
         // Not Accepted on an anonymous route: forwarded without an identity.
