@@ -85,7 +85,7 @@ record ConfigFile(
         if (forwardAuth == null) {
             backends = backends(backends);
         } else {
-            forwardAuthCombinations(backends, sessions, auth);
+            forwardAuthCombinations(backends, sessions, auth, tls);
             backends = List.of();
         }
         identity = identity == null ? new IdentitySection(null, null, null, null, null, null, null, null) : identity;
@@ -144,10 +144,12 @@ record ConfigFile(
     /**
      * What forward-auth mode cannot go with: backends (nothing is forwarded), a connection-bound session (the asking
      * proxy carries many users' questions on one pooled connection, so the second user would pass as the first) and
-     * {@code auth.required: false} (every question would be answered yes).
+     * {@code auth.required: false} (every question would be answered yes), and channel bindings required (clients bind
+     * their tokens to the TLS of the proxy in front, which kerbgate never sees).
      */
     private static void forwardAuthCombinations(@Nullable List<BackendOptions> backends,
-                                                @Nullable SessionsSection sessions, @Nullable AuthSection auth) {
+                                                @Nullable SessionsSection sessions, @Nullable AuthSection auth,
+                                                @Nullable TlsSection tls) {
         if (backends != null && !backends.isEmpty()) {
             throw new InvalidValue("backends", "is set with forward_auth", FORWARD_AUTH_BACKENDS_FIX);
         }
@@ -159,6 +161,11 @@ record ConfigFile(
         if (auth != null && !auth.auth().required()) {
             throw new InvalidValue("auth.required", "cannot be false with forward_auth: every request would pass",
                     "remove auth.required");
+        }
+        if (tls != null && tls.channelBindings() == GatewayConfig.ChannelBindingMode.REQUIRED) {
+            throw new InvalidValue("tls.channel_bindings", "cannot be required with forward_auth: clients bind their"
+                    + " tokens to the TLS of the proxy in front, not to kerbgate's",
+                    "remove channel_bindings (in forward-auth mode tokens are checked without channel bindings)");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.kerbgate.proxy;
 
+import io.kerbgate.acceptor.ChannelBindings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -112,8 +113,10 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("edge", edge)
                 .addLast("checks", new RequestChecks(edge, negotiate));
         if (forwardAuth != null) {
+            // The client bound its token (if at all) to the TLS of the proxy in front, which this connection is not.
+            ConnectionSecurity asked = new ConnectionSecurity(security.scheme(), ChannelBindings.NONE);
             pipeline.addLast("forward-auth-target", new ForwardAuthTarget(edge, negotiate, forwardAuth))
-                    .addLast("negotiate", new NegotiateHandler(edge, negotiate, policy, security))
+                    .addLast("negotiate", new NegotiateHandler(edge, negotiate, policy, asked))
                     .addLast("forward-auth-answer", new ForwardAuthAnswer(edge, live, negotiate.cookies()));
             return;
         }

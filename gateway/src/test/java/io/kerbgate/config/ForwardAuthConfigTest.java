@@ -96,6 +96,19 @@ final class ForwardAuthConfigTest {
     }
 
     @Test
+    void requiredChannelBindings_areRefused_tokensAreBoundToTheProxysTls() throws IOException {
+        java.nio.file.Files.writeString(dir.resolve("fullchain.pem"),
+                "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        io.kerbgate.testing.SecretFile.writeString(dir.resolve("privkey.pem"),
+                "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+        String tls = "tls:\n  cert: fullchain.pem\n  key: privkey.pem\n  channel_bindings: required\n";
+        ConfigException e = ConfigFixture.error(NO_BACKENDS + "forward_auth:\n  trusted_from: [127.0.0.1]\n" + tls,
+                dir);
+
+        assertEquals("tls.channel_bindings", e.key());
+    }
+
+    @Test
     void badPathPrefix_namesTheKey() {
         for (String prefix : List.of("auth", "/auth/", "/a b", "/a/../b", "/", "/%2e")) {
             ConfigException e = ConfigFixture.error(NO_BACKENDS + "forward_auth:\n  trusted_from: [127.0.0.1]\n"
