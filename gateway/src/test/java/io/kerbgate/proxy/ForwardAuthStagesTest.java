@@ -83,6 +83,22 @@ final class ForwardAuthStagesTest {
     }
 
     @Test
+    void accessLog_namesTheOriginalRequest_notTheAskingOne() throws Exception {
+        try (StagedChannel s = new StagedChannel(dir, TRUSTED, Upto.FORWARD_AUTH, acceptsAlice, null);
+                io.kerbgate.logging.LogCapture log = io.kerbgate.logging.LogCapture.everything()) {
+            HttpRequest request = asking("/app/page?x=1", "Authorization", "Negotiate YII=");
+            request.headers().set("X-Forwarded-Method", "POST");
+            ask(s, request).release();
+
+            String line = log.everythingWritten().stream().filter(l -> l.startsWith(AccessLog.LOGGER))
+                    .findFirst().orElseThrow(() -> new AssertionError(log.everythingWritten()));
+            assertTrue(line.contains("POST") && line.contains("/app/page?x=1") && line.contains("alice@ARRAY.TEST"),
+                    line);
+            assertFalse(line.contains("/auth"), line);
+        }
+    }
+
+    @Test
     void noToken_401WithTheChallenge() throws Exception {
         try (StagedChannel s = new StagedChannel(dir, TRUSTED, Upto.FORWARD_AUTH, acceptsAlice, null)) {
             FullHttpResponse response = ask(s, asking("/app"));

@@ -85,7 +85,9 @@ final class StagedChannel implements AutoCloseable {
         metrics = ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
         BackendHealth health = new BackendHealth(pool.backends(), config.health(), Ticker.systemTicker());
         policy = new ProxyPolicy(new Balancer(config.balancing(), pool.backends()), health,
-                config.retries().idempotent(), config.auth().required(), new AccessLog(false),
+                config.retries().idempotent(), config.auth().required(),
+                // Forward-auth tests read the access line: it names the original request, not the asking one.
+                new AccessLog(upto == Upto.FORWARD_AUTH),
                 config.sessions().connectionBound());
         LiveSettings live = new LiveSettings(LiveSettings.of(config,
                 new RefusalLog(authenticator::keys, config.logging().format(), Responses::status), registry, Clock.systemUTC(),
