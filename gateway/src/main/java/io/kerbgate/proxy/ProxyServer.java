@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * <p>Settings used: {@code listen}, {@code backends} (and their options), {@code identity},
  * {@code limits.maxHeaderSize/maxConnections}, {@code timeouts.connect/response/clientIdle}, {@code routes},
  * {@code logging.format}, {@code tls}, {@code backend_tls}, {@code balancing}, {@code health}, {@code retries},
- * {@code drain}, {@code access_log}, {@code auth}; the rest of the tuning is {@link ProxySettings}. Meters are listed
+ * {@code drain}, {@code access_log}, {@code auth}, {@code proxy_protocol}, {@code forward_auth} (then the stages answer
+ * the proxy in front instead of forwarding: {@link ForwardAuthTarget}, {@link ForwardAuthAnswer}); the rest of the tuning is {@link ProxySettings}. Meters are listed
  * in {@link ProxyMetrics} and {@link TlsContextReloader}; the responses the proxy makes itself in {@link Responses}.
  */
 public final class ProxyServer implements AutoCloseable {
