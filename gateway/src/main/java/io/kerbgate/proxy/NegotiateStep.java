@@ -28,6 +28,7 @@ import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -168,8 +169,10 @@ final class NegotiateStep {
     private Checked check(String token, InetSocketAddress peer, ChannelBindings bindings) {
         long start = System.nanoTime();
         try {
-            return new Checked(authenticator.authenticate(token, peer.getAddress(), bindings),
-                    System.nanoTime() - start, false);
+            // Accepted or Rejected, never null: a null is a broken contract, refused like a throw.
+            Acceptance verdict = Objects.requireNonNull(authenticator.authenticate(token, peer.getAddress(), bindings),
+                    "the acceptor's verdict");
+            return new Checked(verdict, System.nanoTime() - start, false);
         } catch (RuntimeException e) {
             // The acceptor's contract is to never throw; if it does, fail closed with a challenge, not a 5xx.
             log.error("auth acceptor threw; refusing client={}", peer, e);

@@ -49,6 +49,17 @@ final class NegotiateStepTest {
     }
 
     @Test
+    void acceptorReturningNull_failsClosedWithAChallenge() {
+        NegotiateStep step = new NegotiateStep((value, peer, bindings) -> null, metrics);
+
+        AccessDecision verdict = authenticate(step, request("Authorization", "Negotiate YII="));
+
+        assertEquals(401, Responses.status(assertInstanceOf(TokenRefused.class, verdict)));
+        assertEquals(1.0, registry.get(ProxyMetrics.AUTH_REQUESTS)
+                .tag("result", "rejected").tag("reason", ProxyMetrics.ACCEPTOR_ERROR).counter().count());
+    }
+
+    @Test
     void noHeader_neverCallsTheAcceptor() {
         AtomicInteger calls = new AtomicInteger();
         NegotiateStep step = new NegotiateStep((value, peer, bindings) -> {
