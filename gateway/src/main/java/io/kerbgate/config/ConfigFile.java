@@ -60,7 +60,8 @@ record ConfigFile(
         @Nullable AccessLogSection accessLog,
         @Nullable AuthSection auth,
         @Nullable SessionsSection sessions,
-        @Nullable ProxyProtocolSection proxyProtocol) {
+        @Nullable ProxyProtocolSection proxyProtocol,
+        @Nullable ErrorPagesSection errorPages) {
 
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
     // RFC 4120 §1.6 calls 5 minutes typical; a skew of hours would stretch how long a stolen authenticator replays.
@@ -126,7 +127,8 @@ record ConfigFile(
                 accessLog == null ? GatewayConfig.AccessLog.DEFAULT : accessLog.accessLog(),
                 auth == null ? GatewayConfig.Auth.DEFAULT : auth.auth(),
                 sessions == null ? GatewayConfig.Sessions.DEFAULT : sessions.sessions(),
-                proxyProtocol == null ? null : proxyProtocol.proxyProtocol());
+                proxyProtocol == null ? null : proxyProtocol.proxyProtocol(),
+                errorPages == null ? GatewayConfig.ErrorPages.BUILT_IN : errorPages.errorPages());
     }
 
     /**

@@ -42,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  * @param accessLog   one line per request on the {@code kerbgate.access} logger
  * @param auth        whether requests must authenticate ({@code false} only for benchmarks)
  * @param sessions    whether an authentication outlives its request (off by default)
+ * @param proxyProtocol the balancers whose PROXY protocol header names the client, or null
+ * @param errorPages  the bodies of 401 and 403 answers ({@code error_pages})
  */
 public record GatewayConfig(
         InetSocketAddress listen,
@@ -68,10 +70,12 @@ public record GatewayConfig(
         AccessLog accessLog,
         Auth auth,
         Sessions sessions,
-        @Nullable ProxyProtocol proxyProtocol) {
+        @Nullable ProxyProtocol proxyProtocol,
+        ErrorPages errorPages) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(errorPages, "errorPages");
         principals = List.copyOf(principals);
         backends = List.copyOf(backends);
         Objects.requireNonNull(clockSkew, "clockSkew");
@@ -122,7 +126,7 @@ public record GatewayConfig(
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts,
                 Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of(), null, BackendTls.DEFAULT,
                 List.of(), Balancing.LEAST_OUTSTANDING, Health.DEFAULT, Retries.DEFAULT, Drain.DEFAULT,
-                AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT, null);
+                AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT, null, ErrorPages.BUILT_IN);
     }
 
     /**
@@ -130,6 +134,15 @@ public record GatewayConfig(
      * {@code from} must open with the header, and the client it names is the one logged, checked and forwarded;
      * connections from anywhere else are closed.
      */
+    /**
+     * {@code error_pages}: an operator's own 401 and 403 bodies (the text of the files, null for the built-in page) and
+     * the help link the built-in pages carry.
+     */
+    public record ErrorPages(@Nullable URI helpUrl, @Nullable String unauthorizedHtml,
+            @Nullable String unauthorizedJson, @Nullable String forbiddenHtml, @Nullable String forbiddenJson) {
+        public static final ErrorPages BUILT_IN = new ErrorPages(null, null, null, null, null);
+    }
+
     public record ProxyProtocol(List<AddressRange> from) {
         public ProxyProtocol {
             from = List.copyOf(from);

@@ -102,7 +102,8 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
                          Means means) {
         if (verdict instanceof AccessDecision.Refused refused) {
             ex.auth = refused.tag();
-            edge.answer(Responses.refusal(refused), null, false);
+            edge.answer(Responses.refusal(refused, negotiate.errorPages(),
+                    request.headers().get(HttpHeaderNames.ACCEPT)), null, false);
             return;
         }
         // Not Allowed on an anonymous route: forwarded without an identity.

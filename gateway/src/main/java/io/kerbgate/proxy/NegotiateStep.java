@@ -80,6 +80,11 @@ final class NegotiateStep {
         this.offload = offload;
     }
 
+    /** The 401 and 403 bodies now. */
+    ErrorPages errorPages() {
+        return live.current().errorPages();
+    }
+
     /** The session cookie, or {@code null} when {@code sessions.cookie} is off. */
     @Nullable SessionCookies cookies() {
         return cookies;

@@ -32,7 +32,11 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>400</td><td>a request the decoder or {@link RequestFraming} refused (then with a close), or two
  *       {@code Authorization} headers, or a malformed or ambiguous target or {@code Host}
  *       ({@link io.kerbgate.access.RequestTarget})</td></tr>
- *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate}</td></tr>
+ *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate}; the body
+ *       by {@code Accept} ({@link ErrorPages})</td></tr>
+ *   <tr><td>403</td><td>a principal the route does not let in, or whose name cannot be forwarded; the body by
+ *       {@code Accept} ({@link ErrorPages})</td></tr>
+ *   <tr><td>429</td><td>the client or its address holds its share of the replay cache</td></tr>
  *   <tr><td>417</td><td>an {@code Expect} other than {@code 100-continue}</td></tr>
  *   <tr><td>431</td><td>request headers above {@code limits.maxHeaderSize}</td></tr>
  *   <tr><td>500</td><td>a bug in the proxy before the response started</td></tr>
@@ -103,11 +107,20 @@ final class Responses {
         };
     }
 
-    /** The response to a refused request: the status of its reason, and a fresh challenge for a 401. */
+    /** {@link #refusal(Refused, ErrorPages, String)} with the built-in one-line bodies. */
     static FullHttpResponse refusal(Refused refused) {
+        return refusal(refused, ErrorPages.BUILT_IN, null);
+    }
+
+    /**
+     * The response to a refused request: the status of its reason, and a fresh challenge for a 401; a 401 or 403 with
+     * the body of {@code pages} that the client's {@code Accept} asks for.
+     */
+    static FullHttpResponse refusal(Refused refused, ErrorPages pages, @Nullable String accept) {
         int status = status(refused);
         byte[] rejectToken = refused.rejectToken();
-        FullHttpResponse response = REFUSALS.get(status).retainedDuplicate();
+        FullHttpResponse page = pages.page(status, accept);
+        FullHttpResponse response = page != null ? page : REFUSALS.get(status).retainedDuplicate();
         if (rejectToken != null && status == 401) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, negotiate(rejectToken));
         }
@@ -140,14 +153,19 @@ final class Responses {
         return response;
     }
 
-    private static FullHttpResponse build(HttpResponseStatus status, String suffix) {
+    /** A one-line text answer: the status, its phrase and {@code suffix}. */
+    static FullHttpResponse build(HttpResponseStatus status, String suffix) {
         byte[] text = (status.code() + " " + status.reasonPhrase() + suffix + "\n").getBytes(StandardCharsets.UTF_8);
-        // Unreleasable: the body is shared by every duplicate for the life of the process.
-        ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(text));
+        return build(status, "text/plain; charset=utf-8", text);
+    }
+
+    static FullHttpResponse build(HttpResponseStatus status, String contentType, byte[] content) {
+        // Unreleasable: the body is shared by every duplicate for as long as the response is in use.
+        ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(content));
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.length)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         return response;
     }

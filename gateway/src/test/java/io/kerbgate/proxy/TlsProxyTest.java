@@ -130,6 +130,27 @@ final class TlsProxyTest {
     }
 
     @Test
+    void h2_refusalPages_byAccept_andHeadHasNoBody() throws Exception {
+        int port = start(tls(server, "http2: true"), backend.port());
+        HttpClient client = client(HttpClient.Version.HTTP_2);
+        String browser = "text/html,application/xhtml+xml,*/*;q=0.8";
+
+        HttpResponse<String> page = client.send(HttpRequest.newBuilder(uri(port, "/")).header("Accept", browser)
+                .timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString());
+        HttpResponse<String> head = client.send(HttpRequest.newBuilder(uri(port, "/")).header("Accept", browser)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+                BodyHandlers.ofString());
+        HttpResponse<String> after = client.send(get(port, "/", GOOD), BodyHandlers.ofString());
+
+        assertEquals(HttpClient.Version.HTTP_2, page.version());
+        assertEquals(401, page.statusCode());
+        assertTrue(page.body().contains("<h1>Sign-in required</h1>"), page.body());
+        assertEquals(401, head.statusCode());
+        assertEquals("", head.body());
+        assertEquals(200, after.statusCode(), "the connection is still in step: " + after.body());
+    }
+
+    @Test
     void h2_streamsGetTheSamePathAndHostRulesAsHttp11() throws Exception {
         int port = start(tls(server, "http2: true"), backend.port());
         HttpClient client = client(HttpClient.Version.HTTP_2);
