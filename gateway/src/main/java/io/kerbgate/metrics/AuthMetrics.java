@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  *   <tr><th>Meter</th><th>Tags</th><th>Meaning</th></tr>
  *   <tr><td>{@code kerbgate.auth.requests} ({@code kerbgate_auth_requests_total})</td>
  *       <td>{@code result} ok/rejected; {@code reason} {@code ok}, a {@link RejectReason#tag()}, a
- *           {@link RequestReason#tag()} or {@code acceptor_error}; {@code service} the keytab principal that decrypted the ticket, or {@code none};
- *           {@code kvno} its key version, or {@code none}</td>
+ *           {@link RequestReason#tag()} or {@code acceptor_error}; {@code service} the keytab principal that
+ *           decrypted the ticket, or {@code none}; {@code kvno} its key version, or {@code none}</td>
  *       <td>authentication verdicts, including the proxy's own {@code no_header}, {@code duplicate_header} and
  *           {@code too_large} (header block over the limit). {@code access_denied} is not counted here: see
  *           {@code kerbgate_access_requests_total}</td></tr>

@@ -101,8 +101,8 @@ final class NegotiateStep {
      * @return the decision, done at once unless the token is checked on {@code offload}
      */
     Future<AccessDecision> authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
-                                    ChannelBindings bindings, @Nullable Attribute<Accepted> session,
-                                    EventExecutor loop) {
+                                        ChannelBindings bindings, @Nullable Attribute<Accepted> session,
+                                        EventExecutor loop) {
         HttpHeaders headers = request.headers();
         AccessRules.Route route;
         try {
