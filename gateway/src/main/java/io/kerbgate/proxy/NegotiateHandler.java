@@ -1,8 +1,7 @@
 package io.kerbgate.proxy;
 
-import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
-import io.kerbgate.acceptor.Acceptance.Rejected;
+import io.kerbgate.access.AccessDecision;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -81,7 +80,7 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
         // Without a token, only a session lets a request through: the connection's, or else the cookie's.
         Means means = !withoutToken ? Means.TOKEN
                 : session != null && session.get() != null ? Means.CONNECTION : Means.COOKIE;
-        Future<Acceptance> verdict = negotiate.authenticate(request, checked.target(),
+        Future<AccessDecision> verdict = negotiate.authenticate(request, checked.target(),
                 ClientAddress.inet(channel), security.bindings(), session, channel.eventLoop());
         if (verdict.isDone()) {
             decided(ctx, ex, request, verdict.getNow(), means);
@@ -99,16 +98,17 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void decided(ChannelHandlerContext ctx, Exchange ex, HttpRequest request, Acceptance verdict,
+    private void decided(ChannelHandlerContext ctx, Exchange ex, HttpRequest request, AccessDecision verdict,
                          Means means) {
-        if (verdict instanceof Rejected rejected) {
-            ex.auth = rejected.reason().tag();
-            edge.answer(Responses.refusal(rejected.reason(), rejected.rejectToken(), negotiate.errorPages(),
+        if (verdict instanceof AccessDecision.Refused refused) {
+            ex.auth = refused.tag();
+            edge.answer(Responses.refusal(refused, negotiate.errorPages(),
                     request.headers().get(HttpHeaderNames.ACCEPT)), null, false);
             return;
         }
-        // Not Accepted on an anonymous route: forwarded without an identity.
-        pass(ctx, ex, verdict instanceof Accepted accepted ? new Authenticated(request, accepted, means)
+        // Not Allowed on an anonymous route: forwarded without an identity.
+        pass(ctx, ex, verdict instanceof AccessDecision.Allowed allowed
+                ? new Authenticated(request, allowed.accepted(), means)
                 : new Authenticated(request, null, Means.ANONYMOUS));
     }
 

@@ -1,6 +1,10 @@
 package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessDecision.Refused;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.AccessDecision.TokenRefused;
+import io.kerbgate.access.RequestReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -67,7 +71,7 @@ final class Responses {
     static final FullHttpResponse GATEWAY_TIMEOUT = build(HttpResponseStatus.GATEWAY_TIMEOUT, "");
     static final FullHttpResponse VERSION_NOT_SUPPORTED = build(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "");
 
-    /** One response per status {@link #status} maps a {@link RejectReason} to. */
+    /** One response per status {@link #status} maps a {@link RejectReason} or a {@link RequestReason} to. */
     private static final Map<Integer, FullHttpResponse> REFUSALS = refusals();
 
     private Responses() {}
@@ -78,32 +82,47 @@ final class Responses {
      * Negotiate} challenge, except framing errors of the HTTP request itself (400, 431); a ticket that is valid but
      * whose principal may not pass is 403; 503 when the fault is this node's, so a balancer or client tries another.
      */
+    static int status(Refused refused) {
+        return refused instanceof TokenRefused token ? status(token.rejected().reason())
+                : status(((RequestRefused) refused).reason());
+    }
+
+    /** The status of the acceptor's refusal of a token (see {@link #status(Refused)}). */
     static int status(RejectReason reason) {
         return switch (reason) {
-            case DUPLICATE_HEADER, BAD_TARGET -> 400;
-            case NO_HEADER, OTHER_SCHEME, NTLM, MALFORMED, NOT_INITIAL_TOKEN, MECH_UNSUPPORTED, BAD_TOKEN_ID,
+            case OTHER_SCHEME, NTLM, MALFORMED, NOT_INITIAL_TOKEN, MECH_UNSUPPORTED, BAD_TOKEN_ID,
                     BAD_VERSION, BAD_MSG_TYPE, USER_TO_USER, UNKNOWN_SERVICE, BADKEYVER, ENCTYPE, INTEGRITY, BADMATCH,
                     SKEW, NOT_YET_VALID, EXPIRED, REPLAY, BADADDR, BAD_CHECKSUM, CHANNEL_BINDING, TRANSITED,
                     REALM_NOT_ALLOWED, PAC_INVALID -> 401;
-            case PRINCIPAL_NAME, ACCESS_DENIED -> 403;
+            case PRINCIPAL_NAME -> 403;
             case REPLAY_QUOTA -> 429;
             case TOO_LARGE -> 431;
-            case REPLAY_CACHE_UNAVAILABLE, NO_KEYS -> 503;
+            case REPLAY_CACHE_UNAVAILABLE -> 503;
         };
     }
 
-    /** {@link #refusal(RejectReason, byte[], ErrorPages, String)} with the built-in one-line bodies. */
-    static FullHttpResponse refusal(RejectReason reason, byte @Nullable [] rejectToken) {
-        return refusal(reason, rejectToken, ErrorPages.BUILT_IN, null);
+    /** The status of the gateway's own refusal of a request (see {@link #status(Refused)}). */
+    static int status(RequestReason reason) {
+        return switch (reason) {
+            case DUPLICATE_HEADER, BAD_TARGET -> 400;
+            case NO_HEADER -> 401;
+            case ACCESS_DENIED -> 403;
+            case NO_KEYS -> 503;
+        };
+    }
+
+    /** {@link #refusal(Refused, ErrorPages, String)} with the built-in one-line bodies. */
+    static FullHttpResponse refusal(Refused refused) {
+        return refusal(refused, ErrorPages.BUILT_IN, null);
     }
 
     /**
      * The response to a refused request: the status of its reason, and a fresh challenge for a 401; a 401 or 403 with
      * the body of {@code pages} that the client's {@code Accept} asks for.
      */
-    static FullHttpResponse refusal(RejectReason reason, byte @Nullable [] rejectToken, ErrorPages pages,
-                                    @Nullable String accept) {
-        int status = status(reason);
+    static FullHttpResponse refusal(Refused refused, ErrorPages pages, @Nullable String accept) {
+        int status = status(refused);
+        byte[] rejectToken = refused.rejectToken();
         FullHttpResponse page = pages.page(status, accept);
         FullHttpResponse response = page != null ? page : REFUSALS.get(status).retainedDuplicate();
         if (rejectToken != null && status == 401) {
@@ -125,6 +144,9 @@ final class Responses {
         byStatus.put(431, HEADERS_TOO_LARGE);
         byStatus.put(503, SERVICE_UNAVAILABLE);
         for (RejectReason reason : RejectReason.values()) {
+            byStatus.computeIfAbsent(status(reason), s -> build(HttpResponseStatus.valueOf(s), ""));
+        }
+        for (RequestReason reason : RequestReason.values()) {
             byStatus.computeIfAbsent(status(reason), s -> build(HttpResponseStatus.valueOf(s), ""));
         }
         return Map.copyOf(byStatus);
