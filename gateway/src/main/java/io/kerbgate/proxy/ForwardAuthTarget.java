@@ -1,7 +1,7 @@
 package io.kerbgate.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessDecision;
 import io.kerbgate.access.RequestTarget;
 import io.kerbgate.config.AddressRange;
 import io.kerbgate.config.GatewayConfig;
@@ -116,9 +116,9 @@ final class ForwardAuthTarget extends ChannelInboundHandlerAdapter {
         try {
             original = original(request, checked.target());
         } catch (RequestTarget.Invalid e) {
-            negotiate.badTarget(e, peer);
-            ex.auth = RejectReason.BAD_TARGET.tag();
-            edge.answer(Responses.refusal(RejectReason.BAD_TARGET, null), null, false);
+            AccessDecision.RequestRefused refused = negotiate.badTarget(e, peer);
+            ex.auth = refused.tag();
+            edge.answer(Responses.refusal(refused), null, false);
             return;
         }
         ctx.fireChannelRead(new RequestChecks.Checked(request, original));
