@@ -193,6 +193,12 @@ public record GatewayConfig(
         }
     }
 
+    /** What the node does with an accepted request, for log lines: {@code backends [...]} or forward-auth's askers. */
+    public String serves() {
+        return forwardAuth == null ? "backends " + backends
+                : "forward-auth answers to " + forwardAuth.trustedFrom() + " (no backends)";
+    }
+
     /**
      * The keytabs the node loads, in order: the configured one (if any), then the state directory's
      * {@link Keys#installedKeytab()} (if a state directory is set).

@@ -209,9 +209,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         checker.start(ioGroup);
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("proxy listening on {} ({}, {}), backends {}", bound,
+        log.info("proxy listening on {} ({}, {}), {}", bound,
                 tls == null ? "http" : "https" + (config.tls().http2() ? ", h2" : ""),
-                transport.name().toLowerCase(Locale.ROOT), config.backends());
+                transport.name().toLowerCase(Locale.ROOT), config.serves());
         return bound.getPort();
     }
 
