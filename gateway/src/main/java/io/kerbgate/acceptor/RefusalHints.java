@@ -32,11 +32,6 @@ public final class RefusalHints {
      */
     public static String hint(RejectReason reason, TokenFacts facts, KeySet keys) {
         return switch (reason) {
-            case NO_HEADER -> "first leg of Negotiate, normal once per connection; if the client never answers the "
-                    + "challenge it has no ticket for this name (SPN, intranet zone) or a proxy in front strips "
-                    + "Authorization";
-            case DUPLICATE_HEADER -> "two Authorization headers: a proxy or client library in front adds its own; "
-                    + "only one may reach the gateway";
             case OTHER_SCHEME -> "the client sent Basic or another scheme instead of Negotiate: it did not try Kerberos"
                     + " (no ticket, or the site is not trusted for Negotiate)";
             case NTLM -> "client fell back to NTLM: " + NO_TICKET_CHECKS;
@@ -92,17 +87,6 @@ public final class RefusalHints {
             case PRINCIPAL_NAME -> "the KDC issued a ticket for a name with a control character or a leading or "
                     + "trailing space, which a backend could read as another name: rename the principal; see the "
                     + "README, Identity headers";
-            case NO_KEYS -> "this node started before it had keys: install them with kerbgate keys init (new array) "
-                    + "or kerbgate keys add-node (new node); GET /readyz on the admin port says what it watches";
-            case ACCESS_DENIED -> "the principal authenticated but the route refuses it: change the route's allow or "
-                    + "deny if it should pass";
-            case BAD_TARGET -> "the path or Host is malformed, or spelled so that backends could read it under "
-                    + "another route (see the README, Access rules): a scanner, or a client bug; the detail says what";
-            case DELEGATION_REFUSED -> "the user needs a forwardable ticket (kinit -f; not a 'sensitive' account),"
-                    + " and the gateway's account needs the backend's SPN in msDS-AllowedToDelegateTo; see"
-                    + " docs/delegation.md";
-            case DELEGATION_UNAVAILABLE -> "no KDC answered the gateway's S4U2Proxy request: check delegation.krb5_conf"
-                    + " and that the KDC is reachable from this node";
         };
     }
 

@@ -3,11 +3,11 @@ package io.kerbgate.acceptor;
 /**
  * Why the acceptor said no. Each reason carries the Kerberos error code it corresponds to (RFC 4120 §7.5.9,
  * 0 where none applies) and the tag used in metrics and logs. The HTTP status a client gets is the edge's mapping
- * ({@code proxy.Responses.status}), not the acceptor's.
+ * ({@code proxy.Responses.status}), not the acceptor's. Refusals that are no verdict on a token (no or two
+ * {@code Authorization} headers, a bad target, no keys yet, a route's refusal) are the gateway's
+ * ({@code access.RequestReason}).
  */
 public enum RejectReason {
-    NO_HEADER(0, "no_header", "no Authorization header"),
-    DUPLICATE_HEADER(0, "duplicate_header", "more than one Authorization header"),
     OTHER_SCHEME(0, "other_scheme", "Authorization scheme is not Negotiate"),
     NTLM(0, "ntlm", "NTLM is not supported"),
     TOO_LARGE(0, "too_large", "Negotiate token exceeds the configured header size limit"),
@@ -40,27 +40,7 @@ public enum RejectReason {
      * or trailing space in a component or the realm (see {@link io.kerbgate.messages.PrincipalName#headerProblem}).
      */
     PRINCIPAL_NAME(0, "principal_name", "client principal name cannot be forwarded in a header"),
-    REPLAY_CACHE_UNAVAILABLE(0, "replay_cache_unavailable", "replay cache cannot record the authenticator"),
-    /**
-     * Not the token's fault: the node started before it had keys ({@code keys.state_dir}) and none are installed yet;
-     * 503, so a load balancer or client tries another node rather than asking the user for credentials.
-     */
-    NO_KEYS(0, "no_keys", "this node has no keys yet"),
-    /** Not the acceptor's: the principal authenticated, but an access route ({@code routes}) refuses it. */
-    ACCESS_DENIED(0, "access_denied", "principal not allowed on this route"),
-    /**
-     * Not the acceptor's: the request target or {@code Host} is malformed, or its path can be read under more than
-     * one route ({@link io.kerbgate.access.RequestTarget}); checked before any authentication.
-     */
-    BAD_TARGET(0, "bad_target", "request target or Host is malformed or ambiguous"),
-    /**
-     * Not the acceptor's: the principal authenticated, but no backend ticket in its name could be had
-     * ({@code delegation}): the user's ticket is not forwardable, or the KDC does not let the gateway delegate to the
-     * backend; 403.
-     */
-    DELEGATION_REFUSED(0, "delegation_refused", "no backend ticket may be had in the user's name"),
-    /** Not the client's: no KDC answered the gateway's request for a backend ticket ({@code delegation}); 503. */
-    DELEGATION_UNAVAILABLE(0, "delegation_unavailable", "the KDC did not answer for a backend ticket");
+    REPLAY_CACHE_UNAVAILABLE(0, "replay_cache_unavailable", "replay cache cannot record the authenticator");
 
     private final int krbErrorCode;
     private final String tag;

@@ -42,7 +42,10 @@ import org.jspecify.annotations.Nullable;
  * @param accessLog   one line per request on the {@code kerbgate.access} logger
  * @param auth        whether requests must authenticate ({@code false} only for benchmarks)
  * @param sessions    whether an authentication outlives its request (off by default)
- * @param proxyProtocol PROXY protocol on the front listener, or {@code null}
+ * @param proxyProtocol the balancers whose PROXY protocol header names the client, or null
+ * @param errorPages  the bodies of 401 and 403 answers ({@code error_pages})
+ * @param forwardAuth forward-auth mode (the proxy in front asks, kerbgate answers and forwards nothing), or
+ *                    {@code null} for the reverse proxy; {@code backends} is empty in that mode
  * @param delegation  constrained delegation (S4U2Proxy) to the backends, or {@code null} (off, the default)
  */
 public record GatewayConfig(
@@ -71,10 +74,13 @@ public record GatewayConfig(
         Auth auth,
         Sessions sessions,
         @Nullable ProxyProtocol proxyProtocol,
+        ErrorPages errorPages,
+        @Nullable ForwardAuth forwardAuth,
         @Nullable Delegation delegation) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(errorPages, "errorPages");
         principals = List.copyOf(principals);
         backends = List.copyOf(backends);
         Objects.requireNonNull(clockSkew, "clockSkew");
@@ -111,6 +117,24 @@ public record GatewayConfig(
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(sessions, "sessions");
+        if (forwardAuth != null && !backends.isEmpty()) {
+            throw new IllegalArgumentException("backends: none in forward_auth mode, the proxy in front forwards");
+        }
+        if (forwardAuth == null && backends.isEmpty()) {
+            throw new IllegalArgumentException("backends: at least one backend is required");
+        }
+    }
+
+    /** The reverse proxy: every section, no forward-auth mode. */
+    public GatewayConfig(InetSocketAddress listen, @Nullable Path keytab, List<String> principals, List<URI> backends,
+            Duration clockSkew, Identity identity, Admin admin, Acceptor acceptor, Limits limits, Timeouts timeouts,
+            Replay replay, Keys keys, Logging logging, List<Route> routes, @Nullable Tls tls, BackendTls backendTls,
+            List<BackendOptions> backendOptions, Balancing balancing, Health health, Retries retries, Drain drain,
+            AccessLog accessLog, Auth auth, Sessions sessions, @Nullable ProxyProtocol proxyProtocol,
+            ErrorPages errorPages) {
+        this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts, replay,
+                keys, logging, routes, tls, backendTls, backendOptions, balancing, health, retries, drain, accessLog,
+                auth, sessions, proxyProtocol, errorPages, null, null);
     }
 
     /**
@@ -125,7 +149,7 @@ public record GatewayConfig(
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts,
                 Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of(), null, BackendTls.DEFAULT,
                 List.of(), Balancing.LEAST_OUTSTANDING, Health.DEFAULT, Retries.DEFAULT, Drain.DEFAULT,
-                AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT, null, null);
+                AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT, null, ErrorPages.BUILT_IN);
     }
 
     /**
@@ -133,6 +157,15 @@ public record GatewayConfig(
      * {@code from} must open with the header, and the client it names is the one logged, checked and forwarded;
      * connections from anywhere else are closed.
      */
+    /**
+     * {@code error_pages}: an operator's own 401 and 403 bodies (the text of the files, null for the built-in page) and
+     * the help link the built-in pages carry.
+     */
+    public record ErrorPages(@Nullable URI helpUrl, @Nullable String unauthorizedHtml,
+            @Nullable String unauthorizedJson, @Nullable String forbiddenHtml, @Nullable String forbiddenJson) {
+        public static final ErrorPages BUILT_IN = new ErrorPages(null, null, null, null, null);
+    }
+
     public record ProxyProtocol(List<AddressRange> from) {
         public ProxyProtocol {
             from = List.copyOf(from);
@@ -140,6 +173,32 @@ public record GatewayConfig(
                 throw new IllegalArgumentException("proxy_protocol.from: at least one network");
             }
         }
+    }
+
+    /**
+     * Forward-auth mode: the proxy in front (nginx {@code auth_request}, Caddy {@code forward_auth}, Traefik
+     * ForwardAuth, Envoy {@code ext_authz}) asks whether a request may pass, and kerbgate answers 200 with the identity
+     * headers, 401 with the challenge, or 403.
+     *
+     * @param trustedFrom the asking proxies: only they may say what the original request was
+     * @param pathPrefix  with Envoy: the original target is the asking request's target after this prefix, and its
+     *                    method and {@code Host} are the original ones; {@code null} to read the original method,
+     *                    target and host from {@code X-Forwarded-Method}, {@code X-Forwarded-Uri} and
+     *                    {@code X-Forwarded-Host}
+     */
+    public record ForwardAuth(List<AddressRange> trustedFrom, @Nullable String pathPrefix) {
+        public ForwardAuth {
+            trustedFrom = List.copyOf(trustedFrom);
+            if (trustedFrom.isEmpty()) {
+                throw new IllegalArgumentException("forward_auth.trusted_from: at least one network");
+            }
+        }
+    }
+
+    /** What the node does with an accepted request, for log lines: {@code backends [...]} or forward-auth's askers. */
+    public String serves() {
+        return forwardAuth == null ? "backends " + backends
+                : "forward-auth answers to " + forwardAuth.trustedFrom() + " (no backends)";
     }
 
     /**

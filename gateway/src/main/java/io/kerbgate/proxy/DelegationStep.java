@@ -1,9 +1,9 @@
 package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.Acceptance.Accepted;
-import io.kerbgate.acceptor.Acceptance.Rejected;
-import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.acceptor.TokenFacts;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.delegation.ConstrainedDelegation;
 import io.kerbgate.delegation.Delegated;
 import io.kerbgate.delegation.Delegated.Reason;
@@ -109,24 +109,24 @@ final class DelegationStep {
             (token.cached() ? cached : obtained).increment();
         } else if (outcome instanceof Refused r) {
             refused.get(r.reason()).increment();
-            Rejected rejected = rejection(r);
-            // The line names who was refused: the principal authenticated, only the backend token is missing.
-            TokenFacts facts = new TokenFacts(null, accepted.service(), accepted.kvno(), accepted.enctype(),
-                    accepted.client());
-            live.current().refusals().refused(new Rejected(rejected.reason(), rejected.detail(), facts, null), peer,
-                    null);
+            live.current().refusals().refused(refusal(r, accepted), peer, null);
         }
         return outcome;
     }
 
-    /** What the client is answered: a fresh challenge for a token, 403, or 503. */
-    static Rejected rejection(Refused refused) {
-        RejectReason reason = switch (refused.reason()) {
-            case NEEDS_TOKEN -> RejectReason.NO_HEADER;
-            case REFUSED -> RejectReason.DELEGATION_REFUSED;
-            case UNAVAILABLE -> RejectReason.DELEGATION_UNAVAILABLE;
+    /**
+     * What the client is answered: a fresh challenge for a token (401), 403 or 503; the refusal names who was
+     * refused (the principal authenticated, only the backend token is missing).
+     */
+    static RequestRefused refusal(Refused refused, Accepted accepted) {
+        RequestReason reason = switch (refused.reason()) {
+            case NEEDS_TOKEN -> RequestReason.NO_HEADER;
+            case REFUSED -> RequestReason.DELEGATION_REFUSED;
+            case UNAVAILABLE -> RequestReason.DELEGATION_UNAVAILABLE;
         };
-        return Rejected.of(reason, refused.detail());
+        TokenFacts facts = new TokenFacts(null, accepted.service(), accepted.kvno(), accepted.enctype(),
+                accepted.client());
+        return new RequestRefused(reason, refused.detail(), facts);
     }
 
     private static Counter counter(MeterRegistry registry, String result) {

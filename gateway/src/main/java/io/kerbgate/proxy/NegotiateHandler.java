@@ -1,8 +1,7 @@
 package io.kerbgate.proxy;
 
-import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
-import io.kerbgate.acceptor.Acceptance.Rejected;
+import io.kerbgate.access.AccessDecision;
 import io.kerbgate.delegation.Delegated;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -97,7 +96,7 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
         // Without a token, only a session lets a request through: the connection's, or else the cookie's.
         Means means = !withoutToken ? Means.TOKEN
                 : session != null && session.get() != null ? Means.CONNECTION : Means.COOKIE;
-        Future<Acceptance> verdict = negotiate.authenticate(request, checked.target(),
+        Future<AccessDecision> verdict = negotiate.authenticate(request, checked.target(),
                 ClientAddress.inet(channel), security.bindings(), session, channel.eventLoop());
         if (verdict.isDone()) {
             decided(ctx, ex, request, verdict.getNow(), means);
@@ -115,18 +114,20 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void decided(ChannelHandlerContext ctx, Exchange ex, HttpRequest request, Acceptance verdict,
+    private void decided(ChannelHandlerContext ctx, Exchange ex, HttpRequest request, AccessDecision verdict,
                          Means means) {
-        if (verdict instanceof Rejected rejected) {
-            ex.auth = rejected.reason().tag();
-            edge.answer(Responses.refusal(rejected.reason(), rejected.rejectToken()), null, false);
+        if (verdict instanceof AccessDecision.Refused refused) {
+            ex.auth = refused.tag();
+            edge.answer(Responses.refusal(refused, negotiate.errorPages(),
+                    request.headers().get(HttpHeaderNames.ACCEPT)), null, false);
             return;
         }
-        if (!(verdict instanceof Accepted accepted)) {
-            // Not Accepted on an anonymous route: forwarded without an identity.
+        if (!(verdict instanceof AccessDecision.Allowed allowed)) {
+            // Not Allowed on an anonymous route: forwarded without an identity.
             pass(ctx, ex, new Authenticated(request, null, Means.ANONYMOUS));
             return;
         }
+        Accepted accepted = allowed.accepted();
         DelegationStep delegation = negotiate.delegation();
         if (delegation == null) {
             pass(ctx, ex, new Authenticated(request, accepted, means));
@@ -152,9 +153,10 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
             pass(ctx, ex, new Authenticated(request, accepted, means, token.headerValue()));
             return;
         }
-        Rejected rejected = DelegationStep.rejection((Delegated.Refused) outcome);
-        ex.auth = rejected.reason().tag();
-        edge.answer(Responses.refusal(rejected.reason(), null), null, false);
+        AccessDecision.RequestRefused refused = DelegationStep.refusal((Delegated.Refused) outcome, accepted);
+        ex.auth = refused.tag();
+        edge.answer(Responses.refusal(refused, negotiate.errorPages(), request.headers().get(HttpHeaderNames.ACCEPT)),
+                null, false);
     }
 
     private static void pass(ChannelHandlerContext ctx, Exchange ex, Authenticated authenticated) {

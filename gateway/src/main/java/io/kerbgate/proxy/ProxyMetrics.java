@@ -2,6 +2,7 @@ package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.metrics.AuthMetrics;
 import io.kerbgate.sessions.SessionCookies;
 import io.micrometer.core.instrument.Counter;
@@ -75,7 +76,9 @@ public final class ProxyMetrics {
         /** A backend sent bytes after a complete response: its connection was closed, not pooled. */
         BACKEND_EXTRA_BYTES("backend_extra_bytes"),
         /** A connection without a valid PROXY header, or from outside {@code proxy_protocol.from}: closed. */
-        PROXY_PROTOCOL("proxy_protocol");
+        PROXY_PROTOCOL("proxy_protocol"),
+        /** Forward-auth mode: a request from outside {@code forward_auth.trusted_from}, 403 and a close. */
+        FORWARD_AUTH_UNTRUSTED("forward_auth_untrusted");
 
         final String tag;
 
@@ -225,9 +228,14 @@ public final class ProxyMetrics {
         auth.accepted(accepted, nanos);
     }
 
-    /** A refusal; {@code nanos} is negative when the acceptor was not called (no or two headers). */
+    /** A refused token; {@code nanos} is negative when the acceptor was not called (headers too large). */
     void rejected(RejectReason reason, long nanos) {
         auth.rejected(reason, nanos);
+    }
+
+    /** A request refused without the acceptor (no or two headers, a bad target, no keys yet). */
+    void requestRefused(RequestReason reason) {
+        auth.refused(reason);
     }
 
     private static Counter cookieCounter(MeterRegistry registry, String result) {

@@ -1,6 +1,10 @@
 package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessDecision.Refused;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.AccessDecision.TokenRefused;
+import io.kerbgate.access.RequestReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -28,7 +32,14 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>400</td><td>a request the decoder or {@link RequestFraming} refused (then with a close), or two
  *       {@code Authorization} headers, or a malformed or ambiguous target or {@code Host}
  *       ({@link io.kerbgate.access.RequestTarget})</td></tr>
- *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate}</td></tr>
+ *   <tr><td>200</td><td>forward-auth mode: the request may pass; the identity headers to copy, and the
+ *       mutual-authentication token and session cookie for the client ({@link ForwardAuthAnswer})</td></tr>
+ *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate}; the body
+ *       by {@code Accept} ({@link ErrorPages})</td></tr>
+ *   <tr><td>403</td><td>a principal the route does not let in, or whose name cannot be forwarded; the body by
+ *       {@code Accept} ({@link ErrorPages}); in forward-auth mode also a request from outside
+ *       {@code forward_auth.trusted_from} (then with a close)</td></tr>
+ *   <tr><td>429</td><td>the client or its address holds its share of the replay cache</td></tr>
  *   <tr><td>417</td><td>an {@code Expect} other than {@code 100-continue}</td></tr>
  *   <tr><td>431</td><td>request headers above {@code limits.maxHeaderSize}</td></tr>
  *   <tr><td>500</td><td>a bug in the proxy before the response started</td></tr>
@@ -49,6 +60,7 @@ final class Responses {
             new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
     static final FullHttpResponse BAD_REQUEST = build(HttpResponseStatus.BAD_REQUEST, "");
     static final FullHttpResponse UNAUTHORIZED = challenge();
+    static final FullHttpResponse FORBIDDEN = build(HttpResponseStatus.FORBIDDEN, "");
     static final FullHttpResponse EXPECTATION_FAILED = build(HttpResponseStatus.EXPECTATION_FAILED, "");
     static final FullHttpResponse HEADERS_TOO_LARGE =
             build(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "");
@@ -59,7 +71,7 @@ final class Responses {
     static final FullHttpResponse GATEWAY_TIMEOUT = build(HttpResponseStatus.GATEWAY_TIMEOUT, "");
     static final FullHttpResponse VERSION_NOT_SUPPORTED = build(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "");
 
-    /** One response per status {@link #status} maps a {@link RejectReason} to. */
+    /** One response per status {@link #status} maps a {@link RejectReason} or a {@link RequestReason} to. */
     private static final Map<Integer, FullHttpResponse> REFUSALS = refusals();
 
     private Responses() {}
@@ -70,24 +82,49 @@ final class Responses {
      * Negotiate} challenge, except framing errors of the HTTP request itself (400, 431); a ticket that is valid but
      * whose principal may not pass is 403; 503 when the fault is this node's, so a balancer or client tries another.
      */
+    static int status(Refused refused) {
+        return refused instanceof TokenRefused token ? status(token.rejected().reason())
+                : status(((RequestRefused) refused).reason());
+    }
+
+    /** The status of the acceptor's refusal of a token (see {@link #status(Refused)}). */
     static int status(RejectReason reason) {
         return switch (reason) {
-            case DUPLICATE_HEADER, BAD_TARGET -> 400;
-            case NO_HEADER, OTHER_SCHEME, NTLM, MALFORMED, NOT_INITIAL_TOKEN, MECH_UNSUPPORTED, BAD_TOKEN_ID,
+            case OTHER_SCHEME, NTLM, MALFORMED, NOT_INITIAL_TOKEN, MECH_UNSUPPORTED, BAD_TOKEN_ID,
                     BAD_VERSION, BAD_MSG_TYPE, USER_TO_USER, UNKNOWN_SERVICE, BADKEYVER, ENCTYPE, INTEGRITY, BADMATCH,
                     SKEW, NOT_YET_VALID, EXPIRED, REPLAY, BADADDR, BAD_CHECKSUM, CHANNEL_BINDING, TRANSITED,
                     REALM_NOT_ALLOWED, PAC_INVALID -> 401;
-            case PRINCIPAL_NAME, ACCESS_DENIED, DELEGATION_REFUSED -> 403;
+            case PRINCIPAL_NAME -> 403;
             case REPLAY_QUOTA -> 429;
             case TOO_LARGE -> 431;
-            case REPLAY_CACHE_UNAVAILABLE, NO_KEYS, DELEGATION_UNAVAILABLE -> 503;
+            case REPLAY_CACHE_UNAVAILABLE -> 503;
         };
     }
 
-    /** The response to a refused request: the status of its reason, and a fresh challenge for a 401. */
-    static FullHttpResponse refusal(RejectReason reason, byte @Nullable [] rejectToken) {
-        int status = status(reason);
-        FullHttpResponse response = REFUSALS.get(status).retainedDuplicate();
+    /** The status of the gateway's own refusal of a request (see {@link #status(Refused)}). */
+    static int status(RequestReason reason) {
+        return switch (reason) {
+            case DUPLICATE_HEADER, BAD_TARGET -> 400;
+            case NO_HEADER -> 401;
+            case ACCESS_DENIED, DELEGATION_REFUSED -> 403;
+            case NO_KEYS, DELEGATION_UNAVAILABLE -> 503;
+        };
+    }
+
+    /** {@link #refusal(Refused, ErrorPages, String)} with the built-in one-line bodies. */
+    static FullHttpResponse refusal(Refused refused) {
+        return refusal(refused, ErrorPages.BUILT_IN, null);
+    }
+
+    /**
+     * The response to a refused request: the status of its reason, and a fresh challenge for a 401; a 401 or 403 with
+     * the body of {@code pages} that the client's {@code Accept} asks for.
+     */
+    static FullHttpResponse refusal(Refused refused, ErrorPages pages, @Nullable String accept) {
+        int status = status(refused);
+        byte[] rejectToken = refused.rejectToken();
+        FullHttpResponse page = pages.page(status, accept);
+        FullHttpResponse response = page != null ? page : REFUSALS.get(status).retainedDuplicate();
         if (rejectToken != null && status == 401) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, negotiate(rejectToken));
         }
@@ -103,9 +140,13 @@ final class Responses {
         Map<Integer, FullHttpResponse> byStatus = new HashMap<>();
         byStatus.put(400, BAD_REQUEST);
         byStatus.put(401, UNAUTHORIZED);
+        byStatus.put(403, FORBIDDEN);
         byStatus.put(431, HEADERS_TOO_LARGE);
         byStatus.put(503, SERVICE_UNAVAILABLE);
         for (RejectReason reason : RejectReason.values()) {
+            byStatus.computeIfAbsent(status(reason), s -> build(HttpResponseStatus.valueOf(s), ""));
+        }
+        for (RequestReason reason : RequestReason.values()) {
             byStatus.computeIfAbsent(status(reason), s -> build(HttpResponseStatus.valueOf(s), ""));
         }
         return Map.copyOf(byStatus);
@@ -117,14 +158,19 @@ final class Responses {
         return response;
     }
 
-    private static FullHttpResponse build(HttpResponseStatus status, String suffix) {
+    /** A one-line text answer: the status, its phrase and {@code suffix}. */
+    static FullHttpResponse build(HttpResponseStatus status, String suffix) {
         byte[] text = (status.code() + " " + status.reasonPhrase() + suffix + "\n").getBytes(StandardCharsets.UTF_8);
-        // Unreleasable: the body is shared by every duplicate for the life of the process.
-        ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(text));
+        return build(status, "text/plain; charset=utf-8", text);
+    }
+
+    static FullHttpResponse build(HttpResponseStatus status, String contentType, byte[] content) {
+        // Unreleasable: the body is shared by every duplicate for as long as the response is in use.
+        ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(content));
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.length)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         return response;
     }

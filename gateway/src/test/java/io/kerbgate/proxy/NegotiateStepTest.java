@@ -1,11 +1,17 @@
 package io.kerbgate.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.ChannelBindings;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessDecision;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.AccessDecision.TokenRefused;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.access.RequestTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -14,7 +20,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.net.InetSocketAddress;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,10 +39,22 @@ final class NegotiateStepTest {
             throw new IllegalStateException("bug");
         }, metrics);
 
-        Acceptance verdict = authenticate(step, request("Authorization", "Negotiate YII="));
+        AccessDecision verdict = authenticate(step, request("Authorization", "Negotiate YII="));
 
-        Acceptance.Rejected rejected = assertInstanceOf(Acceptance.Rejected.class, verdict);
-        assertEquals(401, Responses.status(rejected.reason()));
+        TokenRefused refused = assertInstanceOf(TokenRefused.class, verdict);
+        assertEquals(RejectReason.MALFORMED, refused.rejected().reason());
+        assertEquals(401, Responses.status(refused));
+        assertEquals(1.0, registry.get(ProxyMetrics.AUTH_REQUESTS)
+                .tag("result", "rejected").tag("reason", ProxyMetrics.ACCEPTOR_ERROR).counter().count());
+    }
+
+    @Test
+    void acceptorReturningNull_failsClosedWithAChallenge() {
+        NegotiateStep step = new NegotiateStep((value, peer, bindings) -> null, metrics);
+
+        AccessDecision verdict = authenticate(step, request("Authorization", "Negotiate YII="));
+
+        assertEquals(401, Responses.status(assertInstanceOf(TokenRefused.class, verdict)));
         assertEquals(1.0, registry.get(ProxyMetrics.AUTH_REQUESTS)
                 .tag("result", "rejected").tag("reason", ProxyMetrics.ACCEPTOR_ERROR).counter().count());
     }
@@ -50,42 +67,71 @@ final class NegotiateStepTest {
             return Acceptance.Rejected.of(RejectReason.MALFORMED, "unused");
         }, metrics);
 
-        Acceptance verdict = authenticate(step, request());
+        AccessDecision verdict = authenticate(step, request());
 
-        assertEquals(RejectReason.NO_HEADER, assertInstanceOf(Acceptance.Rejected.class, verdict).reason());
+        assertEquals(RequestReason.NO_HEADER, assertInstanceOf(RequestRefused.class, verdict).reason());
         assertEquals(0, calls.get());
     }
 
     @Test
     void statuses_areTheEdgesMapping_a4xxForWhatTheClientSent_a503ForThisNodesFault() {
-        Map<Integer, Set<RejectReason>> notUnauthorized = Map.of(
-                400, EnumSet.of(RejectReason.DUPLICATE_HEADER, RejectReason.BAD_TARGET),
-                403, EnumSet.of(RejectReason.PRINCIPAL_NAME, RejectReason.ACCESS_DENIED),
-                429, EnumSet.of(RejectReason.REPLAY_QUOTA),
-                431, EnumSet.of(RejectReason.TOO_LARGE),
-                503, EnumSet.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, RejectReason.NO_KEYS));
+        Map<Integer, Set<Enum<?>>> notUnauthorized = Map.of(
+                400, Set.of(RequestReason.DUPLICATE_HEADER, RequestReason.BAD_TARGET),
+                403, Set.of(RejectReason.PRINCIPAL_NAME, RequestReason.ACCESS_DENIED, RequestReason.DELEGATION_REFUSED),
+                429, Set.of(RejectReason.REPLAY_QUOTA),
+                431, Set.of(RejectReason.TOO_LARGE),
+                503, Set.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, RequestReason.NO_KEYS,
+                        RequestReason.DELEGATION_UNAVAILABLE));
         for (RejectReason reason : RejectReason.values()) {
-            int expected = notUnauthorized.entrySet().stream().filter(e -> e.getValue().contains(reason))
-                    .map(Map.Entry::getKey).findFirst().orElse(401);
-            assertEquals(expected, Responses.status(reason), reason.name());
+            assertEquals(expected(notUnauthorized, reason), Responses.status(reason), reason.name());
+            assertEquals(Responses.status(reason), Responses.status(new TokenRefused(
+                    Acceptance.Rejected.of(reason, "d"))), reason.name());
         }
+        for (RequestReason reason : RequestReason.values()) {
+            assertEquals(expected(notUnauthorized, reason), Responses.status(reason), reason.name());
+            assertEquals(Responses.status(reason), Responses.status(RequestRefused.of(reason, "d")), reason.name());
+        }
+    }
+
+    private static int expected(Map<Integer, Set<Enum<?>>> notUnauthorized, Enum<?> reason) {
+        return notUnauthorized.entrySet().stream().filter(e -> e.getValue().contains(reason))
+                .map(Map.Entry::getKey).findFirst().orElse(401);
+    }
+
+    @Test
+    void tagsOfTheAcceptorAndOfTheGateway_neverCollide() {
+        Set<String> tags = new java.util.HashSet<>();
+        for (RejectReason reason : RejectReason.values()) {
+            assertTrue(tags.add(reason.tag()), reason.tag());
+        }
+        for (RequestReason reason : RequestReason.values()) {
+            assertTrue(tags.add(reason.tag()), reason.tag());
+        }
+        assertFalse(tags.contains(ProxyMetrics.ACCEPTOR_ERROR));
     }
 
     @Test
     void everyRejectReason_hasItsStatusAndTheChallengeOnlyOn401() {
+        List<AccessDecision.Refused> refusals = new java.util.ArrayList<>();
         for (RejectReason reason : RejectReason.values()) {
-            var response = Responses.refusal(reason, null);
+            refusals.add(new TokenRefused(Acceptance.Rejected.of(reason, "d")));
+        }
+        for (RequestReason reason : RequestReason.values()) {
+            refusals.add(RequestRefused.of(reason, "d"));
+        }
+        for (AccessDecision.Refused refused : refusals) {
+            var response = Responses.refusal(refused);
             try {
-                assertEquals(Responses.status(reason), response.status().code(), reason.name());
-                assertEquals(Responses.status(reason) == 401, response.headers().contains("WWW-Authenticate"),
-                        reason.name());
+                assertEquals(Responses.status(refused), response.status().code(), refused.tag());
+                assertEquals(Responses.status(refused) == 401, response.headers().contains("WWW-Authenticate"),
+                        refused.tag());
             } finally {
                 response.release();
             }
         }
     }
 
-    private static Acceptance authenticate(NegotiateStep step, HttpRequest request) {
+    private static AccessDecision authenticate(NegotiateStep step, HttpRequest request) {
         try {
             return step.authenticate(request, NegotiateStep.target(request), PEER, ChannelBindings.NONE, null,
                     ImmediateEventExecutor.INSTANCE).getNow();

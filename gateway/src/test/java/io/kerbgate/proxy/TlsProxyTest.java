@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
-import io.kerbgate.testing.EchoBackend;
+import io.kerbgate.demo.EchoBackend;
 import io.kerbgate.testing.SecretFile;
 import io.kerbgate.testing.TestCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,8 +20,8 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,6 +127,27 @@ final class TlsProxyTest {
         assertEquals(List.of("https"), EchoBackend.headerValues(posted.body(), "x-forwarded-proto"));
         assertFalse(posted.body().contains("x-http2-"), posted.body());
         assertEquals(4, acceptor.calls.get());
+    }
+
+    @Test
+    void h2_refusalPages_byAccept_andHeadHasNoBody() throws Exception {
+        int port = start(tls(server, "http2: true"), backend.port());
+        HttpClient client = client(HttpClient.Version.HTTP_2);
+        String browser = "text/html,application/xhtml+xml,*/*;q=0.8";
+
+        HttpResponse<String> page = client.send(HttpRequest.newBuilder(uri(port, "/")).header("Accept", browser)
+                .timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString());
+        HttpResponse<String> head = client.send(HttpRequest.newBuilder(uri(port, "/")).header("Accept", browser)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+                BodyHandlers.ofString());
+        HttpResponse<String> after = client.send(get(port, "/", GOOD), BodyHandlers.ofString());
+
+        assertEquals(HttpClient.Version.HTTP_2, page.version());
+        assertEquals(401, page.statusCode());
+        assertTrue(page.body().contains("<h1>Sign-in required</h1>"), page.body());
+        assertEquals(401, head.statusCode());
+        assertEquals("", head.body());
+        assertEquals(200, after.statusCode(), "the connection is still in step: " + after.body());
     }
 
     @Test
@@ -246,6 +267,31 @@ final class TlsProxyTest {
     }
 
     // --- helpers ---
+
+    @Test
+    void forwardAuth_overTlsAndHttp2_answers200_andChecksTokensWithoutTheListenersChannelBindings() throws Exception {
+        List<io.kerbgate.acceptor.ChannelBindings> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.kerbgate.acceptor.HttpAuthenticator recording = (token, peer, bindings) -> {
+            seen.add(bindings);
+            return acceptor.authenticate(token, peer, bindings);
+        };
+        GatewayConfig config = ConfigLoader.parse("listen: 127.0.0.1:0\nkeytab: unused.keytab\n"
+                + tls(server, "http2: true") + "forward_auth:\n  trusted_from: [127.0.0.1]\n", dir);
+        ProxyServer proxy = track(new ProxyServer(config, recording, registry,
+                new ProxySettings(1, 64, Duration.ofSeconds(30), Duration.ofMillis(50))));
+        int port = proxy.start();
+
+        HttpResponse<String> r = client(HttpClient.Version.HTTP_2).send(HttpRequest.newBuilder(uri(port, "/auth"))
+                .header("Authorization", GOOD).header("X-Forwarded-Method", "GET").header("X-Forwarded-Uri", "/app")
+                .header("X-Forwarded-Host", "app.example.test").timeout(Duration.ofSeconds(10)).build(),
+                BodyHandlers.ofString());
+
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(HttpClient.Version.HTTP_2, r.version());
+        assertEquals(List.of(FixedTokenAuthenticator.PRINCIPAL), r.headers().allValues("X-Remote-User"));
+        assertEquals(List.of(io.kerbgate.acceptor.ChannelBindings.NONE), seen,
+                "the client bound its token to the front proxy's TLS, not to this listener's");
+    }
 
     private static String tls(TestCertificates.Pair pair, String more) {
         return "tls:\n  cert: " + pair.cert() + "\n  key: " + pair.key() + "\n  " + more + "\n";
