@@ -113,6 +113,20 @@ final class DelegationConfigTest {
     }
 
     @Test
+    void withForwardAuth_nothingIsForwarded_soThereIsNoBackendToDelegateTo() {
+        ConfigException e = ConfigFixture.error("""
+                listen: 127.0.0.1:8080
+                keytab: http.keytab
+                principals: [HTTP/array.example.test@EXAMPLE.TEST]
+                forward_auth: {trusted_from: [127.0.0.1/32]}
+                delegation: {spn: HTTP/backend.example.test@EXAMPLE.TEST}
+                """, dir);
+
+        assertEquals("delegation", e.key());
+        assertTrue(e.problem().contains("forward_auth"), e.problem());
+    }
+
+    @Test
     void aMissingKrb5Conf_namesTheKey() {
         ConfigException e = ConfigFixture.error(ONE_PRINCIPAL
                 + "delegation: {spn: HTTP/backend.example.test@EXAMPLE.TEST, krb5_conf: nowhere.conf}\n", dir);
