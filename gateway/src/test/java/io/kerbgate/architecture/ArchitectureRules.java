@@ -76,6 +76,14 @@ final class ArchitectureRules {
                 .because("the replay caches take settings records of their own, built by the wiring");
     }
 
+    /** Delegation reads no configuration and knows no HTTP or Netty: the wiring hands it its settings record. */
+    static ArchRule delegationReadsNoConfigNorHttp(String root) {
+        return noClasses().that().resideInAPackage(root + ".delegation..")
+                .should().dependOnClassesThat().resideInAPackage(root + ".config..")
+                .orShould().dependOnClassesThat().resideInAnyPackage(HTTP_OR_NETTY)
+                .because("delegation answers in Kerberos terms (a token or a refusal); the edge maps it to HTTP");
+    }
+
     /** The Kerberos core knows no HTTP and no Netty: only the edge does. */
     static ArchRule kerberosCoreKnowsNoHttp(String root) {
         return noClasses().that().resideInAnyPackage(packages(root, KERBEROS_CORE))
