@@ -98,6 +98,15 @@ public final class RefusalHints {
                     + "deny if it should pass";
             case BAD_TARGET -> "the path or Host is malformed, or spelled so that backends could read it under "
                     + "another route (see the README, Access rules): a scanner, or a client bug; the detail says what";
+            case BASIC_NEEDS_TLS -> "a client sent Basic over plain HTTP (its password crossed the network in clear):"
+                    + " point it at the https listener, or at Negotiate";
+            case BAD_PASSWORD -> "the detail says which: wrong password, unknown, locked or expired account (the KDC's"
+                    + " answer), a user name of another realm than basic.realm, or a ticket this node's keytab could not"
+                    + " decrypt (then an error line names the KDC as spoofed or out of step)";
+            case BASIC_RATE_LIMITED -> "basic.per_source or basic.per_principal: a client repeating a wrong password, or"
+                    + " password guessing; the detail names the principal";
+            case KDC_UNAVAILABLE -> "the password login could not be decided: check that basic.krb5_conf names"
+                    + " reachable KDCs for basic.realm, that basic.service exists at the KDC, and the KDC's log";
         };
     }
 

@@ -52,7 +52,22 @@ public enum RejectReason {
      * Not the acceptor's: the request target or {@code Host} is malformed, or its path can be read under more than
      * one route ({@link io.kerbgate.access.RequestTarget}); checked before any authentication.
      */
-    BAD_TARGET(0, "bad_target", "request target or Host is malformed or ambiguous");
+    BAD_TARGET(0, "bad_target", "request target or Host is malformed or ambiguous"),
+    /**
+     * Not the acceptor's ({@code basic}): {@code Authorization: Basic} on a plain HTTP connection, refused without
+     * reading it. The password has crossed the network in clear; the client should use https.
+     */
+    BASIC_NEEDS_TLS(0, "basic_needs_tls", "Basic authentication is only accepted over TLS"),
+    /**
+     * Not the acceptor's ({@code basic}): the user name and password did not log in (wrong password, unknown, locked or
+     * expired account, a malformed header, or a ticket this node could not decrypt); one reason, so that a client
+     * cannot tell them apart. The log line says which.
+     */
+    BAD_PASSWORD(24, "bad_password", "Basic user name and password did not log in"),
+    /** Not the acceptor's ({@code basic}): the client's address or the principal is over its rate limit. */
+    BASIC_RATE_LIMITED(0, "basic_rate_limited", "too many Basic login attempts"),
+    /** Not the acceptor's ({@code basic}): no KDC answered the password login, or too many wait on it already. */
+    KDC_UNAVAILABLE(0, "kdc_unavailable", "the KDC could not be asked");
 
     private final int krbErrorCode;
     private final String tag;

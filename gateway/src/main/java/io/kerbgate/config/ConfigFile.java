@@ -60,7 +60,8 @@ record ConfigFile(
         @Nullable AccessLogSection accessLog,
         @Nullable AuthSection auth,
         @Nullable SessionsSection sessions,
-        @Nullable ProxyProtocolSection proxyProtocol) {
+        @Nullable ProxyProtocolSection proxyProtocol,
+        @Nullable BasicSection basic) {
 
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
     // RFC 4120 §1.6 calls 5 minutes typical; a skew of hours would stretch how long a stolen authenticator replays.
@@ -95,6 +96,14 @@ record ConfigFile(
                     "set acceptor.pac: verify (or require), or remove group_names");
         }
         routes = routes(routes, pacOff);
+        if (basic != null) {
+            // Checked here, where the keys are named from the top: it depends on tls and principals.
+            try {
+                basic.basic(principals, tls != null);
+            } catch (InvalidValue e) {
+                throw new InvalidValue("basic." + e.error().key(), e.error().problem(), e.error().fix());
+            }
+        }
         if (balancing != null && balancing(balancing) == null) {
             throw new InvalidValue("balancing", ConfigValues.quote(balancing) + " is not a balancing policy",
                     BALANCING_FIX);
@@ -126,7 +135,8 @@ record ConfigFile(
                 accessLog == null ? GatewayConfig.AccessLog.DEFAULT : accessLog.accessLog(),
                 auth == null ? GatewayConfig.Auth.DEFAULT : auth.auth(),
                 sessions == null ? GatewayConfig.Sessions.DEFAULT : sessions.sessions(),
-                proxyProtocol == null ? null : proxyProtocol.proxyProtocol());
+                proxyProtocol == null ? null : proxyProtocol.proxyProtocol(),
+                basic == null ? null : basic.basic(principals, tls != null));
     }
 
     /**

@@ -105,7 +105,7 @@ public final class RefusalLog {
     private static Level level(RejectReason reason) {
         return switch (reason) {
             case NO_HEADER -> Level.DEBUG;
-            case REPLAY_CACHE_UNAVAILABLE -> Level.WARN;
+            case REPLAY_CACHE_UNAVAILABLE, KDC_UNAVAILABLE, BASIC_NEEDS_TLS -> Level.WARN;
             default -> Level.INFO;
         };
     }

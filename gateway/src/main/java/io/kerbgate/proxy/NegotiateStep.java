@@ -8,6 +8,7 @@ import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.access.AccessRules;
 import io.kerbgate.access.RequestTarget;
+import io.kerbgate.basic.BasicAuthenticator;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.config.GatewayConfig.Logging;
 import io.kerbgate.identity.IdentityHeaders;
@@ -39,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * cache ({@code replay.shared}) it makes a network round trip per token, and waits out a store failover
  * ({@code failover_wait}): then it runs on {@code offload}, and the verdict comes back on the connection's event loop.
  * The caller reads nothing more from the client until it has the verdict, so only where it resumes changes.
+ *
+ * <p>{@code Authorization: Basic} ({@code basic}) goes to the {@link BasicAuthenticator} instead, only over TLS (on
+ * plain HTTP it is refused unread, 403), and always on {@code basicThreads}: a password login waits on the KDC.
  */
 final class NegotiateStep {
 
@@ -49,6 +53,8 @@ final class NegotiateStep {
     private final LiveSettings live;
     private final @Nullable SessionCookies cookies;
     private final @Nullable Executor offload;
+    private final @Nullable BasicAuthenticator basic;
+    private final @Nullable Executor basicThreads;
 
     /** No access routes, and refusal lines without the keytab's view. */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics) {
@@ -68,11 +74,41 @@ final class NegotiateStep {
      */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
                   @Nullable SessionCookies cookies, @Nullable Executor offload) {
+        this(authenticator, metrics, live, cookies, offload, null, null);
+    }
+
+    /**
+     * @param basic        the Basic login ({@code basic}), or {@code null} when it is off
+     * @param basicThreads where Basic logins run (they block on the KDC); not {@code null} when {@code basic} is not
+     */
+    NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
+                  @Nullable SessionCookies cookies, @Nullable Executor offload, @Nullable BasicAuthenticator basic,
+                  @Nullable Executor basicThreads) {
+        if (basic != null && basicThreads == null) {
+            throw new IllegalArgumentException("Basic logins need threads of their own");
+        }
         this.authenticator = authenticator;
         this.metrics = metrics;
         this.live = live;
         this.cookies = cookies;
         this.offload = offload;
+        this.basic = basic;
+        this.basicThreads = basicThreads;
+    }
+
+    /** The Basic challenge to offer beside Negotiate over TLS, or {@code null} when {@code basic} is off. */
+    @Nullable String basicChallenge() {
+        return basic == null ? null : basic.challenge();
+    }
+
+    /** Whether Basic is on and {@code authorization} is of its scheme. */
+    boolean isBasic(String authorization) {
+        return basic != null && BasicAuthenticator.isBasic(authorization);
+    }
+
+    /** The {@code Retry-After} of a 429 for a Basic rate limit, in whole seconds. */
+    long basicRetryAfterSeconds() {
+        return basic == null ? 1 : Math.max(1, (basic.retryAfter().toMillis() + 999) / 1000);
     }
 
     /** The session cookie, or {@code null} when {@code sessions.cookie} is off. */
@@ -92,6 +128,13 @@ final class NegotiateStep {
      */
     Future<Acceptance> authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
                                     ChannelBindings bindings, @Nullable Attribute<Accepted> session,
+                                    EventExecutor loop) {
+        return authenticate(request, target, peer, bindings, false, session, loop);
+    }
+
+    /** @param tls whether the connection is TLS, which {@code Authorization: Basic} needs */
+    Future<Acceptance> authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
+                                    ChannelBindings bindings, boolean tls, @Nullable Attribute<Accepted> session,
                                     EventExecutor loop) {
         HttpHeaders headers = request.headers();
         AccessRules.Route route;
@@ -137,6 +180,14 @@ final class NegotiateStep {
                     values.size() + " Authorization headers"), peer, route));
         }
         String token = values.get(0);
+        if (isBasic(token)) {
+            if (!tls) {
+                // The password crossed the network in clear; it is not even decoded here.
+                return loop.newSucceededFuture(refuse(Rejected.of(RejectReason.BASIC_NEEDS_TLS,
+                        "Authorization: Basic on a plain HTTP connection, refused unread"), peer, route));
+            }
+            return basic(token, peer, session, route, loop);
+        }
         if (offload == null) {
             return loop.newSucceededFuture(verdict(check(token, peer, bindings), session, route, peer));
         }
@@ -153,6 +204,37 @@ final class NegotiateStep {
         } catch (RejectedExecutionException e) {
             promise.setSuccess(refuse(Rejected.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, "too many requests waiting"
                     + " for the shared replay cache: " + e.getMessage()), peer, route));
+        }
+        return promise;
+    }
+
+    /** A Basic login on {@code basicThreads}; the verdict comes back on {@code loop}, like an offloaded token's. */
+    private Future<Acceptance> basic(String authorization, InetSocketAddress peer,
+                                     @Nullable Attribute<Accepted> session, AccessRules.Route route,
+                                     EventExecutor loop) {
+        Promise<Acceptance> promise = loop.newPromise();
+        try {
+            basicThreads.execute(() -> {
+                long start = System.nanoTime();
+                Checked checked;
+                try {
+                    checked = new Checked(basic.authenticate(authorization, peer.getAddress()),
+                            System.nanoTime() - start, false);
+                } catch (RuntimeException e) {
+                    log.error("basic login threw; refusing client={}", peer, e);
+                    checked = new Checked(Rejected.of(RejectReason.KDC_UNAVAILABLE, "basic login threw "
+                            + e.getClass().getName()), System.nanoTime() - start, false);
+                }
+                Checked done = checked;
+                try {
+                    loop.execute(() -> promise.setSuccess(verdict(done, session, route, peer)));
+                } catch (RejectedExecutionException e) {
+                    // The proxy is stopping: the connection goes with its event loop.
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            promise.setSuccess(refuse(Rejected.of(RejectReason.KDC_UNAVAILABLE, "too many requests waiting for a"
+                    + " thread: " + e.getMessage()), peer, route));
         }
         return promise;
     }

@@ -2,6 +2,7 @@ package io.kerbgate.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.HttpAuthenticator;
+import io.kerbgate.basic.BasicAuthenticator;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.logging.RefusalLog;
 import io.kerbgate.sessions.CookieKeyFile;
@@ -152,8 +153,13 @@ public final class ProxyServer implements AutoCloseable {
         }
         SessionCookies cookies = cookie == null ? null : new SessionCookies(cookie, cookieKeys, clock);
         // Only a shared replay cache makes the acceptor wait on the network; alone it is faster on the event loop.
-        this.acceptorThreads = config.replay().shared() == null ? null : new AcceptorThreads(registry);
-        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies, acceptorThreads);
+        // Basic logins always wait on the KDC.
+        boolean shared = config.replay().shared() != null;
+        this.acceptorThreads = shared || config.basic() != null ? new AcceptorThreads(registry) : null;
+        BasicAuthenticator basic = config.basic() == null ? null
+                : BasicAuthenticator.create(config.basic(), authenticator, registry);
+        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies,
+                shared ? acceptorThreads : null, basic, acceptorThreads);
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy,
                 config.proxyProtocol() == null ? null

@@ -28,7 +28,10 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>400</td><td>a request the decoder or {@link RequestFraming} refused (then with a close), or two
  *       {@code Authorization} headers, or a malformed or ambiguous target or {@code Host}
  *       ({@link io.kerbgate.access.RequestTarget})</td></tr>
- *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate}</td></tr>
+ *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate} (and
+ *       {@code Basic} over TLS when {@code basic} is on), or a Basic login that failed</td></tr>
+ *   <tr><td>403</td><td>a principal a route refuses, or {@code Basic} over plain HTTP</td></tr>
+ *   <tr><td>429</td><td>over a replay-cache share, or a Basic rate limit (with {@code Retry-After})</td></tr>
  *   <tr><td>417</td><td>an {@code Expect} other than {@code 100-continue}</td></tr>
  *   <tr><td>431</td><td>request headers above {@code limits.maxHeaderSize}</td></tr>
  *   <tr><td>500</td><td>a bug in the proxy before the response started</td></tr>
@@ -36,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>502</td><td>the backend could not be reached, or broke before its response head (after a retry on
  *       another backend when the request allowed one)</td></tr>
  *   <tr><td>503</td><td>no backend available (with {@code Retry-After}), the connection limit of the chosen backend
- *       was reached and no connection freed within the queue timeout, or the acceptor said so</td></tr>
+ *       was reached and no connection freed within the queue timeout, or the acceptor said so, or no KDC
+ *       answered a Basic login</td></tr>
  *   <tr><td>504</td><td>no response head within {@code timeouts.response}</td></tr>
  *   <tr><td>505</td><td>a version other than HTTP/1.0 and HTTP/1.1</td></tr>
  * </table>
@@ -59,6 +63,10 @@ final class Responses {
     static final FullHttpResponse GATEWAY_TIMEOUT = build(HttpResponseStatus.GATEWAY_TIMEOUT, "");
     static final FullHttpResponse VERSION_NOT_SUPPORTED = build(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "");
 
+    /** Basic over plain HTTP ({@code basic}): 403, and the body says why. */
+    static final FullHttpResponse BASIC_NEEDS_TLS = build(HttpResponseStatus.FORBIDDEN,
+            ": Basic authentication is only accepted over https");
+
     /** One response per status {@link #status} maps a {@link RejectReason} to. */
     private static final Map<Integer, FullHttpResponse> REFUSALS = refusals();
 
@@ -73,19 +81,23 @@ final class Responses {
     static int status(RejectReason reason) {
         return switch (reason) {
             case DUPLICATE_HEADER, BAD_TARGET -> 400;
+            case BASIC_NEEDS_TLS -> 403;
             case NO_HEADER, OTHER_SCHEME, NTLM, MALFORMED, NOT_INITIAL_TOKEN, MECH_UNSUPPORTED, BAD_TOKEN_ID,
                     BAD_VERSION, BAD_MSG_TYPE, USER_TO_USER, UNKNOWN_SERVICE, BADKEYVER, ENCTYPE, INTEGRITY, BADMATCH,
                     SKEW, NOT_YET_VALID, EXPIRED, REPLAY, BADADDR, BAD_CHECKSUM, CHANNEL_BINDING, TRANSITED,
-                    REALM_NOT_ALLOWED, PAC_INVALID -> 401;
+                    REALM_NOT_ALLOWED, PAC_INVALID, BAD_PASSWORD -> 401;
             case PRINCIPAL_NAME, ACCESS_DENIED -> 403;
-            case REPLAY_QUOTA -> 429;
+            case REPLAY_QUOTA, BASIC_RATE_LIMITED -> 429;
             case TOO_LARGE -> 431;
-            case REPLAY_CACHE_UNAVAILABLE, NO_KEYS -> 503;
+            case REPLAY_CACHE_UNAVAILABLE, NO_KEYS, KDC_UNAVAILABLE -> 503;
         };
     }
 
     /** The response to a refused request: the status of its reason, and a fresh challenge for a 401. */
     static FullHttpResponse refusal(RejectReason reason, byte @Nullable [] rejectToken) {
+        if (reason == RejectReason.BASIC_NEEDS_TLS) {
+            return BASIC_NEEDS_TLS.retainedDuplicate();
+        }
         int status = status(reason);
         FullHttpResponse response = REFUSALS.get(status).retainedDuplicate();
         if (rejectToken != null && status == 401) {
