@@ -3,9 +3,14 @@ package io.kerbgate.config;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.kerbgate.config.GatewayConfig.Basic;
 import io.kerbgate.config.GatewayConfig.Basic.RateLimit;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,18 +33,20 @@ record BasicSection(
     static final String KRB5_FIX = "point krb5_conf at a krb5.conf whose [realms] names the realm's KDCs";
     static final Duration MAX_CACHE = Duration.ofHours(10);
     static final Duration MAX_WINDOW = Duration.ofDays(1);
+    private static final Pattern CANONICALIZE = Pattern.compile("(?im)^\\s*canonicalize\\s*=\\s*(true|yes|on|1)\\b");
 
     BasicSection {
-        if (realm != null && !realm.equals(realm.toUpperCase(java.util.Locale.ROOT))) {
+        if (realm != null && !realm.equals(realm.toUpperCase(Locale.ROOT))) {
             throw new InvalidValue("realm", ConfigValues.quote(realm) + " is not upper case",
-                    "write the realm as the KDC names it, in capitals: " + realm.toUpperCase(java.util.Locale.ROOT));
+                    "write the realm as the KDC names it, in capitals: " + realm.toUpperCase(Locale.ROOT));
         }
         if (krb5Conf != null) {
             Path path = krb5Conf;
             InvalidValue.check(() -> FileChecks.nonEmptyFile("krb5_conf", path, KRB5_FIX,
                     "let the user that runs kerbgate read it"));
+            refuseCanonicalize(path);
         }
-        String cacheFix = "use a duration from 0 (off) to " + Durations.format(MAX_CACHE);
+        String cacheFix = "use a duration from 0s (off) to " + Durations.format(MAX_CACHE);
         successCache = Checks.durationOrZero("success_cache", successCache, Basic.DEFAULT_SUCCESS_CACHE, MAX_CACHE,
                 cacheFix);
         failureCache = Checks.durationOrZero("failure_cache", failureCache, Basic.DEFAULT_FAILURE_CACHE, MAX_CACHE,
@@ -74,6 +81,24 @@ record BasicSection(
                         .rateLimit(Basic.DEFAULT_PER_PRINCIPAL),
                 (perSource == null ? new RateLimitSection(null, null) : perSource).rateLimit(Basic.DEFAULT_PER_SOURCE),
                 successCache, failureCache);
+    }
+
+    /**
+     * With {@code canonicalize = true} the JDK sends every failed AS exchange again without it, so the KDC counts each
+     * wrong password twice toward the account's lockout (measured against Samba: {@code badPwdCount} +2 a login).
+     */
+    private static void refuseCanonicalize(Path path) {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InvalidValue("krb5_conf", path + " cannot be read (" + e.getMessage() + ")", KRB5_FIX);
+        }
+        if (CANONICALIZE.matcher(text).find()) {
+            throw new InvalidValue("krb5_conf", path + " sets canonicalize = true: the JDK then retries every failed"
+                    + " password login without it, and the KDC counts each wrong password twice",
+                    "give kerbgate a krb5.conf without canonicalize (or with canonicalize = false)");
+        }
     }
 
     /** {@code per_principal} and {@code per_source}: {@code attempts} at once, refilled at that many per {@code per}. */

@@ -6,7 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.ChannelBindings;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessRules;
 import io.kerbgate.access.RequestTarget;
+import io.kerbgate.basic.BasicAuthenticator;
+import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.config.GatewayConfig.Logging;
+import io.kerbgate.identity.IdentityHeaders;
+import io.kerbgate.keys.KeySet;
+import io.kerbgate.logging.RefusalLog;
+import java.time.Clock;
+import java.time.Duration;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -60,10 +69,11 @@ final class NegotiateStepTest {
     void statuses_areTheEdgesMapping_a4xxForWhatTheClientSent_a503ForThisNodesFault() {
         Map<Integer, Set<RejectReason>> notUnauthorized = Map.of(
                 400, EnumSet.of(RejectReason.DUPLICATE_HEADER, RejectReason.BAD_TARGET),
-                403, EnumSet.of(RejectReason.PRINCIPAL_NAME, RejectReason.ACCESS_DENIED),
-                429, EnumSet.of(RejectReason.REPLAY_QUOTA),
+                403, EnumSet.of(RejectReason.PRINCIPAL_NAME, RejectReason.ACCESS_DENIED, RejectReason.BASIC_NEEDS_TLS),
+                429, EnumSet.of(RejectReason.REPLAY_QUOTA, RejectReason.BASIC_RATE_LIMITED),
                 431, EnumSet.of(RejectReason.TOO_LARGE),
-                503, EnumSet.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, RejectReason.NO_KEYS));
+                503, EnumSet.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, RejectReason.NO_KEYS,
+                        RejectReason.KDC_UNAVAILABLE));
         for (RejectReason reason : RejectReason.values()) {
             int expected = notUnauthorized.entrySet().stream().filter(e -> e.getValue().contains(reason))
                     .map(Map.Entry::getKey).findFirst().orElse(401);
@@ -83,6 +93,39 @@ final class NegotiateStepTest {
                 response.release();
             }
         }
+    }
+
+    @Test
+    void basicOnPlainHttp_isRefusedUnread_andNeverReachesTheKdcThreads() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger tasks = new AtomicInteger();
+        BasicAuthenticator basic = BasicAuthenticator.create(new GatewayConfig.Basic("ARRAY.TEST",
+                "HTTP/gw@ARRAY.TEST", null, GatewayConfig.Basic.DEFAULT_PER_PRINCIPAL,
+                GatewayConfig.Basic.DEFAULT_PER_SOURCE, Duration.ofMinutes(5), Duration.ofMinutes(1)),
+                (value, peer, bindings) -> {
+                    calls.incrementAndGet();
+                    return Acceptance.Rejected.of(RejectReason.MALFORMED, "unused");
+                }, registry);
+        NegotiateStep step = new NegotiateStep((value, peer, bindings) -> {
+            calls.incrementAndGet();
+            return Acceptance.Rejected.of(RejectReason.MALFORMED, "unused");
+        }, metrics, new LiveSettings(new LiveSettings.Snapshot(AccessRules.none(),
+                new RefusalLog(() -> KeySet.EMPTY, Logging.DEFAULT.format(),
+                        Responses::status), IdentityHeaders.of(GatewayConfig.Identity.DEFAULT, Clock.systemUTC()))),
+                null, null, basic, task -> tasks.incrementAndGet());
+        HttpRequest request = request("Authorization", "Basic YWxpY2U6UzNjcmV0");
+
+        Acceptance verdict = step.authenticate(request, NegotiateStep.target(request), PEER, ChannelBindings.NONE,
+                false, null, ImmediateEventExecutor.INSTANCE).getNow();
+
+        assertEquals(RejectReason.BASIC_NEEDS_TLS, assertInstanceOf(Acceptance.Rejected.class, verdict).reason());
+        assertEquals(403, Responses.status(RejectReason.BASIC_NEEDS_TLS));
+        assertEquals(0, calls.get());
+        assertEquals(0, tasks.get());
+
+        step.authenticate(request, NegotiateStep.target(request), PEER, ChannelBindings.NONE, true, null,
+                ImmediateEventExecutor.INSTANCE);
+        assertEquals(1, tasks.get(), "over TLS it goes to the Basic threads, never the event loop");
     }
 
     private static Acceptance authenticate(NegotiateStep step, HttpRequest request) {
