@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.logging.LogCapture;
 import io.kerbgate.testing.EchoBackend;
+import io.kerbgate.testing.FreePorts;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
 import io.kerbgate.testing.TestCertificates;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -217,6 +219,21 @@ final class BasicEndToEndTest {
         assertTrue(all.contains("erin@" + REALM), "the refusal was logged: " + all);
         for (String secret : List.of("alice-Pw-1", "Wr0ng-S3cret-Pw", "Other-S3cret-Pw")) {
             assertFalse(all.contains(secret), secret + " logged:\n" + all);
+        }
+    }
+
+    @Test
+    void noKdcAnswering_is503_notA401() throws Exception {
+        Path dead = dir.resolve("dead-kdc.conf");
+        Files.writeString(dead, Files.readString(mit.krb5Conf())
+                .replace("127.0.0.1:" + mit.port(), "127.0.0.1:" + FreePorts.tcp()));
+        try (Kerbgate stranded = Kerbgate.start(ConfigLoader.parse(config(dead, 1000), dir))) {
+            String out = curl(stranded, "alice:alice-Pw-1", "--http1.1");
+
+            assertTrue(out.startsWith("HTTP/1.1 503"), out);
+            assertFalse(out.toLowerCase().contains("exception"), out);
+        } finally {
+            System.setProperty("java.security.krb5.conf", mit.krb5Conf().toString());
         }
     }
 
