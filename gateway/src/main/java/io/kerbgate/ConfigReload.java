@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * and applies what can change on a running gateway.
  *
  * <p>Applied live: {@code routes} (access rules), {@code identity} (header names, mapping rules, assertion, group
- * names) and {@code logging} (the log format). Every other key is bound into something built once at start: the
+ * names), {@code logging} (the log format) and {@code error_pages} (the 401 and 403 bodies, read again from their
+ * files). Every other key is bound into something built once at start: the
  * listeners ({@code listen}, {@code admin}, {@code tls}), the backend pool and its health checks, the key ring and
  * watcher ({@code keytab}, {@code principals}, {@code keys}), the acceptor and replay caches ({@code clock_skew},
  * {@code acceptor}, {@code replay}), limits, timeouts, sessions. A change to one of those is logged as a WARN naming
@@ -44,7 +45,7 @@ public final class ConfigReload {
     private static final Logger log = LoggerFactory.getLogger(ConfigReload.class);
 
     /** The top-level keys a reload applies; the rest need a restart. */
-    public static final Set<String> LIVE_KEYS = Set.of("routes", "identity", "logging");
+    public static final Set<String> LIVE_KEYS = Set.of("routes", "identity", "logging", "error_pages");
 
     /** What one reload did, the {@code result} tag. */
     public enum Result {
@@ -105,7 +106,7 @@ public final class ConfigReload {
         }
         Result result = restart.isEmpty() ? Result.APPLIED : Result.NEEDS_RESTART;
         counters.get(result).increment();
-        log.info("config reloaded from {}: routes, identity and logging applied{}", file,
+        log.info("config reloaded from {}: routes, identity, logging and error_pages applied{}", file,
                 restart.isEmpty() ? "" : "; not applied (needs a restart): " + String.join(", ", restart));
         return result;
     }

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
-import io.kerbgate.testing.EchoBackend;
+import io.kerbgate.demo.EchoBackend;
+import io.kerbgate.identity.GroupNames;
 import io.kerbgate.testing.Processes;
 import io.kerbgate.testing.SambaDc;
-import io.kerbgate.identity.GroupNames;
 import io.kerbgate.testing.SecretFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

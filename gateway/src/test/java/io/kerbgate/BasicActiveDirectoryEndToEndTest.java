@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.config.ConfigLoader;
-import io.kerbgate.testing.EchoBackend;
+import io.kerbgate.demo.EchoBackend;
 import io.kerbgate.testing.Processes;
 import io.kerbgate.testing.SambaDc;
 import io.kerbgate.testing.TestCertificates;

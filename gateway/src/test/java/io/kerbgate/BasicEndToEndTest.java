@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.logging.LogCapture;
-import io.kerbgate.testing.EchoBackend;
+import io.kerbgate.demo.EchoBackend;
 import io.kerbgate.testing.FreePorts;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;

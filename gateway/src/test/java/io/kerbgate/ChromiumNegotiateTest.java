@@ -1,10 +1,11 @@
 package io.kerbgate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.config.ConfigLoader;
-import io.kerbgate.testing.EchoBackend;
+import io.kerbgate.demo.EchoBackend;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
 import java.nio.file.Files;
@@ -88,6 +89,45 @@ final class ChromiumNegotiateTest {
                 assertTrue(dom.contains("backend: browser-backend"), dom);
                 assertTrue(!dom.contains("authorization: Negotiate"), "the ticket must not reach the backend");
                 assertTrue(backend.hits() >= 1, "the backend was called");
+            }
+        }
+    }
+
+    @Test
+    void chromiumWithoutATicket_showsTheSignInPage() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "chromium is not installed (apt-get install chromium): skipping the"
+                + " browser test");
+        assumeTrue(MitKdc.isAvailable(), MitKdc.NOT_INSTALLED);
+        try (MitKdc kdc = MitKdc.start("MIT.TEST");
+                EchoBackend backend = EchoBackend.start("browser-backend")) {
+            Path keytab = dir.resolve("http.keytab");
+            kdc.createServicePrincipalWithKeytab("HTTP/" + HOST + "@MIT.TEST", keytab, 18, 17);
+            try (Kerbgate gateway = Kerbgate.start(ConfigLoader.parse("""
+                    listen: 127.0.0.1:0
+                    keytab: %s
+                    backends: [http://127.0.0.1:%d]
+                    admin:
+                      listen: 127.0.0.1:0
+                    error_pages:
+                      help_url: https://help.example.test/sign-in
+                    """.formatted(keytab, backend.port()), dir))) {
+                String url = "http://" + HOST + ":" + gateway.frontPort() + "/";
+                // Not on the allowlist: Chromium answers no challenge and renders the 401's body, as a browser on a
+                // machine outside the domain does.
+                Processes.Result r = Processes.command(CHROMIUM.toString(),
+                                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                                "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")),
+                                "--host-resolver-rules=MAP " + HOST + " 127.0.0.1",
+                                "--dump-dom", url)
+                        .timeout(Duration.ofSeconds(90))
+                        .exec();
+
+                String dom = r.stdout();
+                assertTrue(dom.contains("<h1>Sign-in required</h1>"),
+                        "exit " + r.exitCode() + "\n--- dom ---\n" + dom + "\n--- stderr ---\n" + r.stderr());
+                assertTrue(dom.contains("href=\"https://help.example.test/sign-in\""), dom);
+                assertEquals(0, backend.hits(), "the backend is never called for a refused request");
             }
         }
     }

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.acceptor.AcceptorPolicy;
 import io.kerbgate.config.ConfigLoader;
+import io.kerbgate.demo.EchoBackend;
 import io.kerbgate.diagnostics.AcceptorKeys;
 import io.kerbgate.diagnostics.TokenInspector;
-import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
 import io.kerbgate.testing.RunningProcess;

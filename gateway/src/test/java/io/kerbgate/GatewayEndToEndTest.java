@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.demo.EchoBackend;
 import io.kerbgate.initiator.GssMech;
 import io.kerbgate.initiator.Negotiation;
-import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.GssClient;
 import io.kerbgate.testing.KerbyKdc;
 import io.kerbgate.testing.MitKdc;

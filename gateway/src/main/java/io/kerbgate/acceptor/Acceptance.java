@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The verdict on one request: {@link Accepted} or {@link Rejected} from the acceptor, or {@link Anonymous} when an
- * access route lets the request through without authentication.
+ * The acceptor's verdict on one token: {@link Accepted} or {@link Rejected}, in Kerberos terms. What the gateway then
+ * does with the request (an access route, an anonymous route) is {@code access.AccessDecision}.
  */
-public sealed interface Acceptance permits Acceptance.Accepted, Acceptance.Rejected, Acceptance.Anonymous {
+public sealed interface Acceptance permits Acceptance.Accepted, Acceptance.Rejected {
 
     /**
      * A token that passed every check.
@@ -63,18 +63,6 @@ public sealed interface Acceptance permits Acceptance.Accepted, Acceptance.Rejec
 
         public static Rejected of(RejectReason reason, String detail) {
             return new Rejected(reason, detail, TokenFacts.NONE, null);
-        }
-    }
-
-    /**
-     * A request on an anonymous route ({@code routes[].anonymous}): the acceptor was not asked, and the request goes to
-     * the backend without an identity (client copies of the identity header and {@code Authorization} are removed).
-     *
-     * @param route the name of the route that let it through
-     */
-    record Anonymous(String route) implements Acceptance {
-        public Anonymous {
-            Objects.requireNonNull(route, "route");
         }
     }
 }

@@ -33,7 +33,8 @@ public interface HttpAuthenticator {
 
     /**
      * True while the node has no key at all yet (started before the rollover tool installed any): every token would
-     * fail, through no fault of the client's, so the front answers 503 ({@link RejectReason#NO_KEYS}), not 401.
+     * fail, through no fault of the client's, so the front answers 503 ({@code access.RequestReason.NO_KEYS}),
+     * not 401.
      * False for an authenticator that does not say.
      */
     default boolean awaitingKeys() {

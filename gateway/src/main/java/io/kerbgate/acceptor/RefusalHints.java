@@ -32,11 +32,6 @@ public final class RefusalHints {
      */
     public static String hint(RejectReason reason, TokenFacts facts, KeySet keys) {
         return switch (reason) {
-            case NO_HEADER -> "first leg of Negotiate, normal once per connection; if the client never answers the "
-                    + "challenge it has no ticket for this name (SPN, intranet zone) or a proxy in front strips "
-                    + "Authorization";
-            case DUPLICATE_HEADER -> "two Authorization headers: a proxy or client library in front adds its own; "
-                    + "only one may reach the gateway";
             case OTHER_SCHEME -> "the client sent Basic or another scheme instead of Negotiate: it did not try Kerberos"
                     + " (no ticket, or the site is not trusted for Negotiate)";
             case NTLM -> "client fell back to NTLM: " + NO_TICKET_CHECKS;
@@ -92,21 +87,6 @@ public final class RefusalHints {
             case PRINCIPAL_NAME -> "the KDC issued a ticket for a name with a control character or a leading or "
                     + "trailing space, which a backend could read as another name: rename the principal; see the "
                     + "README, Identity headers";
-            case NO_KEYS -> "this node started before it had keys: install them with kerbgate keys init (new array) "
-                    + "or kerbgate keys add-node (new node); GET /readyz on the admin port says what it watches";
-            case ACCESS_DENIED -> "the principal authenticated but the route refuses it: change the route's allow or "
-                    + "deny if it should pass";
-            case BAD_TARGET -> "the path or Host is malformed, or spelled so that backends could read it under "
-                    + "another route (see the README, Access rules): a scanner, or a client bug; the detail says what";
-            case BASIC_NEEDS_TLS -> "a client sent Basic over plain HTTP (its password crossed the network in clear):"
-                    + " point it at the https listener, or at Negotiate";
-            case BAD_PASSWORD -> "the detail says which: wrong password, unknown, locked or expired account (the KDC's"
-                    + " answer), a user name of another realm than basic.realm, or a ticket this node's keytab could not"
-                    + " decrypt (then an error line names the KDC as spoofed or out of step)";
-            case BASIC_RATE_LIMITED -> "basic.per_source or basic.per_principal: a client repeating a wrong password, or"
-                    + " password guessing; the detail names the principal";
-            case KDC_UNAVAILABLE -> "the password login could not be decided: check that basic.krb5_conf names"
-                    + " reachable KDCs for basic.realm, that basic.service exists at the KDC, and the KDC's log";
         };
     }
 

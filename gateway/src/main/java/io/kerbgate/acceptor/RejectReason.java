@@ -3,11 +3,11 @@ package io.kerbgate.acceptor;
 /**
  * Why the acceptor said no. Each reason carries the Kerberos error code it corresponds to (RFC 4120 §7.5.9,
  * 0 where none applies) and the tag used in metrics and logs. The HTTP status a client gets is the edge's mapping
- * ({@code proxy.Responses.status}), not the acceptor's.
+ * ({@code proxy.Responses.status}), not the acceptor's. Refusals that are no verdict on a token (no or two
+ * {@code Authorization} headers, a bad target, no keys yet, a route's refusal) are the gateway's
+ * ({@code access.RequestReason}).
  */
 public enum RejectReason {
-    NO_HEADER(0, "no_header", "no Authorization header"),
-    DUPLICATE_HEADER(0, "duplicate_header", "more than one Authorization header"),
     OTHER_SCHEME(0, "other_scheme", "Authorization scheme is not Negotiate"),
     NTLM(0, "ntlm", "NTLM is not supported"),
     TOO_LARGE(0, "too_large", "Negotiate token exceeds the configured header size limit"),
@@ -40,34 +40,7 @@ public enum RejectReason {
      * or trailing space in a component or the realm (see {@link io.kerbgate.messages.PrincipalName#headerProblem}).
      */
     PRINCIPAL_NAME(0, "principal_name", "client principal name cannot be forwarded in a header"),
-    REPLAY_CACHE_UNAVAILABLE(0, "replay_cache_unavailable", "replay cache cannot record the authenticator"),
-    /**
-     * Not the token's fault: the node started before it had keys ({@code keys.state_dir}) and none are installed yet;
-     * 503, so a load balancer or client tries another node rather than asking the user for credentials.
-     */
-    NO_KEYS(0, "no_keys", "this node has no keys yet"),
-    /** Not the acceptor's: the principal authenticated, but an access route ({@code routes}) refuses it. */
-    ACCESS_DENIED(0, "access_denied", "principal not allowed on this route"),
-    /**
-     * Not the acceptor's: the request target or {@code Host} is malformed, or its path can be read under more than
-     * one route ({@link io.kerbgate.access.RequestTarget}); checked before any authentication.
-     */
-    BAD_TARGET(0, "bad_target", "request target or Host is malformed or ambiguous"),
-    /**
-     * Not the acceptor's ({@code basic}): {@code Authorization: Basic} on a plain HTTP connection, refused without
-     * reading it. The password has crossed the network in clear; the client should use https.
-     */
-    BASIC_NEEDS_TLS(0, "basic_needs_tls", "Basic authentication is only accepted over TLS"),
-    /**
-     * Not the acceptor's ({@code basic}): the user name and password did not log in (wrong password, unknown, locked or
-     * expired account, a malformed header, or a ticket this node could not decrypt); one reason, so that a client
-     * cannot tell them apart. The log line says which.
-     */
-    BAD_PASSWORD(24, "bad_password", "Basic user name and password did not log in"),
-    /** Not the acceptor's ({@code basic}): the client's address or the principal is over its rate limit. */
-    BASIC_RATE_LIMITED(0, "basic_rate_limited", "too many Basic login attempts"),
-    /** Not the acceptor's ({@code basic}): no KDC answered the password login, or too many wait on it already. */
-    KDC_UNAVAILABLE(0, "kdc_unavailable", "the KDC could not be asked");
+    REPLAY_CACHE_UNAVAILABLE(0, "replay_cache_unavailable", "replay cache cannot record the authenticator");
 
     private final int krbErrorCode;
     private final String tag;

@@ -1,10 +1,8 @@
 package io.kerbgate.access;
 
-import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
-import io.kerbgate.acceptor.Acceptance.Rejected;
-import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.acceptor.TokenFacts;
+import io.kerbgate.access.AccessDecision.RequestRefused;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.config.GatewayConfig.Principals;
 import io.kerbgate.messages.PrincipalName;
@@ -30,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  * when it matches {@code deny}, else let through when there is no {@code allow} or it matches {@code allow}. A set
  * matches a principal {@code name@REALM} that is listed in {@code principals}, whose realm is in {@code realms},
  * in which a {@code regex} is found, or whose ticket's verified PAC lists one of the {@code groups} SIDs
- * ({@link Accepted#groups()}; a ticket without a verified PAC is in no group). A refusal is a {@link Rejected} with {@link RejectReason#ACCESS_DENIED}
- * (403), whose detail names the route and the rule.
+ * ({@link Accepted#groups()}; a ticket without a verified PAC is in no group). A refusal is a
+ * {@link RequestRefused} with {@link RequestReason#ACCESS_DENIED} (403), whose detail names the route and the rule.
  *
  * <p>Immutable and thread-safe; matching costs one normalization of the path and a scan of the routes.
  *
@@ -147,13 +145,13 @@ public final class AccessRules {
         }
 
         /** The verdict for a request let through without authentication; counts it. */
-        public Acceptance.Anonymous pass() {
+        public AccessDecision.Anonymous pass() {
             anonymousCount.increment();
-            return new Acceptance.Anonymous(config.name());
+            return new AccessDecision.Anonymous(config.name());
         }
 
-        /** {@code accepted} itself when the principal may pass, or a 403 refusal naming the rule; counts either. */
-        public Acceptance authorize(Accepted accepted) {
+        /** {@code accepted} allowed when the principal may pass, or a 403 refusal naming the rule; counts either. */
+        public AccessDecision authorize(Accepted accepted) {
             String principal = accepted.client();
             String why = null;
             String rule = deny == null ? null : deny.match(accepted);
@@ -164,13 +162,13 @@ public final class AccessRules {
             }
             if (why == null) {
                 allowedCount.increment();
-                return accepted;
+                return new AccessDecision.Allowed(accepted);
             }
             deniedCount.increment();
             String detail = principal + " may not use route '" + config.name() + "' (path " + config.path()
                     + (config.host() == null ? "" : ", host " + config.host()) + "): it " + why;
             TokenFacts facts = new TokenFacts(null, accepted.service(), accepted.kvno(), accepted.enctype(), principal);
-            return new Rejected(RejectReason.ACCESS_DENIED, detail, facts, null);
+            return new RequestRefused(RequestReason.ACCESS_DENIED, detail, facts);
         }
 
         boolean matches(@Nullable String host, String path, boolean folded) {

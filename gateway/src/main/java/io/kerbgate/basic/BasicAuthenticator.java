@@ -1,10 +1,13 @@
 package io.kerbgate.basic;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.kerbgate.acceptor.Acceptance;
-import io.kerbgate.acceptor.Acceptance.Rejected;
+import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessDecision;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.AccessDecision.TokenRefused;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.config.GatewayConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * ({@link PasswordLogin}). Blocks for the KDC: never call it on an event loop. Only over TLS: the proxy checks that
  * before anything here sees the header.
  *
- * <p>Every way to fail is a {@link Rejected} with one of four reasons: {@link RejectReason#BAD_PASSWORD} (bad header,
+ * <p>Every way to fail is a refusal with one of four reasons: {@link RequestReason#BAD_PASSWORD} (bad header,
  * refused user name, wrong password, unknown or locked user, a ticket our acceptor refused: one answer, so that a
- * client cannot tell users that exist from those that do not), {@link RejectReason#BASIC_RATE_LIMITED},
- * {@link RejectReason#KDC_UNAVAILABLE}, or the acceptor's own reason when its checks (realm, PAC) refuse the ticket.
+ * client cannot tell users that exist from those that do not), {@link RequestReason#BASIC_RATE_LIMITED},
+ * {@link RequestReason#KDC_UNAVAILABLE}, or the acceptor's own when its policy (realms, PAC, replay cache) refuses the
+ * ticket.
  *
  * <table>
  *   <caption>Meter {@code kerbgate.basic.logins{result}}</caption>
@@ -58,7 +62,7 @@ public final class BasicAuthenticator {
 
     private static final Set<RejectReason> POLICY_REASONS = EnumSet.of(RejectReason.REALM_NOT_ALLOWED,
             RejectReason.PAC_INVALID, RejectReason.REPLAY_CACHE_UNAVAILABLE, RejectReason.REPLAY_QUOTA,
-            RejectReason.NO_KEYS);
+            RejectReason.PRINCIPAL_NAME);
 
     private final LoginNames names;
     private final PasswordLogin login;
@@ -114,8 +118,17 @@ public final class BasicAuthenticator {
         return BasicCredentials.isBasic(authorization);
     }
 
+    /** What a Basic header came to. */
+    public sealed interface Verdict permits LoggedIn, NotLoggedIn {}
+
+    /** The login worked: the principal of the ticket our acceptor decrypted. */
+    public record LoggedIn(Accepted accepted) implements Verdict {}
+
+    /** No login: the gateway's reason, or the acceptor's when its policy refused the KDC's ticket. */
+    public record NotLoggedIn(AccessDecision.Refused refused) implements Verdict {}
+
     /** @param authorization an {@code Authorization: Basic} value, received over TLS */
-    public Acceptance authenticate(String authorization, InetAddress peer) {
+    public Verdict authenticate(String authorization, InetAddress peer) {
         BasicCredentials credentials;
         String principal;
         try {
@@ -135,7 +148,7 @@ public final class BasicAuthenticator {
                         () -> attempt(principal, credentials, peer));
             } catch (RuntimeException e) {
                 log.warn("basic: login of {} failed unexpectedly", principal, e);
-                return rejected(Result.KDC_UNAVAILABLE, RejectReason.KDC_UNAVAILABLE,
+                return refused(Result.KDC_UNAVAILABLE, RequestReason.KDC_UNAVAILABLE,
                         "login of " + principal + " failed: " + e.getClass().getSimpleName());
             }
             return verdict(answer);
@@ -170,38 +183,39 @@ public final class BasicAuthenticator {
         }
     }
 
-    private Acceptance verdict(LoginCache.Answer answer) {
+    private Verdict verdict(LoginCache.Answer answer) {
         boolean shared = answer.shared();
         Outcome outcome = answer.outcome();
         if (outcome instanceof Outcome.Success s) {
             counters.get(shared ? Result.CACHED : Result.OK).increment();
-            return s.accepted();
+            return new LoggedIn(s.accepted());
         }
         if (outcome instanceof Outcome.BadCredentials b) {
-            return rejected(shared ? Result.CACHED_FAILURE : Result.BAD_CREDENTIALS, RejectReason.BAD_PASSWORD,
+            return refused(shared ? Result.CACHED_FAILURE : Result.BAD_CREDENTIALS, RequestReason.BAD_PASSWORD,
                     b.detail() + (shared ? " (again: not sent to the KDC)" : ""));
         }
         if (outcome instanceof Outcome.TicketRefused t) {
             counters.get(Result.TICKET_REFUSED).increment();
-            // The acceptor's own policy (realms, PAC) and its own faults keep their reason; any other refusal of the
-            // KDC's ticket (a key that is not ours) is a login that failed.
+            // The acceptor's own policy (realms, PAC, replay cache) keeps its reason; any other refusal of the KDC's
+            // ticket (a key that is not ours) is a login that failed.
             RejectReason reason = t.rejected().reason();
-            return POLICY_REASONS.contains(reason) ? t.rejected() : Rejected.of(RejectReason.BAD_PASSWORD,
-                    "ticket from the KDC refused by this node: " + reason.tag() + ": " + t.rejected().detail());
+            return new NotLoggedIn(POLICY_REASONS.contains(reason) ? new TokenRefused(t.rejected())
+                    : RequestRefused.of(RequestReason.BAD_PASSWORD, "ticket from the KDC refused by this node: "
+                            + reason.tag() + ": " + t.rejected().detail()));
         }
         if (outcome instanceof Outcome.RateLimited r) {
-            return rejected(Result.RATE_LIMITED, RejectReason.BASIC_RATE_LIMITED, r.detail());
+            return refused(Result.RATE_LIMITED, RequestReason.BASIC_RATE_LIMITED, r.detail());
         }
-        return rejected(Result.KDC_UNAVAILABLE, RejectReason.KDC_UNAVAILABLE, ((Outcome.Unavailable) outcome).detail());
+        return refused(Result.KDC_UNAVAILABLE, RequestReason.KDC_UNAVAILABLE, ((Outcome.Unavailable) outcome).detail());
     }
 
-    private Rejected refused(Result result, String detail) {
-        return rejected(result, RejectReason.BAD_PASSWORD, detail);
+    private NotLoggedIn refused(Result result, String detail) {
+        return refused(result, RequestReason.BAD_PASSWORD, detail);
     }
 
-    private Rejected rejected(Result result, RejectReason reason, String detail) {
+    private NotLoggedIn refused(Result result, RequestReason reason, String detail) {
         counters.get(result).increment();
-        return Rejected.of(reason, detail);
+        return new NotLoggedIn(RequestRefused.of(reason, detail));
     }
 
     /** An IPv4 address, or the /64 of an IPv6 one: one host has a whole /64 to pick its addresses from. */

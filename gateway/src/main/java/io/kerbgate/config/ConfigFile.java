@@ -61,6 +61,7 @@ record ConfigFile(
         @Nullable AuthSection auth,
         @Nullable SessionsSection sessions,
         @Nullable ProxyProtocolSection proxyProtocol,
+        @Nullable ErrorPagesSection errorPages,
         @Nullable BasicSection basic) {
 
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
@@ -136,6 +137,7 @@ record ConfigFile(
                 auth == null ? GatewayConfig.Auth.DEFAULT : auth.auth(),
                 sessions == null ? GatewayConfig.Sessions.DEFAULT : sessions.sessions(),
                 proxyProtocol == null ? null : proxyProtocol.proxyProtocol(),
+                errorPages == null ? GatewayConfig.ErrorPages.BUILT_IN : errorPages.errorPages(),
                 basic == null ? null : basic.basic(principals, tls != null));
     }
 

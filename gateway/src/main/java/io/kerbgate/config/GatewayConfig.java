@@ -42,7 +42,8 @@ import org.jspecify.annotations.Nullable;
  * @param accessLog   one line per request on the {@code kerbgate.access} logger
  * @param auth        whether requests must authenticate ({@code false} only for benchmarks)
  * @param sessions    whether an authentication outlives its request (off by default)
- * @param proxyProtocol PROXY protocol on the front listener, or {@code null} for none
+ * @param proxyProtocol the balancers whose PROXY protocol header names the client, or null
+ * @param errorPages  the bodies of 401 and 403 answers ({@code error_pages})
  * @param basic       {@code Authorization: Basic} turned into a Kerberos login, or {@code null} when off (the default)
  */
 public record GatewayConfig(
@@ -71,10 +72,12 @@ public record GatewayConfig(
         Auth auth,
         Sessions sessions,
         @Nullable ProxyProtocol proxyProtocol,
+        ErrorPages errorPages,
         @Nullable Basic basic) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(errorPages, "errorPages");
         principals = List.copyOf(principals);
         backends = List.copyOf(backends);
         Objects.requireNonNull(clockSkew, "clockSkew");
@@ -121,10 +124,11 @@ public record GatewayConfig(
             Duration clockSkew, Identity identity, Admin admin, Acceptor acceptor, Limits limits, Timeouts timeouts,
             Replay replay, Keys keys, Logging logging, List<Route> routes, @Nullable Tls tls, BackendTls backendTls,
             List<BackendOptions> backendOptions, Balancing balancing, Health health, Retries retries, Drain drain,
-            AccessLog accessLog, Auth auth, Sessions sessions, @Nullable ProxyProtocol proxyProtocol) {
+            AccessLog accessLog, Auth auth, Sessions sessions, @Nullable ProxyProtocol proxyProtocol,
+            ErrorPages errorPages) {
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts, replay, keys,
                 logging, routes, tls, backendTls, backendOptions, balancing, health, retries, drain, accessLog, auth,
-                sessions, proxyProtocol, null);
+                sessions, proxyProtocol, errorPages, null);
     }
 
     /**
@@ -139,7 +143,7 @@ public record GatewayConfig(
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts,
                 Replay.NONE, Keys.defaults(clockSkew), Logging.DEFAULT, List.of(), null, BackendTls.DEFAULT,
                 List.of(), Balancing.LEAST_OUTSTANDING, Health.DEFAULT, Retries.DEFAULT, Drain.DEFAULT,
-                AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT, null);
+                AccessLog.DEFAULT, Auth.DEFAULT, Sessions.DEFAULT, null, ErrorPages.BUILT_IN);
     }
 
     /**
@@ -147,6 +151,15 @@ public record GatewayConfig(
      * {@code from} must open with the header, and the client it names is the one logged, checked and forwarded;
      * connections from anywhere else are closed.
      */
+    /**
+     * {@code error_pages}: an operator's own 401 and 403 bodies (the text of the files, null for the built-in page) and
+     * the help link the built-in pages carry.
+     */
+    public record ErrorPages(@Nullable URI helpUrl, @Nullable String unauthorizedHtml,
+            @Nullable String unauthorizedJson, @Nullable String forbiddenHtml, @Nullable String forbiddenJson) {
+        public static final ErrorPages BUILT_IN = new ErrorPages(null, null, null, null, null);
+    }
+
     public record ProxyProtocol(List<AddressRange> from) {
         public ProxyProtocol {
             from = List.copyOf(from);

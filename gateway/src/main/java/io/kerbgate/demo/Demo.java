@@ -7,7 +7,10 @@ import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.initiator.GssInitiator;
 import io.kerbgate.initiator.GssMech;
 import io.kerbgate.initiator.Negotiation;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,13 +47,13 @@ public final class Demo {
 
     private static int run(Path dir, boolean keepRunning, PrintStream out) throws Exception {
         Path keytab = dir.resolve("http.keytab");
-        try (DemoKdc kdc = DemoKdc.start(Files.createDirectories(dir.resolve("kdc")), REALM)) {
-            kdc.createUser(USER, PASSWORD);
+        try (EmbeddedKdc kdc = EmbeddedKdc.start(Files.createDirectories(dir.resolve("kdc")), REALM, freePort())) {
+            kdc.createPrincipal(USER, PASSWORD);
             kdc.createService(SERVICE, keytab);
             out.printf("KDC       Kerby embedded KDC, realm %s, tcp 127.0.0.1:%d%n", REALM, kdc.port());
             out.printf("keytab    %s (%s)%n", keytab, SERVICE);
-            try (DemoBackend node1 = DemoBackend.start("node-1", "X-Remote-User");
-                    DemoBackend node2 = DemoBackend.start("node-2", "X-Remote-User")) {
+            try (EchoBackend node1 = EchoBackend.start("node-1");
+                    EchoBackend node2 = EchoBackend.start("node-2")) {
                 GatewayConfig config = config(keytab, List.of(node1.port(), node2.port()));
                 try (Kerbgate gateway = Kerbgate.start(config)) {
                     int port = gateway.frontPort();
@@ -68,8 +71,8 @@ public final class Demo {
         }
     }
 
-    private static boolean exercise(DemoKdc kdc, int port, PrintStream out) throws Exception {
-        System.setProperty("java.security.krb5.conf", kdc.krb5Conf().toString());
+    private static boolean exercise(EmbeddedKdc kdc, int port, PrintStream out) throws Exception {
+        System.setProperty("java.security.krb5.conf", kdc.kerbyKrb5Conf().toString());
         GssInitiator client = GssInitiator.withPassword(USER + "@" + REALM, PASSWORD.toCharArray());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         URI uri = URI.create("http://127.0.0.1:" + port + "/");
@@ -90,9 +93,10 @@ public final class Demo {
                     return "mutual auth failed: " + e.getMessage();
                 }
             }).orElse("no mutual-auth token");
-            out.printf("  #%d %d %s  [%s]%s%n", i, r.statusCode(), r.body().trim(), mutual,
+            String seen = r.statusCode() == 200 ? seen(r.body()) : r.body().trim();
+            out.printf("  #%d %d %s  [%s]%s%n", i, r.statusCode(), seen, mutual,
                     i == 2 ? "  (request carried a spoofed X-Remote-User: admin@" + REALM + ")" : "");
-            ok &= r.statusCode() == 200 && r.body().contains("user=alice@" + REALM) && ctx.isEstablished();
+            ok &= r.statusCode() == 200 && seen.contains("user=alice@" + REALM + " ") && ctx.isEstablished();
         }
 
         HttpResponse<String> replay = http.send(request(uri, firstHeader, null), HttpResponse.BodyHandlers.ofString());
@@ -106,7 +110,21 @@ public final class Demo {
         return ok;
     }
 
-    private static void deleteTree(Path dir) throws java.io.IOException {
+    /** What the backend saw, from its echo: {@code backend=node-1 user=alice@ARRAY.TEST authorization=absent}. */
+    private static String seen(String echo) {
+        List<String> users = EchoBackend.headerValues(echo, "x-remote-user");
+        return "backend=" + String.join(",", EchoBackend.headerValues(echo, "backend")) + " user="
+                + (users.isEmpty() ? "(none)" : String.join(",", users)) + " authorization="
+                + (EchoBackend.headerValues(echo, "authorization").isEmpty() ? "absent" : "present");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
         try (var paths = Files.walk(dir)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
@@ -125,9 +143,9 @@ public final class Demo {
         return b.build();
     }
 
-    private static void printTryIt(DemoKdc kdc, Path dir, int port, PrintStream out) {
+    private static void printTryIt(EmbeddedKdc kdc, Path dir, int port, PrintStream out) {
         out.printf("%nLeft running. With MIT krb5 and curl installed, try:%n");
-        out.printf("  export KRB5_CONFIG=%s KRB5CCNAME=%s%n", kdc.krb5Conf(), dir.resolve("ccache"));
+        out.printf("  export KRB5_CONFIG=%s KRB5CCNAME=%s%n", kdc.kerbyKrb5Conf(), dir.resolve("ccache"));
         out.printf("  echo %s | kinit %s@%s%n", PASSWORD, USER, REALM);
         out.printf("  curl --negotiate -u : --resolve %s:%d:127.0.0.1 http://%s:%d/%n", HOST, port, HOST, port);
         out.println("Ctrl-C to stop.");

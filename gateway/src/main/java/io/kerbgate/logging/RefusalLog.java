@@ -1,9 +1,12 @@
 package io.kerbgate.logging;
 
-import io.kerbgate.acceptor.Acceptance.Rejected;
 import io.kerbgate.acceptor.RefusalHints;
 import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.acceptor.TokenFacts;
+import io.kerbgate.access.AccessDecision.Refused;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.AccessDecision.TokenRefused;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.config.GatewayConfig.Logging;
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.keys.KeySet;
@@ -25,7 +28,8 @@ import org.slf4j.spi.LoggingEventBuilder;
  *
  * <table>
  *   <caption>Fields of {@code auth refused}</caption>
- *   <tr><td>{@code reason}</td><td>the {@link RejectReason#tag()}, as in the metrics</td></tr>
+ *   <tr><td>{@code reason}</td><td>the {@link RejectReason#tag()} or {@link RequestReason#tag()}, as in the
+ *       metrics</td></tr>
  *   <tr><td>{@code status}</td><td>the HTTP status the client got</td></tr>
  *   <tr><td>{@code client}</td><td>the peer address on the socket</td></tr>
  *   <tr><td>{@code principal}</td><td>the client principal when the ticket decrypted, else {@code -}</td></tr>
@@ -50,28 +54,28 @@ public final class RefusalLog {
 
     private final Supplier<KeySet> keys;
     private final Logging.Format format;
-    private final ToIntFunction<RejectReason> httpStatus;
+    private final ToIntFunction<Refused> httpStatus;
 
     /**
      * @param keys       this node's current keys, read once per refusal
      * @param format     the configured format: decides whether fields go in the message or in key-value pairs
-     * @param httpStatus the status the edge answers each reason with, for the {@code status} field
+     * @param httpStatus the status the edge answers each refusal with, for the {@code status} field
      */
-    public RefusalLog(Supplier<KeySet> keys, Logging.Format format, ToIntFunction<RejectReason> httpStatus) {
+    public RefusalLog(Supplier<KeySet> keys, Logging.Format format, ToIntFunction<Refused> httpStatus) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.format = Objects.requireNonNull(format, "format");
         this.httpStatus = Objects.requireNonNull(httpStatus, "httpStatus");
     }
 
-    /** Logs {@code rejected} for the client at {@code peer}; {@code route} is the access route, or {@code null}. */
-    public void refused(Rejected rejected, InetSocketAddress peer, @Nullable String route) {
-        Level level = level(rejected.reason());
+    /** Logs {@code refused} for the client at {@code peer}; {@code route} is the access route, or {@code null}. */
+    public void refused(Refused refused, InetSocketAddress peer, @Nullable String route) {
+        Level level = level(refused);
         if (!log.isEnabledForLevel(level)) {
             return;
         }
-        Map<String, String> fields = fields(rejected, peer, route);
+        Map<String, String> fields = fields(refused, peer, route);
         if (format == Logging.Format.JSON) {
-            LoggingEventBuilder event = log.atLevel(level).setMessage("auth refused: " + rejected.reason().tag());
+            LoggingEventBuilder event = log.atLevel(level).setMessage("auth refused: " + refused.tag());
             fields.forEach(event::addKeyValue);
             event.log();
         } else {
@@ -80,13 +84,13 @@ public final class RefusalLog {
     }
 
     /** The fields of the line, in order, values as the plain line shows them (before escaping). */
-    Map<String, String> fields(Rejected rejected, InetSocketAddress peer, @Nullable String route) {
-        TokenFacts facts = rejected.facts();
+    Map<String, String> fields(Refused refused, InetSocketAddress peer, @Nullable String route) {
+        TokenFacts facts = refused.facts();
         KeySet keySet = keys.get();
         boolean reachedTicket = facts.sname() != null || facts.kvno() >= 0;
         Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("reason", rejected.reason().tag());
-        fields.put("status", Integer.toString(httpStatus.applyAsInt(rejected.reason())));
+        fields.put("reason", refused.tag());
+        fields.put("status", Integer.toString(httpStatus.applyAsInt(refused)));
         fields.put("client", peer.getAddress() == null ? peer.getHostString() + ":" + peer.getPort()
                 : peer.getAddress().getHostAddress() + ":" + peer.getPort());
         fields.put("principal", orDash(facts.client()));
@@ -97,17 +101,32 @@ public final class RefusalLog {
         fields.put("keytab_enctypes", reachedTicket ? RefusalHints.keytabEnctypes(keySet, facts.sname()) : "-");
         fields.put("route", orDash(route));
         fields.put("mech", orDash(facts.mech()));
-        fields.put("detail", rejected.detail());
-        fields.put("hint", RefusalHints.hint(rejected.reason(), facts, keySet));
+        fields.put("detail", refused.detail());
+        fields.put("hint", hint(refused, keySet));
         return fields;
     }
 
-    private static Level level(RejectReason reason) {
-        return switch (reason) {
-            case NO_HEADER -> Level.DEBUG;
-            case REPLAY_CACHE_UNAVAILABLE, KDC_UNAVAILABLE, BASIC_NEEDS_TLS -> Level.WARN;
-            default -> Level.INFO;
-        };
+    /** The acceptor's hints compare the token with the keys; the gateway's own refusals have one fixed hint each. */
+    private static String hint(Refused refused, KeySet keys) {
+        if (refused instanceof TokenRefused token) {
+            return RefusalHints.hint(token.rejected().reason(), refused.facts(), keys);
+        }
+        return ((RequestRefused) refused).reason().hint();
+    }
+
+    private static Level level(Refused refused) {
+        if (refused instanceof RequestRefused request && request.reason() == RequestReason.NO_HEADER) {
+            return Level.DEBUG;
+        }
+        if (refused instanceof RequestRefused request && (request.reason() == RequestReason.KDC_UNAVAILABLE
+                || request.reason() == RequestReason.BASIC_NEEDS_TLS)) {
+            return Level.WARN;
+        }
+        if (refused instanceof TokenRefused token
+                && token.rejected().reason() == RejectReason.REPLAY_CACHE_UNAVAILABLE) {
+            return Level.WARN;
+        }
+        return Level.INFO;
     }
 
     private static String plainLine(Map<String, String> fields) {

@@ -2,6 +2,7 @@ package io.kerbgate.metrics;
 
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.RequestReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,9 +22,9 @@ import java.util.concurrent.TimeUnit;
  *   <caption>Meters (Prometheus names in parentheses)</caption>
  *   <tr><th>Meter</th><th>Tags</th><th>Meaning</th></tr>
  *   <tr><td>{@code kerbgate.auth.requests} ({@code kerbgate_auth_requests_total})</td>
- *       <td>{@code result} ok/rejected; {@code reason} {@code ok}, a {@link RejectReason#tag()} or
- *           {@code acceptor_error}; {@code service} the keytab principal that decrypted the ticket, or {@code none};
- *           {@code kvno} its key version, or {@code none}</td>
+ *       <td>{@code result} ok/rejected; {@code reason} {@code ok}, a {@link RejectReason#tag()}, a
+ *           {@link RequestReason#tag()} or {@code acceptor_error}; {@code service} the keytab principal that
+ *           decrypted the ticket, or {@code none}; {@code kvno} its key version, or {@code none}</td>
  *       <td>authentication verdicts, including the proxy's own {@code no_header}, {@code duplicate_header} and
  *           {@code too_large} (header block over the limit). {@code access_denied} is not counted here: see
  *           {@code kerbgate_access_requests_total}</td></tr>
@@ -49,6 +50,7 @@ public final class AuthMetrics {
     private final Map<ServiceKvno, Counter> accepted = new ConcurrentHashMap<>();
     private final Counter acceptorError;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
+    private final Map<RequestReason, Counter> refused = new EnumMap<>(RequestReason.class);
     private final Timer latencyCold;
     private final Timer latencyCached;
     private final Timer latencyRejected;
@@ -59,8 +61,11 @@ public final class AuthMetrics {
         this.registry = registry;
         acceptorError = counter(registry, "rejected", ACCEPTOR_ERROR, NONE, NONE);
         for (RejectReason reason : RejectReason.values()) {
-            if (reason != RejectReason.ACCESS_DENIED) {
-                rejected.put(reason, counter(registry, "rejected", reason.tag(), NONE, NONE));
+            rejected.put(reason, counter(registry, "rejected", reason.tag(), NONE, NONE));
+        }
+        for (RequestReason reason : RequestReason.values()) {
+            if (reason != RequestReason.ACCESS_DENIED) {
+                refused.put(reason, counter(registry, "rejected", reason.tag(), NONE, NONE));
             }
         }
         latencyCold = timer(registry, "ok", "cold");
@@ -79,14 +84,19 @@ public final class AuthMetrics {
         (accepted.cachedTicket() ? latencyCached : latencyCold).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** A refusal; {@code nanos} is negative when the acceptor was not called (no or two headers, headers too large). */
+    /** A refused token; {@code nanos} is negative when the acceptor was not called (headers too large). */
     public void rejected(RejectReason reason, long nanos) {
-        Counter counter = rejected.get(reason);
-        if (counter != null) {
-            counter.increment();
-        }
+        rejected.get(reason).increment();
         if (nanos >= 0) {
             latencyRejected.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A request the gateway refused without asking the acceptor; {@code access_denied} is the access meter's. */
+    public void refused(RequestReason reason) {
+        Counter counter = refused.get(reason);
+        if (counter != null) {
+            counter.increment();
         }
     }
 

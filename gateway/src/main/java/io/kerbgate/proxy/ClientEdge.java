@@ -205,6 +205,13 @@ final class ClientEdge extends ChannelInboundHandlerAdapter {
      */
     void answer(FullHttpResponse response, @Nullable Backend backend, boolean close) {
         Exchange ex = exchange;
+        if (ex != null && ex.head && response.content().isReadable()) {
+            // HEAD gets the headers a GET would (its Content-Length too) and no content. HTTP/1.1's encoder drops it by
+            // itself; an HTTP/2 stream would send it as DATA frames that the client takes for a protocol error.
+            FullHttpResponse headersOnly = response.replace(Unpooled.EMPTY_BUFFER);
+            response.release();
+            response = headersOnly;
+        }
         boolean keepAlive = !close && !draining && ex != null && ex.keepAlive
                 // A client that waited for 100 Continue in vain may send the body anyway, or not: no telling where
                 // the next request would start.

@@ -1,9 +1,9 @@
 package io.kerbgate.proxy;
 
-import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
-import io.kerbgate.acceptor.Acceptance.Rejected;
-import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessDecision;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.RequestReason;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -86,7 +86,7 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
         Means means = !withoutToken ? (negotiate.isBasic(request.headers().get(HttpHeaderNames.AUTHORIZATION))
                         ? Means.BASIC : Means.TOKEN)
                 : session != null && session.get() != null ? Means.CONNECTION : Means.COOKIE;
-        Future<Acceptance> verdict = negotiate.authenticate(request, checked.target(),
+        Future<AccessDecision> verdict = negotiate.authenticate(request, checked.target(),
                 ClientAddress.inet(channel), security.bindings(), security.tls(), session, channel.eventLoop());
         if (verdict.isDone()) {
             decided(ctx, ex, request, verdict.getNow(), means);
@@ -104,24 +104,26 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void decided(ChannelHandlerContext ctx, Exchange ex, HttpRequest request, Acceptance verdict,
+    private void decided(ChannelHandlerContext ctx, Exchange ex, HttpRequest request, AccessDecision verdict,
                          Means means) {
-        if (verdict instanceof Rejected rejected) {
-            ex.auth = rejected.reason().tag();
-            FullHttpResponse response = Responses.refusal(rejected.reason(), rejected.rejectToken());
+        if (verdict instanceof AccessDecision.Refused refused) {
+            ex.auth = refused.tag();
+            FullHttpResponse response = Responses.refusal(refused, negotiate.errorPages(),
+                    request.headers().get(HttpHeaderNames.ACCEPT));
             String basic = negotiate.basicChallenge();
             if (basic != null && security.tls() && response.status().code() == 401) {
                 // Offered beside Negotiate, never instead: browsers prefer Negotiate where they have a ticket.
                 response.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, basic);
             }
-            if (rejected.reason() == RejectReason.BASIC_RATE_LIMITED) {
+            if (refused instanceof RequestRefused r && r.reason() == RequestReason.BASIC_RATE_LIMITED) {
                 response.headers().set(HttpHeaderNames.RETRY_AFTER, negotiate.basicRetryAfterSeconds());
             }
             edge.answer(response, null, false);
             return;
         }
-        // Not Accepted on an anonymous route: forwarded without an identity.
-        pass(ctx, ex, verdict instanceof Accepted accepted ? new Authenticated(request, accepted, means)
+        // Not Allowed on an anonymous route: forwarded without an identity.
+        pass(ctx, ex, verdict instanceof AccessDecision.Allowed allowed
+                ? new Authenticated(request, allowed.accepted(), means)
                 : new Authenticated(request, null, Means.ANONYMOUS));
     }
 

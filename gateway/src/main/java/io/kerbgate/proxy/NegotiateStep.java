@@ -6,7 +6,11 @@ import io.kerbgate.acceptor.Acceptance.Rejected;
 import io.kerbgate.acceptor.ChannelBindings;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessDecision;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.AccessDecision.TokenRefused;
 import io.kerbgate.access.AccessRules;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.access.RequestTarget;
 import io.kerbgate.basic.BasicAuthenticator;
 import io.kerbgate.config.GatewayConfig;
@@ -25,6 +29,7 @@ import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -111,6 +116,11 @@ final class NegotiateStep {
         return basic == null ? 1 : Math.max(1, (basic.retryAfter().toMillis() + 999) / 1000);
     }
 
+    /** The 401 and 403 bodies now. */
+    ErrorPages errorPages() {
+        return live.current().errorPages();
+    }
+
     /** The session cookie, or {@code null} when {@code sessions.cookie} is off. */
     @Nullable SessionCookies cookies() {
         return cookies;
@@ -124,18 +134,18 @@ final class NegotiateStep {
      *                route still decides); a request with one is authenticated afresh, and the verdict replaces it
      *                (an accepted token binds its principal, anything else unbinds the connection)
      * @param loop     the connection's event loop: where the verdict completes, and where the session is touched
-     * @return the verdict, done at once unless the token is checked on {@code offload}
+     * @return the decision, done at once unless the token is checked on {@code offload}
      */
-    Future<Acceptance> authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
-                                    ChannelBindings bindings, @Nullable Attribute<Accepted> session,
-                                    EventExecutor loop) {
+    Future<AccessDecision> authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
+                                        ChannelBindings bindings, @Nullable Attribute<Accepted> session,
+                                        EventExecutor loop) {
         return authenticate(request, target, peer, bindings, false, session, loop);
     }
 
     /** @param tls whether the connection is TLS, which {@code Authorization: Basic} needs */
-    Future<Acceptance> authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
-                                    ChannelBindings bindings, boolean tls, @Nullable Attribute<Accepted> session,
-                                    EventExecutor loop) {
+    Future<AccessDecision> authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
+                                        ChannelBindings bindings, boolean tls, @Nullable Attribute<Accepted> session,
+                                        EventExecutor loop) {
         HttpHeaders headers = request.headers();
         AccessRules.Route route;
         try {
@@ -167,23 +177,23 @@ final class NegotiateStep {
             // An invalid or expired cookie is ignored: the client gets the usual challenge.
         }
         if (authenticator.awaitingKeys()) {
-            return loop.newSucceededFuture(refuse(Rejected.of(RejectReason.NO_KEYS, "no keys yet: install them with"
-                    + " kerbgate keys init or add-node"), peer, route));
+            return loop.newSucceededFuture(refuse(RequestRefused.of(RequestReason.NO_KEYS, "no keys yet: install them"
+                    + " with kerbgate keys init or add-node"), peer, route));
         }
         if (values.isEmpty()) {
             // The first leg of every browser's Negotiate exchange: routine, so RefusalLog writes it at DEBUG.
             return loop.newSucceededFuture(
-                    refuse(Rejected.of(RejectReason.NO_HEADER, "no Authorization header"), peer, route));
+                    refuse(RequestRefused.of(RequestReason.NO_HEADER, "no Authorization header"), peer, route));
         }
         if (values.size() > 1) {
-            return loop.newSucceededFuture(refuse(Rejected.of(RejectReason.DUPLICATE_HEADER,
+            return loop.newSucceededFuture(refuse(RequestRefused.of(RequestReason.DUPLICATE_HEADER,
                     values.size() + " Authorization headers"), peer, route));
         }
         String token = values.get(0);
         if (isBasic(token)) {
             if (!tls) {
                 // The password crossed the network in clear; it is not even decoded here.
-                return loop.newSucceededFuture(refuse(Rejected.of(RejectReason.BASIC_NEEDS_TLS,
+                return loop.newSucceededFuture(refuse(RequestRefused.of(RequestReason.BASIC_NEEDS_TLS,
                         "Authorization: Basic on a plain HTTP connection, refused unread"), peer, route));
             }
             return basic(token, peer, session, route, loop);
@@ -191,7 +201,7 @@ final class NegotiateStep {
         if (offload == null) {
             return loop.newSucceededFuture(verdict(check(token, peer, bindings), session, route, peer));
         }
-        Promise<Acceptance> promise = loop.newPromise();
+        Promise<AccessDecision> promise = loop.newPromise();
         try {
             offload.execute(() -> {
                 Checked checked = check(token, peer, bindings);
@@ -209,34 +219,48 @@ final class NegotiateStep {
     }
 
     /** A Basic login on {@code basicThreads}; the verdict comes back on {@code loop}, like an offloaded token's. */
-    private Future<Acceptance> basic(String authorization, InetSocketAddress peer,
-                                     @Nullable Attribute<Accepted> session, AccessRules.Route route,
-                                     EventExecutor loop) {
-        Promise<Acceptance> promise = loop.newPromise();
+    private Future<AccessDecision> basic(String authorization, InetSocketAddress peer,
+                                         @Nullable Attribute<Accepted> session, AccessRules.Route route,
+                                         EventExecutor loop) {
+        Promise<AccessDecision> promise = loop.newPromise();
         try {
             basicThreads.execute(() -> {
                 long start = System.nanoTime();
-                Checked checked;
+                BasicAuthenticator.Verdict verdict;
                 try {
-                    checked = new Checked(basic.authenticate(authorization, peer.getAddress()),
-                            System.nanoTime() - start, false);
+                    verdict = basic.authenticate(authorization, peer.getAddress());
                 } catch (RuntimeException e) {
                     log.error("basic login threw; refusing client={}", peer, e);
-                    checked = new Checked(Rejected.of(RejectReason.KDC_UNAVAILABLE, "basic login threw "
-                            + e.getClass().getName()), System.nanoTime() - start, false);
+                    verdict = new BasicAuthenticator.NotLoggedIn(RequestRefused.of(RequestReason.KDC_UNAVAILABLE,
+                            "basic login threw " + e.getClass().getName()));
                 }
-                Checked done = checked;
+                BasicAuthenticator.Verdict done = verdict;
+                long nanos = System.nanoTime() - start;
                 try {
-                    loop.execute(() -> promise.setSuccess(verdict(done, session, route, peer)));
+                    loop.execute(() -> promise.setSuccess(basicVerdict(done, nanos, session, route, peer)));
                 } catch (RejectedExecutionException e) {
                     // The proxy is stopping: the connection goes with its event loop.
                 }
             });
         } catch (RejectedExecutionException e) {
-            promise.setSuccess(refuse(Rejected.of(RejectReason.KDC_UNAVAILABLE, "too many requests waiting for a"
-                    + " thread: " + e.getMessage()), peer, route));
+            promise.setSuccess(refuse(RequestRefused.of(RequestReason.KDC_UNAVAILABLE, "too many requests waiting for"
+                    + " a thread: " + e.getMessage()), peer, route));
         }
         return promise;
+    }
+
+    /** A Basic verdict counted, logged and bound like a token's: a login is an accepted ticket of our own. */
+    private AccessDecision basicVerdict(BasicAuthenticator.Verdict verdict, long nanos,
+                                        @Nullable Attribute<Accepted> session, AccessRules.Route route,
+                                        InetSocketAddress peer) {
+        if (verdict instanceof BasicAuthenticator.LoggedIn in) {
+            return verdict(new Checked(in.accepted(), nanos, false), session, route, peer);
+        }
+        AccessDecision.Refused refused = ((BasicAuthenticator.NotLoggedIn) verdict).refused();
+        if (refused instanceof TokenRefused token) {
+            return verdict(new Checked(token.rejected(), nanos, false), session, route, peer);
+        }
+        return refuse((RequestRefused) refused, peer, route);
     }
 
     /** What the acceptor said of a token, and how long it took. */
@@ -246,8 +270,10 @@ final class NegotiateStep {
     private Checked check(String token, InetSocketAddress peer, ChannelBindings bindings) {
         long start = System.nanoTime();
         try {
-            return new Checked(authenticator.authenticate(token, peer.getAddress(), bindings),
-                    System.nanoTime() - start, false);
+            // Accepted or Rejected, never null: a null is a broken contract, refused like a throw.
+            Acceptance verdict = Objects.requireNonNull(authenticator.authenticate(token, peer.getAddress(), bindings),
+                    "the acceptor's verdict");
+            return new Checked(verdict, System.nanoTime() - start, false);
         } catch (RuntimeException e) {
             // The acceptor's contract is to never throw; if it does, fail closed with a challenge, not a 5xx.
             log.error("auth acceptor threw; refusing client={}", peer, e);
@@ -257,11 +283,11 @@ final class NegotiateStep {
     }
 
     /** The acceptor's verdict counted, bound to the connection's session, and held against the route. */
-    private Acceptance verdict(Checked checked, @Nullable Attribute<Accepted> session, AccessRules.Route route,
-                               InetSocketAddress peer) {
+    private AccessDecision verdict(Checked checked, @Nullable Attribute<Accepted> session, AccessRules.Route route,
+                                   InetSocketAddress peer) {
         if (checked.threw()) {
             metrics.acceptorError(checked.nanos());
-            return checked.verdict();
+            return new TokenRefused((Rejected) checked.verdict());
         }
         if (checked.verdict() instanceof Accepted accepted) {
             metrics.authenticated(accepted, checked.nanos());
@@ -272,25 +298,33 @@ final class NegotiateStep {
             }
             return authorize(route, accepted, peer);
         }
-        Rejected rejected = checked.verdict() instanceof Rejected r ? r : Rejected.of(RejectReason.MALFORMED,
-                "acceptor returned " + checked.verdict().getClass().getSimpleName());
+        Rejected rejected = (Rejected) checked.verdict();
         metrics.rejected(rejected.reason(), checked.nanos());
-        logRefusal(rejected, peer, route);
-        return rejected;
+        TokenRefused refused = new TokenRefused(rejected);
+        logRefusal(refused, peer, route);
+        return refused;
     }
 
-    private Acceptance authorize(AccessRules.Route route, Accepted accepted, InetSocketAddress peer) {
-        Acceptance allowed = route.authorize(accepted);
-        if (allowed instanceof Rejected denied) {
+    private AccessDecision authorize(AccessRules.Route route, Accepted accepted, InetSocketAddress peer) {
+        AccessDecision decision = route.authorize(accepted);
+        if (decision instanceof AccessDecision.Refused denied) {
             logRefusal(denied, peer, route);
         }
-        return allowed;
+        return decision;
     }
 
-    private Rejected refuse(Rejected rejected, InetSocketAddress peer, AccessRules.Route route) {
+    /** A refusal of the acceptor's kind without asking it (the shared replay cache is out of reach). */
+    private TokenRefused refuse(Rejected rejected, InetSocketAddress peer, AccessRules.Route route) {
         metrics.rejected(rejected.reason(), -1);
-        logRefusal(rejected, peer, route);
-        return rejected;
+        TokenRefused refused = new TokenRefused(rejected);
+        logRefusal(refused, peer, route);
+        return refused;
+    }
+
+    private RequestRefused refuse(RequestRefused refused, InetSocketAddress peer, AccessRules.Route route) {
+        metrics.requestRefused(refused.reason());
+        logRefusal(refused, peer, route);
+        return refused;
     }
 
     /**
@@ -304,21 +338,21 @@ final class NegotiateStep {
     }
 
     /** A malformed or ambiguous target or {@code Host} (400 {@code bad_target}): counted and logged. */
-    Rejected badTarget(RequestTarget.Invalid invalid, InetSocketAddress peer) {
-        Rejected rejected = Rejected.of(RejectReason.BAD_TARGET, invalid.getMessage());
-        metrics.rejected(rejected.reason(), -1);
-        live.current().refusals().refused(rejected, peer, null);
-        return rejected;
+    RequestRefused badTarget(RequestTarget.Invalid invalid, InetSocketAddress peer) {
+        RequestRefused refused = RequestRefused.of(RequestReason.BAD_TARGET, invalid.getMessage());
+        metrics.requestRefused(refused.reason());
+        live.current().refusals().refused(refused, peer, null);
+        return refused;
     }
 
     /** The request head was over {@code limits.max_header_size} (431): typically a Negotiate token with a large PAC. */
     void headersTooLarge(InetSocketAddress peer) {
         Rejected rejected = Rejected.of(RejectReason.TOO_LARGE, "request header block over limits.max_header_size");
         metrics.rejected(rejected.reason(), -1);
-        live.current().refusals().refused(rejected, peer, null);
+        live.current().refusals().refused(new TokenRefused(rejected), peer, null);
     }
 
-    private void logRefusal(Rejected rejected, InetSocketAddress peer, AccessRules.Route route) {
-        live.current().refusals().refused(rejected, peer, route.name());
+    private void logRefusal(AccessDecision.Refused refused, InetSocketAddress peer, AccessRules.Route route) {
+        live.current().refusals().refused(refused, peer, route.name());
     }
 }

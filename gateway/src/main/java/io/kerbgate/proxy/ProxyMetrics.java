@@ -2,6 +2,7 @@ package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.metrics.AuthMetrics;
 import io.kerbgate.sessions.SessionCookies;
 import io.micrometer.core.instrument.Counter;
@@ -225,9 +226,14 @@ public final class ProxyMetrics {
         auth.accepted(accepted, nanos);
     }
 
-    /** A refusal; {@code nanos} is negative when the acceptor was not called (no or two headers). */
+    /** A refused token; {@code nanos} is negative when the acceptor was not called (headers too large). */
     void rejected(RejectReason reason, long nanos) {
         auth.rejected(reason, nanos);
+    }
+
+    /** A request refused without the acceptor (no or two headers, a bad target, no keys yet). */
+    void requestRefused(RequestReason reason) {
+        auth.refused(reason);
     }
 
     private static Counter cookieCounter(MeterRegistry registry, String result) {

@@ -1,6 +1,6 @@
 package io.kerbgate.proxy;
 
-import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessDecision;
 import io.kerbgate.access.RequestTarget;
 import io.kerbgate.proxy.ProxyMetrics.Refusal;
 import io.netty.channel.ChannelHandlerContext;
@@ -63,9 +63,9 @@ final class RequestChecks extends ChannelInboundHandlerAdapter {
         try {
             target = NegotiateStep.target(request);
         } catch (RequestTarget.Invalid e) {
-            negotiate.badTarget(e, peer);
-            ex.auth = RejectReason.BAD_TARGET.tag();
-            edge.answer(Responses.refusal(RejectReason.BAD_TARGET, null), null, false);
+            AccessDecision.RequestRefused refused = negotiate.badTarget(e, peer);
+            ex.auth = refused.tag();
+            edge.answer(Responses.refusal(refused), null, false);
             return;
         }
         // The request says what the route is chosen by: the target in origin-form, and Host the authority that names

@@ -1,6 +1,10 @@
 package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessDecision.Refused;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.AccessDecision.TokenRefused;
+import io.kerbgate.access.RequestReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -29,9 +33,12 @@ import org.jspecify.annotations.Nullable;
  *       {@code Authorization} headers, or a malformed or ambiguous target or {@code Host}
  *       ({@link io.kerbgate.access.RequestTarget})</td></tr>
  *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate} (and
- *       {@code Basic} over TLS when {@code basic} is on), or a Basic login that failed</td></tr>
- *   <tr><td>403</td><td>a principal a route refuses, or {@code Basic} over plain HTTP</td></tr>
- *   <tr><td>429</td><td>over a replay-cache share, or a Basic rate limit (with {@code Retry-After})</td></tr>
+ *       {@code Basic} over TLS when {@code basic} is on), or a Basic login that failed; the body by {@code Accept}
+ *       ({@link ErrorPages})</td></tr>
+ *   <tr><td>403</td><td>a principal the route does not let in, or whose name cannot be forwarded; the body by
+ *       {@code Accept} ({@link ErrorPages}); {@code Basic} over plain HTTP, with a body that says so</td></tr>
+ *   <tr><td>429</td><td>the client or its address holds its share of the replay cache, or a Basic rate limit (with
+ *       {@code Retry-After})</td></tr>
  *   <tr><td>417</td><td>an {@code Expect} other than {@code 100-continue}</td></tr>
  *   <tr><td>431</td><td>request headers above {@code limits.maxHeaderSize}</td></tr>
  *   <tr><td>500</td><td>a bug in the proxy before the response started</td></tr>
@@ -67,7 +74,7 @@ final class Responses {
     static final FullHttpResponse BASIC_NEEDS_TLS = build(HttpResponseStatus.FORBIDDEN,
             ": Basic authentication is only accepted over https");
 
-    /** One response per status {@link #status} maps a {@link RejectReason} to. */
+    /** One response per status {@link #status} maps a {@link RejectReason} or a {@link RequestReason} to. */
     private static final Map<Integer, FullHttpResponse> REFUSALS = refusals();
 
     private Responses() {}
@@ -78,28 +85,53 @@ final class Responses {
      * Negotiate} challenge, except framing errors of the HTTP request itself (400, 431); a ticket that is valid but
      * whose principal may not pass is 403; 503 when the fault is this node's, so a balancer or client tries another.
      */
+    static int status(Refused refused) {
+        return refused instanceof TokenRefused token ? status(token.rejected().reason())
+                : status(((RequestRefused) refused).reason());
+    }
+
+    /** The status of the acceptor's refusal of a token (see {@link #status(Refused)}). */
     static int status(RejectReason reason) {
         return switch (reason) {
-            case DUPLICATE_HEADER, BAD_TARGET -> 400;
-            case BASIC_NEEDS_TLS -> 403;
-            case NO_HEADER, OTHER_SCHEME, NTLM, MALFORMED, NOT_INITIAL_TOKEN, MECH_UNSUPPORTED, BAD_TOKEN_ID,
+            case OTHER_SCHEME, NTLM, MALFORMED, NOT_INITIAL_TOKEN, MECH_UNSUPPORTED, BAD_TOKEN_ID,
                     BAD_VERSION, BAD_MSG_TYPE, USER_TO_USER, UNKNOWN_SERVICE, BADKEYVER, ENCTYPE, INTEGRITY, BADMATCH,
                     SKEW, NOT_YET_VALID, EXPIRED, REPLAY, BADADDR, BAD_CHECKSUM, CHANNEL_BINDING, TRANSITED,
-                    REALM_NOT_ALLOWED, PAC_INVALID, BAD_PASSWORD -> 401;
-            case PRINCIPAL_NAME, ACCESS_DENIED -> 403;
-            case REPLAY_QUOTA, BASIC_RATE_LIMITED -> 429;
+                    REALM_NOT_ALLOWED, PAC_INVALID -> 401;
+            case PRINCIPAL_NAME -> 403;
+            case REPLAY_QUOTA -> 429;
             case TOO_LARGE -> 431;
-            case REPLAY_CACHE_UNAVAILABLE, NO_KEYS, KDC_UNAVAILABLE -> 503;
+            case REPLAY_CACHE_UNAVAILABLE -> 503;
         };
     }
 
-    /** The response to a refused request: the status of its reason, and a fresh challenge for a 401. */
-    static FullHttpResponse refusal(RejectReason reason, byte @Nullable [] rejectToken) {
-        if (reason == RejectReason.BASIC_NEEDS_TLS) {
+    /** The status of the gateway's own refusal of a request (see {@link #status(Refused)}). */
+    static int status(RequestReason reason) {
+        return switch (reason) {
+            case DUPLICATE_HEADER, BAD_TARGET -> 400;
+            case NO_HEADER, BAD_PASSWORD -> 401;
+            case ACCESS_DENIED, BASIC_NEEDS_TLS -> 403;
+            case BASIC_RATE_LIMITED -> 429;
+            case NO_KEYS, KDC_UNAVAILABLE -> 503;
+        };
+    }
+
+    /** {@link #refusal(Refused, ErrorPages, String)} with the built-in one-line bodies. */
+    static FullHttpResponse refusal(Refused refused) {
+        return refusal(refused, ErrorPages.BUILT_IN, null);
+    }
+
+    /**
+     * The response to a refused request: the status of its reason, and a fresh challenge for a 401; a 401 or 403 with
+     * the body of {@code pages} that the client's {@code Accept} asks for.
+     */
+    static FullHttpResponse refusal(Refused refused, ErrorPages pages, @Nullable String accept) {
+        if (refused instanceof RequestRefused request && request.reason() == RequestReason.BASIC_NEEDS_TLS) {
             return BASIC_NEEDS_TLS.retainedDuplicate();
         }
-        int status = status(reason);
-        FullHttpResponse response = REFUSALS.get(status).retainedDuplicate();
+        int status = status(refused);
+        byte[] rejectToken = refused.rejectToken();
+        FullHttpResponse page = pages.page(status, accept);
+        FullHttpResponse response = page != null ? page : REFUSALS.get(status).retainedDuplicate();
         if (rejectToken != null && status == 401) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, negotiate(rejectToken));
         }
@@ -120,6 +152,9 @@ final class Responses {
         for (RejectReason reason : RejectReason.values()) {
             byStatus.computeIfAbsent(status(reason), s -> build(HttpResponseStatus.valueOf(s), ""));
         }
+        for (RequestReason reason : RequestReason.values()) {
+            byStatus.computeIfAbsent(status(reason), s -> build(HttpResponseStatus.valueOf(s), ""));
+        }
         return Map.copyOf(byStatus);
     }
 
@@ -129,14 +164,19 @@ final class Responses {
         return response;
     }
 
-    private static FullHttpResponse build(HttpResponseStatus status, String suffix) {
+    /** A one-line text answer: the status, its phrase and {@code suffix}. */
+    static FullHttpResponse build(HttpResponseStatus status, String suffix) {
         byte[] text = (status.code() + " " + status.reasonPhrase() + suffix + "\n").getBytes(StandardCharsets.UTF_8);
-        // Unreleasable: the body is shared by every duplicate for the life of the process.
-        ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(text));
+        return build(status, "text/plain; charset=utf-8", text);
+    }
+
+    static FullHttpResponse build(HttpResponseStatus status, String contentType, byte[] content) {
+        // Unreleasable: the body is shared by every duplicate for as long as the response is in use.
+        ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(content));
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.length)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         return response;
     }

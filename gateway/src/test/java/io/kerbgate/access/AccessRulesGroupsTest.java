@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
-import io.kerbgate.acceptor.Acceptance.Rejected;
-import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessDecision.Allowed;
+import io.kerbgate.access.AccessDecision.RequestRefused;
 import io.kerbgate.config.GatewayConfig.Principals;
 import io.kerbgate.config.GatewayConfig.Route;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -51,7 +50,7 @@ final class AccessRulesGroupsTest {
     void member_isAdmitted() {
         Accepted alice = accepted("alice@AD.TEST", DOMAIN_USERS, WEB_USERS);
 
-        assertSame(alice, route(groups(WEB_USERS), null).authorize(alice));
+        assertSame(alice, assertInstanceOf(Allowed.class, route(groups(WEB_USERS), null).authorize(alice)).accepted());
         assertEquals(1, count("allowed"));
     }
 
@@ -59,15 +58,15 @@ final class AccessRulesGroupsTest {
     void anyListedGroup_admits() {
         Accepted carol = accepted("carol@AD.TEST", DOMAIN_USERS, CONTRACTORS);
 
-        assertSame(carol, route(groups(WEB_USERS, CONTRACTORS), null).authorize(carol));
+        assertSame(carol, assertInstanceOf(Allowed.class, route(groups(WEB_USERS, CONTRACTORS), null).authorize(carol)).accepted());
     }
 
     @Test
     void nonMember_isRefusedWith403() {
-        Acceptance verdict = route(groups(WEB_USERS), null).authorize(accepted("bob@AD.TEST", DOMAIN_USERS));
+        AccessDecision verdict = route(groups(WEB_USERS), null).authorize(accepted("bob@AD.TEST", DOMAIN_USERS));
 
-        Rejected rejected = assertInstanceOf(Rejected.class, verdict);
-        assertEquals(RejectReason.ACCESS_DENIED, rejected.reason());
+        RequestRefused rejected = assertInstanceOf(RequestRefused.class, verdict);
+        assertEquals(RequestReason.ACCESS_DENIED, rejected.reason());
         assertTrue(rejected.detail().contains("bob@AD.TEST may not use route 'web'"), rejected.detail());
         assertTrue(rejected.detail().contains("groups [" + WEB_USERS + "]"), rejected.detail());
         assertEquals(1, count("denied"));
@@ -77,16 +76,16 @@ final class AccessRulesGroupsTest {
     void ticketWithoutVerifiedGroups_isInNoGroup() {
         Accepted noPac = new Accepted("alice@AD.TEST", "HTTP/array.ad.test@AD.TEST", 2, 18, null, false);
 
-        assertInstanceOf(Rejected.class, route(groups(WEB_USERS), null).authorize(noPac));
+        assertInstanceOf(RequestRefused.class, route(groups(WEB_USERS), null).authorize(noPac));
     }
 
     @Test
     void denyByGroup_refusesEvenWhenAllowMatches() {
-        Acceptance verdict = route(new Principals(List.of(), List.of("AD.TEST"), List.of()), groups(CONTRACTORS))
+        AccessDecision verdict = route(new Principals(List.of(), List.of("AD.TEST"), List.of()), groups(CONTRACTORS))
                 .authorize(accepted("carol@AD.TEST", DOMAIN_USERS, CONTRACTORS));
 
-        Rejected rejected = assertInstanceOf(Rejected.class, verdict);
-        assertEquals(RejectReason.ACCESS_DENIED, rejected.reason());
+        RequestRefused rejected = assertInstanceOf(RequestRefused.class, verdict);
+        assertEquals(RequestReason.ACCESS_DENIED, rejected.reason());
         assertTrue(rejected.detail().endsWith("it matches deny group " + CONTRACTORS), rejected.detail());
     }
 
@@ -94,7 +93,7 @@ final class AccessRulesGroupsTest {
     void denyByGroup_letsOthersThrough() {
         Accepted alice = accepted("alice@AD.TEST", DOMAIN_USERS, WEB_USERS);
 
-        assertSame(alice, route(null, groups(CONTRACTORS)).authorize(alice));
+        assertSame(alice, assertInstanceOf(Allowed.class, route(null, groups(CONTRACTORS)).authorize(alice)).accepted());
     }
 
     @Test
@@ -104,8 +103,8 @@ final class AccessRulesGroupsTest {
         Accepted batch = accepted("svc-batch@AD.TEST");
         Accepted alice = accepted("alice@AD.TEST", WEB_USERS);
 
-        assertSame(batch, route.authorize(batch));
-        assertSame(alice, route.authorize(alice));
-        assertInstanceOf(Rejected.class, route.authorize(accepted("bob@AD.TEST", DOMAIN_USERS)));
+        assertSame(batch, assertInstanceOf(Allowed.class, route.authorize(batch)).accepted());
+        assertSame(alice, assertInstanceOf(Allowed.class, route.authorize(alice)).accepted());
+        assertInstanceOf(RequestRefused.class, route.authorize(accepted("bob@AD.TEST", DOMAIN_USERS)));
     }
 }

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.Acceptance.Rejected;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessDecision;
+import io.kerbgate.access.AccessDecision.TokenRefused;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.config.GatewayConfig.Basic.RateLimit;
 import io.kerbgate.testing.MutableClock;
@@ -79,6 +81,17 @@ final class BasicAuthenticatorTest {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
+    private static Accepted loggedIn(BasicAuthenticator.Verdict verdict) {
+        return assertInstanceOf(BasicAuthenticator.LoggedIn.class, verdict).accepted();
+    }
+
+    /** The refusal's reason: the gateway's ({@link RequestReason}) or the acceptor's ({@link RejectReason}). */
+    private static Enum<?> reason(BasicAuthenticator.Verdict verdict) {
+        AccessDecision.Refused refused = assertInstanceOf(BasicAuthenticator.NotLoggedIn.class, verdict).refused();
+        return refused instanceof TokenRefused token ? token.rejected().reason()
+                : ((AccessDecision.RequestRefused) refused).reason();
+    }
+
     private double count(String result) {
         return registry.get("kerbgate.basic.logins").tag("result", result).counter().count();
     }
@@ -87,15 +100,15 @@ final class BasicAuthenticatorTest {
     void success_isTheTicketsPrincipal_thenReusedUntilSuccessCacheEnds() {
         BasicAuthenticator basic = basic(kdc("right"));
 
-        Accepted first = assertInstanceOf(Accepted.class, basic.authenticate(header("alice", "right"), PEER));
+        Accepted first = loggedIn(basic.authenticate(header("alice", "right"), PEER));
         assertEquals("alice@" + REALM, first.client());
         assertEquals(List.of("S-1"), first.groups());
-        assertInstanceOf(Accepted.class, basic.authenticate(header("alice", "right"), PEER));
+        loggedIn(basic.authenticate(header("alice", "right"), PEER));
         assertEquals(1, logins.get());
         assertEquals(1.0, count("cached"));
 
         advance(Duration.ofMinutes(5));
-        assertInstanceOf(Accepted.class, basic.authenticate(header("alice", "right"), PEER));
+        loggedIn(basic.authenticate(header("alice", "right"), PEER));
         assertEquals(2, logins.get());
     }
 
@@ -117,15 +130,14 @@ final class BasicAuthenticatorTest {
         BasicAuthenticator basic = basic(kdc("right"));
 
         for (int i = 0; i < 5; i++) {
-            Rejected r = assertInstanceOf(Rejected.class, basic.authenticate(header("alice", "wrong"), PEER));
-            assertEquals(RejectReason.BAD_PASSWORD, r.reason());
+            assertEquals(RequestReason.BAD_PASSWORD, reason(basic.authenticate(header("alice", "wrong"), PEER)));
         }
         assertEquals(1, logins.get());
         assertEquals(4.0, count("cached_failure"));
         basic.authenticate(header("alice", "wrong-2"), PEER);
         assertEquals(2, logins.get());
         // The right password is not shadowed by the wrong one's entry.
-        assertInstanceOf(Accepted.class, basic.authenticate(header("alice", "right"), PEER));
+        loggedIn(basic.authenticate(header("alice", "right"), PEER));
     }
 
     @Test
@@ -140,8 +152,8 @@ final class BasicAuthenticatorTest {
     @Test
     void theCacheKey_holdsThePrincipal_soOneUsersPasswordIsNotAnothers() {
         BasicAuthenticator basic = basic(kdc("shared-pw"));
-        Accepted alice = (Accepted) basic.authenticate(header("alice", "shared-pw"), PEER);
-        Accepted bob = (Accepted) basic.authenticate(header("bob", "shared-pw"), PEER);
+        Accepted alice = loggedIn(basic.authenticate(header("alice", "shared-pw"), PEER));
+        Accepted bob = loggedIn(basic.authenticate(header("bob", "shared-pw"), PEER));
         assertEquals("alice@" + REALM, alice.client());
         assertEquals("bob@" + REALM, bob.client());
         assertEquals(2, logins.get());
@@ -160,8 +172,7 @@ final class BasicAuthenticatorTest {
         basic.authenticate(header("alice", "guess-1"), PEER);
         basic.authenticate(header("ALICE", "guess-2"), PEER);
 
-        Rejected limited = assertInstanceOf(Rejected.class, basic.authenticate(header("Alice", "guess-3"), PEER));
-        assertEquals(RejectReason.BASIC_RATE_LIMITED, limited.reason());
+        assertEquals(RequestReason.BASIC_RATE_LIMITED, reason(basic.authenticate(header("Alice", "guess-3"), PEER)));
         assertEquals(2, logins.get());
         // A limited attempt leaves nothing behind: once the bucket refills, the same password is tried.
         advance(Duration.ofMinutes(1));
@@ -193,8 +204,8 @@ final class BasicAuthenticatorTest {
         BasicAuthenticator basic = basic(kdc("right"));
         for (String header : new String[] {"Basic %%%", header("alice@OTHER.ORG", "right"),
             header("HTTP/gw", "right"), header("alice", "")}) {
-            assertEquals(RejectReason.BAD_PASSWORD,
-                    assertInstanceOf(Rejected.class, basic.authenticate(header, PEER)).reason(), header);
+            assertEquals(RequestReason.BAD_PASSWORD,
+                    reason(basic.authenticate(header, PEER)), header);
         }
         assertEquals(0, logins.get());
         assertEquals(4.0, count("malformed"));
@@ -207,8 +218,8 @@ final class BasicAuthenticatorTest {
             return new Outcome.Unavailable("no KDC answered");
         });
         for (int i = 0; i < 2; i++) {
-            assertEquals(RejectReason.KDC_UNAVAILABLE,
-                    assertInstanceOf(Rejected.class, basic.authenticate(header("alice", "pw"), PEER)).reason());
+            assertEquals(RequestReason.KDC_UNAVAILABLE,
+                    reason(basic.authenticate(header("alice", "pw"), PEER)));
         }
         assertEquals(2, logins.get());
     }
@@ -217,10 +228,10 @@ final class BasicAuthenticatorTest {
     void aTicketOurKeyCannotOpen_isABadLogin_butTheAcceptorsPolicyKeepsItsReason() {
         Rejected integrity = Rejected.of(RejectReason.INTEGRITY, "not our key");
         Rejected realm = Rejected.of(RejectReason.REALM_NOT_ALLOWED, "realm");
-        assertEquals(RejectReason.BAD_PASSWORD, ((Rejected) basic((p, pw, peer) -> new Outcome.TicketRefused(integrity))
-                .authenticate(header("alice", "pw"), PEER)).reason());
-        assertEquals(RejectReason.REALM_NOT_ALLOWED, ((Rejected) basic((p, pw, peer) -> new Outcome.TicketRefused(realm))
-                .authenticate(header("alice", "pw"), PEER)).reason());
+        assertEquals(RequestReason.BAD_PASSWORD, reason(basic((p, pw, peer) -> new Outcome.TicketRefused(integrity))
+                .authenticate(header("alice", "pw"), PEER)));
+        assertEquals(RejectReason.REALM_NOT_ALLOWED, reason(basic((p, pw, peer) -> new Outcome.TicketRefused(realm))
+                .authenticate(header("alice", "pw"), PEER)));
     }
 
     @Test
@@ -239,7 +250,7 @@ final class BasicAuthenticatorTest {
         });
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            List<Future<Acceptance>> verdicts = new ArrayList<>();
+            List<Future<BasicAuthenticator.Verdict>> verdicts = new ArrayList<>();
             verdicts.add(pool.submit(() -> basic.authenticate(header("alice", "pw"), PEER)));
             assertTrue(inLogin.await(10, TimeUnit.SECONDS));
             for (int i = 0; i < 3; i++) {
@@ -247,8 +258,8 @@ final class BasicAuthenticatorTest {
             }
             Thread.sleep(100);
             release.countDown();
-            for (Future<Acceptance> v : verdicts) {
-                assertInstanceOf(Accepted.class, v.get(10, TimeUnit.SECONDS));
+            for (Future<BasicAuthenticator.Verdict> v : verdicts) {
+                loggedIn(v.get(10, TimeUnit.SECONDS));
             }
             assertEquals(1, logins.get());
         } finally {

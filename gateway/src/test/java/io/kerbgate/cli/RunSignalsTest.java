@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.crypto.Enctype;
 import io.kerbgate.crypto.KerberosCrypto;
+import io.kerbgate.demo.EchoBackend;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabFile;
-import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.FreePorts;
 import io.kerbgate.testing.Processes;
 import io.kerbgate.testing.RunningProcess;

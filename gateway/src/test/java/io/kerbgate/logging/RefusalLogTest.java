@@ -13,6 +13,10 @@ import io.kerbgate.acceptor.Acceptance.Rejected;
 import io.kerbgate.acceptor.RefusalHints;
 import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.acceptor.TokenFacts;
+import io.kerbgate.access.AccessDecision.Refused;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.AccessDecision.TokenRefused;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.config.GatewayConfig.Logging;
 import io.kerbgate.keys.KeyRing;
 import io.kerbgate.keys.KeySet;
@@ -33,7 +37,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 final class RefusalLogTest {
 
     /** The edge's answer to the token refusals logged here (proxy.Responses.status maps every reason). */
-    private static final ToIntFunction<RejectReason> EDGE_STATUS = reason -> 401;
+    private static final ToIntFunction<Refused> EDGE_STATUS = refused -> 401;
 
     private static final String SERVICE = "HTTP/array.example.test@ARRAY.TEST";
     private static final InetSocketAddress PEER = new InetSocketAddress("192.0.2.7", 51234);
@@ -59,7 +63,7 @@ final class RefusalLogTest {
         Rejected rejected = new Rejected(RejectReason.BADKEYVER, "ticket kvno 2 but keytab has 3,4,5", facts, null);
 
         try (LogCapture log = LogCapture.refusals()) {
-            refusals.refused(rejected, PEER, null);
+            refusals.refused(new TokenRefused(rejected), PEER, null);
 
             assertEquals(1, log.lines().size());
             assertEquals(Level.INFO, log.events().get(0).getLevel());
@@ -93,6 +97,19 @@ final class RefusalLogTest {
         assertFalse(hint.contains("null"), hint);
     }
 
+    @ParameterizedTest
+    @EnumSource(RequestReason.class)
+    void everyRequestReason_hasAHint_inTheLine(RequestReason reason) {
+        RefusalLog refusals = new RefusalLog(() -> KeySet.EMPTY, Logging.Format.PLAIN, EDGE_STATUS);
+
+        Map<String, String> fields = refusals.fields(RequestRefused.of(reason, "d"), PEER, "web");
+
+        assertEquals(reason.tag(), fields.get("reason"));
+        assertEquals(reason.hint(), fields.get("hint"));
+        assertTrue(reason.hint().length() > 20, reason + ": " + reason.hint());
+        assertEquals("-", fields.get("keytab_kvnos"));
+    }
+
     @Test
     void hintsSayWhatToCheck() throws Exception {
         KeySet keys = keys();
@@ -111,7 +128,8 @@ final class RefusalLogTest {
         TokenFacts facts = new TokenFacts(null, "HTTP/x\r\nauth refused reason=ok\"", 1, 18, null);
 
         try (LogCapture log = LogCapture.refusals()) {
-            refusals.refused(new Rejected(RejectReason.UNKNOWN_SERVICE, "d", facts, null), PEER, null);
+            refusals.refused(new TokenRefused(new Rejected(RejectReason.UNKNOWN_SERVICE, "d", facts, null)), PEER,
+                    null);
 
             String line = log.lines().get(0);
             assertFalse(line.contains("\n") || line.contains("\r"), line);
@@ -123,8 +141,8 @@ final class RefusalLogTest {
     void levels_noHeaderIsDebug_fullReplayCacheIsWarn() {
         RefusalLog refusals = new RefusalLog(() -> KeySet.EMPTY, Logging.Format.PLAIN, EDGE_STATUS);
         try (LogCapture log = LogCapture.refusals()) {
-            refusals.refused(Rejected.of(RejectReason.NO_HEADER, "none"), PEER, null);
-            refusals.refused(Rejected.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, "full"), PEER, null);
+            refusals.refused(RequestRefused.of(RequestReason.NO_HEADER, "none"), PEER, null);
+            refusals.refused(new TokenRefused(Rejected.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, "full")), PEER, null);
 
             assertEquals(List.of(Level.DEBUG, Level.WARN), log.events().stream().map(ILoggingEvent::getLevel).toList());
         }
@@ -136,7 +154,8 @@ final class RefusalLogTest {
         RefusalLog refusals = new RefusalLog(() -> keys, Logging.Format.JSON, EDGE_STATUS);
         TokenFacts facts = new TokenFacts(null, SERVICE, 4, 18, "alice@ARRAY.TEST");
         try (LogCapture log = LogCapture.refusals()) {
-            refusals.refused(new Rejected(RejectReason.SKEW, "authenticator time is 400s behind", facts, null), PEER,
+            refusals.refused(new TokenRefused(new Rejected(RejectReason.SKEW, "authenticator time is 400s behind", facts,
+                    null)), PEER,
                     "corp");
 
             JsonEncoder encoder = new JsonEncoder();

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.Kerbgate;
 import io.kerbgate.config.ConfigLoader;
+import io.kerbgate.demo.EchoBackend;
 import io.kerbgate.keys.KeytabEntry;
 import io.kerbgate.keys.KeytabFile;
-import io.kerbgate.testing.EchoBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

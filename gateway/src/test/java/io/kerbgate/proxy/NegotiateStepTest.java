@@ -1,12 +1,18 @@
 package io.kerbgate.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.ChannelBindings;
 import io.kerbgate.acceptor.RejectReason;
 import io.kerbgate.access.AccessRules;
+import io.kerbgate.access.AccessDecision;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.AccessDecision.TokenRefused;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.access.RequestTarget;
 import io.kerbgate.basic.BasicAuthenticator;
 import io.kerbgate.config.GatewayConfig;
@@ -23,7 +29,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.net.InetSocketAddress;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,10 +48,22 @@ final class NegotiateStepTest {
             throw new IllegalStateException("bug");
         }, metrics);
 
-        Acceptance verdict = authenticate(step, request("Authorization", "Negotiate YII="));
+        AccessDecision verdict = authenticate(step, request("Authorization", "Negotiate YII="));
 
-        Acceptance.Rejected rejected = assertInstanceOf(Acceptance.Rejected.class, verdict);
-        assertEquals(401, Responses.status(rejected.reason()));
+        TokenRefused refused = assertInstanceOf(TokenRefused.class, verdict);
+        assertEquals(RejectReason.MALFORMED, refused.rejected().reason());
+        assertEquals(401, Responses.status(refused));
+        assertEquals(1.0, registry.get(ProxyMetrics.AUTH_REQUESTS)
+                .tag("result", "rejected").tag("reason", ProxyMetrics.ACCEPTOR_ERROR).counter().count());
+    }
+
+    @Test
+    void acceptorReturningNull_failsClosedWithAChallenge() {
+        NegotiateStep step = new NegotiateStep((value, peer, bindings) -> null, metrics);
+
+        AccessDecision verdict = authenticate(step, request("Authorization", "Negotiate YII="));
+
+        assertEquals(401, Responses.status(assertInstanceOf(TokenRefused.class, verdict)));
         assertEquals(1.0, registry.get(ProxyMetrics.AUTH_REQUESTS)
                 .tag("result", "rejected").tag("reason", ProxyMetrics.ACCEPTOR_ERROR).counter().count());
     }
@@ -59,36 +76,64 @@ final class NegotiateStepTest {
             return Acceptance.Rejected.of(RejectReason.MALFORMED, "unused");
         }, metrics);
 
-        Acceptance verdict = authenticate(step, request());
+        AccessDecision verdict = authenticate(step, request());
 
-        assertEquals(RejectReason.NO_HEADER, assertInstanceOf(Acceptance.Rejected.class, verdict).reason());
+        assertEquals(RequestReason.NO_HEADER, assertInstanceOf(RequestRefused.class, verdict).reason());
         assertEquals(0, calls.get());
     }
 
     @Test
     void statuses_areTheEdgesMapping_a4xxForWhatTheClientSent_a503ForThisNodesFault() {
-        Map<Integer, Set<RejectReason>> notUnauthorized = Map.of(
-                400, EnumSet.of(RejectReason.DUPLICATE_HEADER, RejectReason.BAD_TARGET),
-                403, EnumSet.of(RejectReason.PRINCIPAL_NAME, RejectReason.ACCESS_DENIED, RejectReason.BASIC_NEEDS_TLS),
-                429, EnumSet.of(RejectReason.REPLAY_QUOTA, RejectReason.BASIC_RATE_LIMITED),
-                431, EnumSet.of(RejectReason.TOO_LARGE),
-                503, EnumSet.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, RejectReason.NO_KEYS,
-                        RejectReason.KDC_UNAVAILABLE));
+        Map<Integer, Set<Enum<?>>> notUnauthorized = Map.of(
+                400, Set.of(RequestReason.DUPLICATE_HEADER, RequestReason.BAD_TARGET),
+                403, Set.of(RejectReason.PRINCIPAL_NAME, RequestReason.ACCESS_DENIED, RequestReason.BASIC_NEEDS_TLS),
+                429, Set.of(RejectReason.REPLAY_QUOTA, RequestReason.BASIC_RATE_LIMITED),
+                431, Set.of(RejectReason.TOO_LARGE),
+                503, Set.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, RequestReason.NO_KEYS,
+                        RequestReason.KDC_UNAVAILABLE));
         for (RejectReason reason : RejectReason.values()) {
-            int expected = notUnauthorized.entrySet().stream().filter(e -> e.getValue().contains(reason))
-                    .map(Map.Entry::getKey).findFirst().orElse(401);
-            assertEquals(expected, Responses.status(reason), reason.name());
+            assertEquals(expected(notUnauthorized, reason), Responses.status(reason), reason.name());
+            assertEquals(Responses.status(reason), Responses.status(new TokenRefused(
+                    Acceptance.Rejected.of(reason, "d"))), reason.name());
         }
+        for (RequestReason reason : RequestReason.values()) {
+            assertEquals(expected(notUnauthorized, reason), Responses.status(reason), reason.name());
+            assertEquals(Responses.status(reason), Responses.status(RequestRefused.of(reason, "d")), reason.name());
+        }
+    }
+
+    private static int expected(Map<Integer, Set<Enum<?>>> notUnauthorized, Enum<?> reason) {
+        return notUnauthorized.entrySet().stream().filter(e -> e.getValue().contains(reason))
+                .map(Map.Entry::getKey).findFirst().orElse(401);
+    }
+
+    @Test
+    void tagsOfTheAcceptorAndOfTheGateway_neverCollide() {
+        Set<String> tags = new java.util.HashSet<>();
+        for (RejectReason reason : RejectReason.values()) {
+            assertTrue(tags.add(reason.tag()), reason.tag());
+        }
+        for (RequestReason reason : RequestReason.values()) {
+            assertTrue(tags.add(reason.tag()), reason.tag());
+        }
+        assertFalse(tags.contains(ProxyMetrics.ACCEPTOR_ERROR));
     }
 
     @Test
     void everyRejectReason_hasItsStatusAndTheChallengeOnlyOn401() {
+        List<AccessDecision.Refused> refusals = new java.util.ArrayList<>();
         for (RejectReason reason : RejectReason.values()) {
-            var response = Responses.refusal(reason, null);
+            refusals.add(new TokenRefused(Acceptance.Rejected.of(reason, "d")));
+        }
+        for (RequestReason reason : RequestReason.values()) {
+            refusals.add(RequestRefused.of(reason, "d"));
+        }
+        for (AccessDecision.Refused refused : refusals) {
+            var response = Responses.refusal(refused);
             try {
-                assertEquals(Responses.status(reason), response.status().code(), reason.name());
-                assertEquals(Responses.status(reason) == 401, response.headers().contains("WWW-Authenticate"),
-                        reason.name());
+                assertEquals(Responses.status(refused), response.status().code(), refused.tag());
+                assertEquals(Responses.status(refused) == 401, response.headers().contains("WWW-Authenticate"),
+                        refused.tag());
             } finally {
                 response.release();
             }
@@ -111,15 +156,16 @@ final class NegotiateStepTest {
             return Acceptance.Rejected.of(RejectReason.MALFORMED, "unused");
         }, metrics, new LiveSettings(new LiveSettings.Snapshot(AccessRules.none(),
                 new RefusalLog(() -> KeySet.EMPTY, Logging.DEFAULT.format(),
-                        Responses::status), IdentityHeaders.of(GatewayConfig.Identity.DEFAULT, Clock.systemUTC()))),
+                        Responses::status), IdentityHeaders.of(GatewayConfig.Identity.DEFAULT, Clock.systemUTC()),
+                ErrorPages.BUILT_IN)),
                 null, null, basic, task -> tasks.incrementAndGet());
         HttpRequest request = request("Authorization", "Basic YWxpY2U6UzNjcmV0");
 
-        Acceptance verdict = step.authenticate(request, NegotiateStep.target(request), PEER, ChannelBindings.NONE,
+        AccessDecision verdict = step.authenticate(request, NegotiateStep.target(request), PEER, ChannelBindings.NONE,
                 false, null, ImmediateEventExecutor.INSTANCE).getNow();
 
-        assertEquals(RejectReason.BASIC_NEEDS_TLS, assertInstanceOf(Acceptance.Rejected.class, verdict).reason());
-        assertEquals(403, Responses.status(RejectReason.BASIC_NEEDS_TLS));
+        assertEquals(RequestReason.BASIC_NEEDS_TLS, assertInstanceOf(RequestRefused.class, verdict).reason());
+        assertEquals(403, Responses.status(RequestReason.BASIC_NEEDS_TLS));
         assertEquals(0, calls.get());
         assertEquals(0, tasks.get());
 
@@ -128,7 +174,7 @@ final class NegotiateStepTest {
         assertEquals(1, tasks.get(), "over TLS it goes to the Basic threads, never the event loop");
     }
 
-    private static Acceptance authenticate(NegotiateStep step, HttpRequest request) {
+    private static AccessDecision authenticate(NegotiateStep step, HttpRequest request) {
         try {
             return step.authenticate(request, NegotiateStep.target(request), PEER, ChannelBindings.NONE, null,
                     ImmediateEventExecutor.INSTANCE).getNow();

@@ -35,7 +35,7 @@ final class ProxyHarness implements AutoCloseable {
                 new GatewayConfig.Admin(new InetSocketAddress("127.0.0.1", 0)), GatewayConfig.Acceptor.DEFAULT,
                 b.limits, b.timeouts, GatewayConfig.Replay.NONE, GatewayConfig.Keys.defaults(Duration.ofMinutes(5)),
                 GatewayConfig.Logging.DEFAULT, b.routes, null, GatewayConfig.BackendTls.DEFAULT, b.backends, b.balancing, b.health, b.retries, b.drain, new AccessLog(true),
-                new Auth(b.authRequired), b.sessions, null);
+                new Auth(b.authRequired), b.sessions, null, b.errorPages);
         server = new ProxyServer(config, b.authenticator, registry, b.settings, b.clock);
         port = server.start();
     }
@@ -78,6 +78,7 @@ final class ProxyHarness implements AutoCloseable {
         private boolean authRequired = true;
         private List<GatewayConfig.Route> routes = List.of();
         private GatewayConfig.Sessions sessions = GatewayConfig.Sessions.DEFAULT;
+        private GatewayConfig.ErrorPages errorPages = GatewayConfig.ErrorPages.BUILT_IN;
         private java.time.Clock clock = java.time.Clock.systemUTC();
         private ProxySettings settings = ProxySettings.DEFAULT;
         private HttpAuthenticator authenticator = new FixedTokenAuthenticator();
@@ -145,6 +146,11 @@ final class ProxyHarness implements AutoCloseable {
 
         Builder sessions(GatewayConfig.Sessions value) {
             sessions = value;
+            return this;
+        }
+
+        Builder errorPages(GatewayConfig.ErrorPages value) {
+            errorPages = value;
             return this;
         }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.proxy.StagedChannel.Upto;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -62,7 +63,7 @@ final class RequestChecksTest {
             assertEquals(400, response.status().code());
             assertFalse(response.headers().contains("Connection"));
             response.release();
-            assertEquals(1, s.counter(ProxyMetrics.AUTH_REQUESTS, "reason", RejectReason.BAD_TARGET.tag()));
+            assertEquals(1, s.counter(ProxyMetrics.AUTH_REQUESTS, "reason", RequestReason.BAD_TARGET.tag()));
         }
     }
 

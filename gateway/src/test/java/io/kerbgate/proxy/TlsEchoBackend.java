@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
 
 /**
  * A small Netty HTTPS backend on loopback: answers every request with {@code backend: https} and the request headers it
- * received, one {@code name: value} line each (names lower-cased), like {@link io.kerbgate.testing.EchoBackend}.
+ * received, one {@code name: value} line each (names lower-cased), like {@link io.kerbgate.demo.EchoBackend}.
  */
 final class TlsEchoBackend implements AutoCloseable {
 

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kerbgate.config.ConfigLoader;
 import io.kerbgate.config.GatewayConfig;
-import io.kerbgate.testing.EchoBackend;
+import io.kerbgate.demo.EchoBackend;
 import io.kerbgate.testing.SecretFile;
 import io.kerbgate.testing.TestCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,8 +20,8 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,6 +127,27 @@ final class TlsProxyTest {
         assertEquals(List.of("https"), EchoBackend.headerValues(posted.body(), "x-forwarded-proto"));
         assertFalse(posted.body().contains("x-http2-"), posted.body());
         assertEquals(4, acceptor.calls.get());
+    }
+
+    @Test
+    void h2_refusalPages_byAccept_andHeadHasNoBody() throws Exception {
+        int port = start(tls(server, "http2: true"), backend.port());
+        HttpClient client = client(HttpClient.Version.HTTP_2);
+        String browser = "text/html,application/xhtml+xml,*/*;q=0.8";
+
+        HttpResponse<String> page = client.send(HttpRequest.newBuilder(uri(port, "/")).header("Accept", browser)
+                .timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString());
+        HttpResponse<String> head = client.send(HttpRequest.newBuilder(uri(port, "/")).header("Accept", browser)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+                BodyHandlers.ofString());
+        HttpResponse<String> after = client.send(get(port, "/", GOOD), BodyHandlers.ofString());
+
+        assertEquals(HttpClient.Version.HTTP_2, page.version());
+        assertEquals(401, page.statusCode());
+        assertTrue(page.body().contains("<h1>Sign-in required</h1>"), page.body());
+        assertEquals(401, head.statusCode());
+        assertEquals("", head.body());
+        assertEquals(200, after.statusCode(), "the connection is still in step: " + after.body());
     }
 
     @Test

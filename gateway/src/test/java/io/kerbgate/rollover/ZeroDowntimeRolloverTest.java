@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kerbgate.cli.KeysToolFactory;
+import io.kerbgate.demo.EchoBackend;
 import io.kerbgate.initiator.GssMech;
 import io.kerbgate.keys.KeysReport;
-import io.kerbgate.testing.EchoBackend;
 import io.kerbgate.testing.FreePorts;
 import io.kerbgate.testing.GssClient;
 import io.kerbgate.testing.JdkKrb5;

@@ -1,26 +1,17 @@
 package io.kerbgate.testing;
 
-import java.io.File;
+import io.kerbgate.demo.EmbeddedKdc;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.stream.Collectors;
-import org.apache.kerby.KOptions;
 import org.apache.kerby.kerberos.kerb.KrbException;
-import org.apache.kerby.kerberos.kerb.admin.kadmin.local.AdminHelper;
-import org.apache.kerby.kerberos.kerb.common.EncryptionUtil;
-import org.apache.kerby.kerberos.kerb.crypto.EncryptionHandler;
-import org.apache.kerby.kerberos.kerb.request.KrbIdentity;
-import org.apache.kerby.kerberos.kerb.server.KdcConfigKey;
-import org.apache.kerby.kerberos.kerb.server.SimpleKdcServer;
-import org.apache.kerby.kerberos.kerb.type.base.EncryptionType;
 
 /**
- * Apache Kerby's embedded KDC on a free loopback TCP port, in its own temp dir, for tests.
+ * The demo's {@link EmbeddedKdc} (Apache Kerby) on a free loopback TCP port, in its own temp dir, for tests, with
+ * client krb5.conf files of the tests' making ({@link Krb5ConfFile}).
  *
- * <p><b>What it can issue.</b> Kerby 2.1 implements AES with SHA-1 (17, 18) but not RFC 8009 (19, 20): its
- * {@code EncryptionType} enum has no such values and its {@code EncryptionHandler} no such cipher, so it can neither
- * hold such a key nor issue such a ticket ({@link #canIssue}). Tickets of 19 and 20 come from {@link MitKdc}.
+ * <p><b>What it can issue.</b> AES with SHA-1 (17, 18) but not RFC 8009 (19, 20) ({@link #canIssue}); tickets of 19
+ * and 20 come from {@link MitKdc}.
  *
  * <p><b>Choosing the ticket's enctype.</b> Kerby encrypts a ticket, and makes its session key, with the first enctype of
  * its own list (here 18, 17) that the client asks for; it never looks at which keys the service has. So a test that wants
@@ -32,64 +23,43 @@ public final class KerbyKdc implements AutoCloseable {
     /** What this KDC issues, in its order of preference. */
     private static final int[] ENCTYPES = {18, 17};
 
-    private final SimpleKdcServer server;
+    private final EmbeddedKdc kdc;
     private final WorkDir dir;
-    private final String realm;
-    private final int port;
     private final Path krb5Conf;
 
-    private KerbyKdc(SimpleKdcServer server, WorkDir dir, String realm, int port) {
-        this.server = server;
+    private KerbyKdc(EmbeddedKdc kdc, WorkDir dir) {
+        this.kdc = kdc;
         this.dir = dir;
-        this.realm = realm;
-        this.port = port;
-        this.krb5Conf = Krb5ConfFile.write(dir.resolve("krb5.conf"), realm, port, ENCTYPES);
+        this.krb5Conf = Krb5ConfFile.write(dir.resolve("krb5.conf"), kdc.realm(), kdc.port(), ENCTYPES);
     }
 
     /** Starts a KDC for {@code realm} on a free loopback TCP port (no UDP: every client here is told to use TCP). */
     public static KerbyKdc start(String realm) throws KrbException {
         WorkDir dir = WorkDir.create("kerbgate-kerby-");
-        String previousKrb5Conf = System.getProperty(JdkKrb5.KRB5_CONF_PROPERTY);
-        SimpleKdcServer server = null;
         try {
-            server = new SimpleKdcServer();
             // Kerby writes a krb5.conf of its own there; ours is beside it.
-            File workDir = dir.resolve("kerby").toFile();
-            if (!workDir.mkdir()) {
+            Path workDir = dir.resolve("kerby");
+            if (!workDir.toFile().mkdir()) {
                 throw new IllegalStateException("cannot create " + workDir);
             }
-            server.setWorkDir(workDir);
-            server.setKdcRealm(realm);
-            server.setKdcHost("127.0.0.1");
-            server.setAllowUdp(false);
-            int port = FreePorts.tcp();
-            server.setKdcTcpPort(port);
-            server.getKdcConfig().setString(KdcConfigKey.ENCRYPTION_TYPES, Krb5ConfFile.enctypeNames(ENCTYPES));
-            server.init();
-            server.start();
-            return new KerbyKdc(server, dir, realm, port);
+            return new KerbyKdc(EmbeddedKdc.start(workDir, realm, FreePorts.tcp(), ENCTYPES), dir);
         } catch (KrbException | RuntimeException e) {
-            stopQuietly(server, e);
             dir.close();
             throw e;
-        } finally {
-            // init() points java.security.krb5.conf at a file of its own for the whole JVM; JdkKrb5 decides that.
-            restoreProperty(previousKrb5Conf);
         }
     }
 
     /** Whether Kerby's KDC can hold a key of, and issue a ticket in, enctype {@code number}. */
     public static boolean canIssue(int number) {
-        EncryptionType type = EncryptionType.fromValue(number);
-        return type != EncryptionType.NONE && EncryptionHandler.isImplemented(type);
+        return EmbeddedKdc.canIssue(number);
     }
 
     public String realm() {
-        return realm;
+        return kdc.realm();
     }
 
     public int port() {
-        return port;
+        return kdc.port();
     }
 
     /** The client krb5.conf asking for 18 then 17: tickets come out as 18 where the service has an 18 key. */
@@ -103,75 +73,48 @@ public final class KerbyKdc implements AutoCloseable {
             requireIssuable(e);
         }
         String suffix = Arrays.stream(enctypes).mapToObj(Integer::toString).collect(Collectors.joining("-"));
-        return Krb5ConfFile.write(dir.resolve("krb5-" + suffix + ".conf"), realm, port, enctypes);
+        return Krb5ConfFile.write(dir.resolve("krb5-" + suffix + ".conf"), kdc.realm(), kdc.port(), enctypes);
     }
 
     /** Adds a principal with password-derived keys of 18 and 17, kvno 1. */
     public void createPrincipal(String principal, String password) throws KrbException {
-        server.createPrincipal(qualify(principal), password);
+        kdc.createPrincipal(principal, password);
     }
 
     /**
      * Adds a service principal with random keys of exactly {@code enctypes} (kvno 1) and writes them to {@code keytab}.
      *
-     * @throws IllegalArgumentException for an enctype Kerby cannot issue (19, 20)
+     * @throws IllegalArgumentException for no enctype, or one Kerby cannot issue (19, 20)
      */
     public void createServicePrincipalWithKeytab(String principal, Path keytab, int... enctypes) throws KrbException {
         if (enctypes.length == 0) {
             throw new IllegalArgumentException("at least one enctype is needed");
         }
-        List<EncryptionType> types = Arrays.stream(enctypes).peek(KerbyKdc::requireIssuable)
-                .mapToObj(EncryptionType::fromValue).toList();
-        KrbIdentity identity = AdminHelper.createIdentity(qualify(principal), new KOptions());
-        identity.addKeys(EncryptionUtil.generateKeys(types));
-        server.getKadmin().getIdentityBackend().addIdentity(identity);
-        exportKeytab(principal, keytab);
+        for (int e : enctypes) {
+            requireIssuable(e);
+        }
+        kdc.createService(principal, keytab, enctypes);
     }
 
-    /** Appends the principal's current keys to {@code keytab} (created if absent). */
+    /** Appends the principal's current keys to {@code keytab} (created if absent), mode 0600. */
     public void exportKeytab(String principal, Path keytab) throws KrbException {
-        server.exportPrincipal(qualify(principal), keytab.toFile());
-        // Kerby writes it with the umask's mode (0644); the gateway refuses a keytab every user can read.
-        SecretFile.chmod600(keytab);
+        kdc.exportKeytab(principal, keytab);
     }
 
     /** Stops the KDC and deletes its temp dir. */
     @Override
     public void close() throws KrbException {
         try {
-            server.stop();
+            kdc.close();
         } finally {
             dir.close();
         }
-    }
-
-    private String qualify(String principal) {
-        return principal.contains("@") ? principal : principal + "@" + realm;
     }
 
     private static void requireIssuable(int enctype) {
         if (!canIssue(enctype)) {
             throw new IllegalArgumentException("Kerby's KDC cannot issue enctype " + enctype
                     + " (no RFC 8009 in Kerby 2.1): use MitKdc");
-        }
-    }
-
-    private static void restoreProperty(String previous) {
-        if (previous == null) {
-            System.clearProperty(JdkKrb5.KRB5_CONF_PROPERTY);
-        } else {
-            System.setProperty(JdkKrb5.KRB5_CONF_PROPERTY, previous);
-        }
-    }
-
-    private static void stopQuietly(SimpleKdcServer server, Exception cause) {
-        if (server == null) {
-            return;
-        }
-        try {
-            server.stop();
-        } catch (KrbException | RuntimeException e) {
-            cause.addSuppressed(e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.kerbgate.testing;
+package io.kerbgate.demo;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 
 /**
  * A real HTTP backend on a loopback port that answers with its name and every request header it received, one per
- * line ({@code name: value}, names lower-cased), so a test can see exactly what the gateway forwarded.
+ * line ({@code name: value}, names lower-cased), so the demo, and a test, can see exactly what the gateway forwarded.
  */
 public final class EchoBackend implements AutoCloseable {
     private final String name;
