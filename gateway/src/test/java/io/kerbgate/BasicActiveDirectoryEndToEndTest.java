@@ -29,6 +29,9 @@ final class BasicActiveDirectoryEndToEndTest {
     private static final String CAROL = "carol-basic";
     private static final String CAROL_PASSWORD = "Carol-Pass-1234!x";
 
+    /** basic.krb5_conf sets it for the process: put back what the JVM had once this class is done. */
+    private static final String KRB5_CONF = System.getProperty("java.security.krb5.conf");
+
     @TempDir
     static Path dir;
     private static SambaDc dc;
@@ -75,6 +78,11 @@ final class BasicActiveDirectoryEndToEndTest {
 
     @AfterAll
     static void stop() throws Exception {
+        if (KRB5_CONF == null) {
+            System.clearProperty("java.security.krb5.conf");
+        } else {
+            System.setProperty("java.security.krb5.conf", KRB5_CONF);
+        }
         for (AutoCloseable c : new AutoCloseable[] {gateway, backend}) {
             if (c != null) {
                 c.close();

@@ -36,6 +36,9 @@ final class BasicEndToEndTest {
     private static final String SERVICE = "HTTP/" + HOST + "@" + REALM;
     private static final int PER_PRINCIPAL = 3;
 
+    /** basic.krb5_conf sets it for the process: put back what the JVM had once this class is done. */
+    private static final String KRB5_CONF = System.getProperty("java.security.krb5.conf");
+
     @TempDir
     static Path dir;
 
@@ -90,6 +93,11 @@ final class BasicEndToEndTest {
 
     @AfterAll
     static void stop() throws Exception {
+        if (KRB5_CONF == null) {
+            System.clearProperty("java.security.krb5.conf");
+        } else {
+            System.setProperty("java.security.krb5.conf", KRB5_CONF);
+        }
         for (AutoCloseable c : new AutoCloseable[] {gateway, mit, backend}) {
             if (c != null) {
                 c.close();

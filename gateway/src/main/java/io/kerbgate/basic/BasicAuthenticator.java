@@ -22,7 +22,6 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@code Authorization: Basic} in, a verdict out, in this order: decode the header, map the user name to a principal
  * ({@link LoginNames}), answer from the {@link LoginCache} if it holds the outcome, else take one attempt from the
  * client address's and the principal's rate limits ({@link RateLimiter}) and log in with the KDC
- * ({@link PasswordLogin}). Blocks for the KDC: never call it on an event loop. Only over TLS: the proxy checks that
+ * ({@link PasswordLogin}). Blocks for the KDC: never call it on an event loop (the proxy gives it a bounded pool of its
+ * own, which also bounds how many logins wait on the KDC at once). Only over TLS: the proxy checks that
  * before anything here sees the header.
  *
  * <p>Every way to fail is a refusal with one of four reasons: {@link RequestReason#BAD_PASSWORD} (bad header,
@@ -47,15 +47,14 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code cached_failure}</td><td>the same wrong password again, not sent to the KDC</td></tr>
  *   <tr><td>{@code malformed}</td><td>a header or user name refused before any KDC</td></tr>
  *   <tr><td>{@code rate_limited}</td><td>over {@code per_source} or {@code per_principal}</td></tr>
- *   <tr><td>{@code kdc_unavailable}</td><td>no KDC answered, or too many logins in flight</td></tr>
+ *   <tr><td>{@code kdc_unavailable}</td><td>no KDC answered, or it refused for a reason that is not the
+ *       password</td></tr>
  *   <tr><td>{@code ticket_refused}</td><td>the KDC said yes, our acceptor refused its ticket</td></tr>
  * </table>
  */
 public final class BasicAuthenticator {
 
     private static final Logger log = LoggerFactory.getLogger(BasicAuthenticator.class);
-    /** Logins waiting on the KDC at once; beyond, 503 at once rather than a queue of threads on a slow KDC. */
-    static final int MAX_IN_FLIGHT = 32;
 
     private enum Result { OK, CACHED, BAD_CREDENTIALS, CACHED_FAILURE, MALFORMED, RATE_LIMITED, KDC_UNAVAILABLE,
         TICKET_REFUSED }
@@ -69,7 +68,6 @@ public final class BasicAuthenticator {
     private final LoginCache cache;
     private final RateLimiter perSource;
     private final RateLimiter perPrincipal;
-    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final Map<Result, Counter> counters = new EnumMap<>(Result.class);
 
     BasicAuthenticator(GatewayConfig.Basic settings, PasswordLogin login, MeterRegistry registry, Clock clock,
@@ -166,9 +164,6 @@ public final class BasicAuthenticator {
             return new Outcome.RateLimited(principal + " over basic.per_principal; one more attempt in "
                     + seconds(wait) + "s");
         }
-        if (!inFlight.tryAcquire()) {
-            return new Outcome.Unavailable(MAX_IN_FLIGHT + " password logins already wait on the KDC");
-        }
         char[] password = null;
         try {
             password = credentials.passwordChars();
@@ -176,7 +171,6 @@ public final class BasicAuthenticator {
         } catch (BasicCredentials.Malformed e) {
             return new Outcome.BadCredentials(principal + ": " + e.getMessage());
         } finally {
-            inFlight.release();
             if (password != null) {
                 Arrays.fill(password, '\0');
             }

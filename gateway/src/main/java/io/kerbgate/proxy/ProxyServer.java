@@ -74,6 +74,7 @@ public final class ProxyServer implements AutoCloseable {
     private final LiveSettings live;
     private final Transport transport = Transport.best();
     private final @Nullable AcceptorThreads acceptorThreads;
+    private final @Nullable AcceptorThreads basicThreads;
     private volatile boolean draining;
 
     private @Nullable EventLoopGroup acceptGroup;
@@ -153,13 +154,13 @@ public final class ProxyServer implements AutoCloseable {
         }
         SessionCookies cookies = cookie == null ? null : new SessionCookies(cookie, cookieKeys, clock);
         // Only a shared replay cache makes the acceptor wait on the network; alone it is faster on the event loop.
-        // Basic logins always wait on the KDC.
-        boolean shared = config.replay().shared() != null;
-        this.acceptorThreads = shared || config.basic() != null ? new AcceptorThreads(registry) : null;
+        this.acceptorThreads = config.replay().shared() == null ? null : new AcceptorThreads(registry);
+        // Basic logins always wait on the KDC, on threads of their own.
         BasicAuthenticator basic = config.basic() == null ? null
                 : BasicAuthenticator.create(config.basic(), authenticator, registry);
-        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies,
-                shared ? acceptorThreads : null, basic, acceptorThreads);
+        this.basicThreads = basic == null ? null : AcceptorThreads.forBasic(registry);
+        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies, acceptorThreads, basic,
+                basicThreads);
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy,
                 config.proxyProtocol() == null ? null
@@ -264,6 +265,9 @@ public final class ProxyServer implements AutoCloseable {
             drain(config.drain().timeout());
         }
         shutdownGroups();
+        if (basicThreads != null) {
+            basicThreads.close();
+        }
         if (acceptorThreads != null) {
             acceptorThreads.close();
         }
