@@ -136,9 +136,9 @@ public final class Kerbgate implements AutoCloseable {
                     endpoints, adminTls);
             int adminPort = admin.start();
             KeySet keys = ring.current();
-            log.info("kerbgate listening on {}:{} (admin {}:{}); keytabs {}: {}; backends {}",
+            log.info("kerbgate listening on {}:{} (admin {}:{}); keytabs {}: {}; {}",
                     config.listen().getHostString(), frontPort, config.admin().listen().getHostString(), adminPort,
-                    config.keytabs(), keys.isEmpty() ? "no keys yet" : describe(keys), config.backends());
+                    config.keytabs(), keys.isEmpty() ? "no keys yet" : describe(keys), config.serves());
             return new Kerbgate(metrics, watcher, replayCache, replayFile, proxy, admin, frontPort, adminPort);
         } catch (Exception | Error e) {
             closeQuietly(admin);

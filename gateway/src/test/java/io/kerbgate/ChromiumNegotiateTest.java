@@ -11,6 +11,8 @@ import io.kerbgate.testing.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,16 +69,9 @@ final class ChromiumNegotiateTest {
                     Path profile = Files.createDirectories(dir.resolve("profile-" + attempt));
                     Files.writeString(profile.resolve("Local State"),
                             "{\"auth\":{\"disable_negotiate_cname_lookup\":true}}");
-                    r = Processes.command(CHROMIUM.toString(),
-                                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                                    "--user-data-dir=" + profile,
-                                    "--auth-server-allowlist=" + HOST,
-                                    "--host-resolver-rules=MAP " + HOST + " 127.0.0.1",
-                                    "--disable-popup-blocking", "--virtual-time-budget=4000",
-                                    "--dump-dom", start)
+                    r = chromium(profile, "--auth-server-allowlist=" + HOST, "--disable-popup-blocking",
+                            "--virtual-time-budget=4000", "--dump-dom", start)
                             .env(kdc.clientEnv(ccache))
-                            .timeout(Duration.ofSeconds(90))
                             .exec();
                     if (r.stdout().contains("x-remote-user:")) {
                         break;
@@ -114,13 +109,7 @@ final class ChromiumNegotiateTest {
                 String url = "http://" + HOST + ":" + gateway.frontPort() + "/";
                 // Not on the allowlist: Chromium answers no challenge and renders the 401's body, as a browser on a
                 // machine outside the domain does.
-                Processes.Result r = Processes.command(CHROMIUM.toString(),
-                                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                                "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")),
-                                "--host-resolver-rules=MAP " + HOST + " 127.0.0.1",
-                                "--dump-dom", url)
-                        .timeout(Duration.ofSeconds(90))
+                Processes.Result r = chromium(Files.createDirectories(dir.resolve("profile")), "--dump-dom", url)
                         .exec();
 
                 String dom = r.stdout();
@@ -130,5 +119,15 @@ final class ChromiumNegotiateTest {
                 assertEquals(0, backend.hits(), "the backend is never called for a refused request");
             }
         }
+    }
+
+    /** Headless Chromium on a profile of its own, the array's name resolved to loopback, plus {@code args}. */
+    private static Processes.Command chromium(Path profile, String... args) {
+        List<String> argv = new ArrayList<>(List.of(CHROMIUM.toString(),
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + profile, "--host-resolver-rules=MAP " + HOST + " 127.0.0.1"));
+        argv.addAll(List.of(args));
+        return Processes.command(argv).timeout(Duration.ofSeconds(90));
     }
 }

@@ -11,6 +11,7 @@ import io.kerbgate.config.ProxySections.AccessLogSection;
 import io.kerbgate.config.ProxySections.AuthSection;
 import io.kerbgate.config.ProxySections.BackendItem;
 import io.kerbgate.config.ProxySections.DrainSection;
+import io.kerbgate.config.ProxySections.ForwardAuthSection;
 import io.kerbgate.config.ProxySections.HealthSection;
 import io.kerbgate.config.ProxySections.LimitsSection;
 import io.kerbgate.config.ProxySections.ProxyProtocolSection;
@@ -62,6 +63,7 @@ record ConfigFile(
         @Nullable SessionsSection sessions,
         @Nullable ProxyProtocolSection proxyProtocol,
         @Nullable ErrorPagesSection errorPages,
+        @Nullable ForwardAuthSection forwardAuth,
         @Nullable BasicSection basic) {
 
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
@@ -70,6 +72,8 @@ record ConfigFile(
     static final String PRINCIPALS_FIX =
             "write principals: [HTTP/array.example.test@ARRAY.TEST], or leave it out for every keytab principal";
     static final String BACKENDS_FIX = "add backends: [http://127.0.0.1:9001]";
+    static final String FORWARD_AUTH_BACKENDS_FIX = "remove backends: in forward_auth mode the proxy that asks kerbgate"
+            + " forwards the request itself (or remove forward_auth to run kerbgate as the reverse proxy)";
     static final String BALANCING_FIX = "use least_outstanding (the default) or round_robin";
 
     ConfigFile {
@@ -79,7 +83,12 @@ record ConfigFile(
         keys = keys == null ? new KeysSection(null, null, null) : keys;
         keytab(keytab, keys.stateDir());
         principals = Checks.distinct("principals", principals);
-        backends = backends(backends);
+        if (forwardAuth == null) {
+            backends = backends(backends);
+        } else {
+            forwardAuthCombinations(backends, sessions, auth, tls);
+            backends = List.of();
+        }
         identity = identity == null ? new IdentitySection(null, null, null, null, null, null, null, null) : identity;
         admin = admin == null ? new AdminSection(null, null, null, null, null, null) : admin;
         if (clash(listen, admin.listen())) {
@@ -138,7 +147,36 @@ record ConfigFile(
                 sessions == null ? GatewayConfig.Sessions.DEFAULT : sessions.sessions(),
                 proxyProtocol == null ? null : proxyProtocol.proxyProtocol(),
                 errorPages == null ? GatewayConfig.ErrorPages.BUILT_IN : errorPages.errorPages(),
+                forwardAuth == null ? null : forwardAuth.forwardAuth(),
                 basic == null ? null : basic.basic(principals, tls != null));
+    }
+
+    /**
+     * What forward-auth mode cannot go with: backends (nothing is forwarded), a connection-bound session (the asking
+     * proxy carries many users' questions on one pooled connection, so the second user would pass as the first) and
+     * {@code auth.required: false} (every question would be answered yes), and channel bindings required (clients bind
+     * their tokens to the TLS of the proxy in front, which kerbgate never sees).
+     */
+    private static void forwardAuthCombinations(@Nullable List<BackendOptions> backends,
+                                                @Nullable SessionsSection sessions, @Nullable AuthSection auth,
+                                                @Nullable TlsSection tls) {
+        if (backends != null && !backends.isEmpty()) {
+            throw new InvalidValue("backends", "is set with forward_auth", FORWARD_AUTH_BACKENDS_FIX);
+        }
+        if (sessions != null && sessions.sessions().connectionBound()) {
+            throw new InvalidValue("sessions.connection_bound", "cannot be on with forward_auth: the proxy that"
+                    + " asks carries many users' requests on one connection",
+                    "remove connection_bound (sessions.cookie works with forward_auth)");
+        }
+        if (auth != null && !auth.auth().required()) {
+            throw new InvalidValue("auth.required", "cannot be false with forward_auth: every request would pass",
+                    "remove auth.required");
+        }
+        if (tls != null && tls.channelBindings() == GatewayConfig.ChannelBindingMode.REQUIRED) {
+            throw new InvalidValue("tls.channel_bindings", "cannot be required with forward_auth: clients bind their"
+                    + " tokens to the TLS of the proxy in front, not to kerbgate's",
+                    "remove channel_bindings (in forward-auth mode tokens are checked without channel bindings)");
+        }
     }
 
     /**

@@ -139,6 +139,16 @@ final class EffectiveConfig {
             ArrayNode from = root.putObject("proxy_protocol").putArray("from");
             config.proxyProtocol().from().forEach(range -> from.add(range.toString()));
         }
+        if (config.forwardAuth() == null) {
+            root.putNull("forward_auth");
+        } else {
+            ObjectNode forwardAuth = root.putObject("forward_auth");
+            ArrayNode trusted = forwardAuth.putArray("trusted_from");
+            config.forwardAuth().trustedFrom().forEach(range -> trusted.add(range.toString()));
+            if (config.forwardAuth().pathPrefix() != null) {
+                forwardAuth.put("path_prefix", config.forwardAuth().pathPrefix());
+            }
+        }
         writeBasic(config.basic(), root);
         return root;
     }

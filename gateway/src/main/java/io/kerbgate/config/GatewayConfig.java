@@ -44,6 +44,8 @@ import org.jspecify.annotations.Nullable;
  * @param sessions    whether an authentication outlives its request (off by default)
  * @param proxyProtocol the balancers whose PROXY protocol header names the client, or null
  * @param errorPages  the bodies of 401 and 403 answers ({@code error_pages})
+ * @param forwardAuth forward-auth mode (the proxy in front asks, kerbgate answers and forwards nothing), or
+ *                    {@code null} for the reverse proxy; {@code backends} is empty in that mode
  * @param basic       {@code Authorization: Basic} turned into a Kerberos login, or {@code null} when off (the default)
  */
 public record GatewayConfig(
@@ -73,6 +75,7 @@ public record GatewayConfig(
         Sessions sessions,
         @Nullable ProxyProtocol proxyProtocol,
         ErrorPages errorPages,
+        @Nullable ForwardAuth forwardAuth,
         @Nullable Basic basic) {
 
     public GatewayConfig {
@@ -114,9 +117,27 @@ public record GatewayConfig(
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(sessions, "sessions");
+        if (forwardAuth != null && !backends.isEmpty()) {
+            throw new IllegalArgumentException("backends: none in forward_auth mode, the proxy in front forwards");
+        }
+        if (forwardAuth == null && backends.isEmpty()) {
+            throw new IllegalArgumentException("backends: at least one backend is required");
+        }
         if (basic != null && tls == null) {
             throw new IllegalArgumentException("basic: needs tls on the front listener");
         }
+    }
+
+    /** The reverse proxy: every section, no forward-auth mode. */
+    public GatewayConfig(InetSocketAddress listen, @Nullable Path keytab, List<String> principals, List<URI> backends,
+            Duration clockSkew, Identity identity, Admin admin, Acceptor acceptor, Limits limits, Timeouts timeouts,
+            Replay replay, Keys keys, Logging logging, List<Route> routes, @Nullable Tls tls, BackendTls backendTls,
+            List<BackendOptions> backendOptions, Balancing balancing, Health health, Retries retries, Drain drain,
+            AccessLog accessLog, Auth auth, Sessions sessions, @Nullable ProxyProtocol proxyProtocol,
+            ErrorPages errorPages) {
+        this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts, replay,
+                keys, logging, routes, tls, backendTls, backendOptions, balancing, health, retries, drain, accessLog,
+                auth, sessions, proxyProtocol, errorPages, null, null);
     }
 
     /** Without Basic. */
@@ -125,10 +146,10 @@ public record GatewayConfig(
             Replay replay, Keys keys, Logging logging, List<Route> routes, @Nullable Tls tls, BackendTls backendTls,
             List<BackendOptions> backendOptions, Balancing balancing, Health health, Retries retries, Drain drain,
             AccessLog accessLog, Auth auth, Sessions sessions, @Nullable ProxyProtocol proxyProtocol,
-            ErrorPages errorPages) {
-        this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts, replay, keys,
-                logging, routes, tls, backendTls, backendOptions, balancing, health, retries, drain, accessLog, auth,
-                sessions, proxyProtocol, errorPages, null);
+            ErrorPages errorPages, @Nullable ForwardAuth forwardAuth) {
+        this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts, replay,
+                keys, logging, routes, tls, backendTls, backendOptions, balancing, health, retries, drain, accessLog,
+                auth, sessions, proxyProtocol, errorPages, forwardAuth, null);
     }
 
     /**
@@ -167,6 +188,32 @@ public record GatewayConfig(
                 throw new IllegalArgumentException("proxy_protocol.from: at least one network");
             }
         }
+    }
+
+    /**
+     * Forward-auth mode: the proxy in front (nginx {@code auth_request}, Caddy {@code forward_auth}, Traefik
+     * ForwardAuth, Envoy {@code ext_authz}) asks whether a request may pass, and kerbgate answers 200 with the identity
+     * headers, 401 with the challenge, or 403.
+     *
+     * @param trustedFrom the asking proxies: only they may say what the original request was
+     * @param pathPrefix  with Envoy: the original target is the asking request's target after this prefix, and its
+     *                    method and {@code Host} are the original ones; {@code null} to read the original method,
+     *                    target and host from {@code X-Forwarded-Method}, {@code X-Forwarded-Uri} and
+     *                    {@code X-Forwarded-Host}
+     */
+    public record ForwardAuth(List<AddressRange> trustedFrom, @Nullable String pathPrefix) {
+        public ForwardAuth {
+            trustedFrom = List.copyOf(trustedFrom);
+            if (trustedFrom.isEmpty()) {
+                throw new IllegalArgumentException("forward_auth.trusted_from: at least one network");
+            }
+        }
+    }
+
+    /** What the node does with an accepted request, for log lines: {@code backends [...]} or forward-auth's askers. */
+    public String serves() {
+        return forwardAuth == null ? "backends " + backends
+                : "forward-auth answers to " + forwardAuth.trustedFrom() + " (no backends)";
     }
 
     /**

@@ -190,4 +190,37 @@ final class ProxySections {
             return new GatewayConfig.ProxyProtocol(from);
         }
     }
+
+    /**
+     * Forward-auth mode: kerbgate answers the authentication subrequests of a proxy in front of the backends (nginx
+     * {@code auth_request}, Caddy {@code forward_auth}, Traefik ForwardAuth, Envoy {@code ext_authz}) instead of
+     * forwarding anything itself.
+     */
+    record ForwardAuthSection(
+            @Fix(TRUSTED_FROM_FIX) @JsonDeserialize(contentUsing = AdminSection.AddressBlock.class)
+            @Nullable List<AddressRange> trustedFrom,
+            @Fix(PATH_PREFIX_FIX) @Nullable String pathPrefix) {
+
+        static final String TRUSTED_FROM_FIX = "write trusted_from: [127.0.0.1/32], the addresses of the proxies that"
+                + " ask kerbgate";
+        static final String PATH_PREFIX_FIX = "write a path such as /kerbgate-auth (Envoy ext_authz's path_prefix),"
+                + " or remove path_prefix to read the original request from X-Forwarded-Method/-Uri/-Host";
+        private static final java.util.regex.Pattern PREFIX = java.util.regex.Pattern.compile("(/[A-Za-z0-9._~-]+)+");
+
+        ForwardAuthSection {
+            trustedFrom = Checks.distinct("trusted_from", trustedFrom);
+            if (trustedFrom.isEmpty()) {
+                throw new InvalidValue("trusted_from", "names no network", TRUSTED_FROM_FIX);
+            }
+            if (pathPrefix != null && (!PREFIX.matcher(pathPrefix).matches() || pathPrefix.contains("/./")
+                    || pathPrefix.contains("/../") || pathPrefix.endsWith("/.") || pathPrefix.endsWith("/.."))) {
+                throw new InvalidValue("path_prefix", ConfigValues.quote(pathPrefix) + " is not a plain absolute"
+                        + " path without a trailing /", PATH_PREFIX_FIX);
+            }
+        }
+
+        GatewayConfig.ForwardAuth forwardAuth() {
+            return new GatewayConfig.ForwardAuth(trustedFrom, pathPrefix);
+        }
+    }
 }

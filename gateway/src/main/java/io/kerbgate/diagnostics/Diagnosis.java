@@ -132,7 +132,8 @@ public final class Diagnosis {
             skew = c.clockSkew();
             add(Check.pass("config", file + " loads: listen " + c.listen().getHostString() + ":" + c.listen().getPort()
                     + ", admin " + c.admin().listen().getHostString() + ":" + c.admin().listen().getPort() + ", "
-                    + c.backends().size() + " backend(s), clock_skew " + TokenInspector.human(c.clockSkew())));
+                    + (c.forwardAuth() == null ? c.backends().size() + " backend(s)" : "forward-auth")
+                    + ", clock_skew " + TokenInspector.human(c.clockSkew())));
         } catch (ConfigException e) {
             add(Check.fail("config", e.key().isEmpty() ? e.problem() : "'" + e.key() + "': " + e.problem(), e.fix()));
             readRawYaml(file);

@@ -193,11 +193,56 @@ public final class IdentityHeaders {
     /** As {@link #forward(HttpHeaders, String, InetAddress, String)}, with the PAC's group SIDs when configured. */
     public void forward(HttpHeaders headers, @Nullable String principal, List<String> groupSids, InetAddress client,
             String proto) {
+        String name = mapped(principal);
+        removeClientCopies(headers);
+        identify(headers, name, groupSids);
+        headers.remove(HttpHeaderNames.AUTHORIZATION);
+
+        List<String> chain = headers.getAll(X_FORWARDED_FOR);
+        String address = client.getHostAddress();
+        headers.set(X_FORWARDED_FOR, chain.isEmpty() ? address : String.join(", ", chain) + ", " + address);
+        headers.set(X_FORWARDED_PROTO, proto);
+        String host = headers.get(HttpHeaderNames.HOST);
+        if (host == null) {
+            headers.remove(X_FORWARDED_HOST);
+        } else {
+            headers.set(X_FORWARDED_HOST, host);
+        }
+    }
+
+    /**
+     * The identity headers alone, as {@link #forward} sets them, on {@code headers} that hold none yet: the answer of
+     * forward-auth mode, whose proxy copies them into the request it forwards. Every configured header is there, empty
+     * when it has nothing to say (an anonymous route, no groups, no names cached): a proxy that copies a header only
+     * when the answer has it (Envoy's {@code allowed_upstream_headers}, Caddy's {@code copy_headers}) would otherwise
+     * leave the client's own copy in the request, or, Caddy 2.6, its placeholder's text.
+     *
+     * @param principal the authenticated client, or {@code null} for none
+     * @throws IllegalArgumentException as {@link #forward} does
+     */
+    public void answer(HttpHeaders headers, @Nullable String principal, List<String> groupSids) {
+        headers.set(header, "");
+        if (groupsHeader != null) {
+            headers.set(groupsHeader, "");
+        }
+        if (groupNamesHeader != null) {
+            headers.set(groupNamesHeader, "");
+        }
+        if (assertion != null) {
+            headers.set(assertionHeader, "");
+        }
+        identify(headers, mapped(principal), groupSids);
+    }
+
+    private @Nullable String mapped(@Nullable String principal) {
         String name = principal == null ? null : mapper.map(principal);
         if (name != null && (name.isEmpty() || hasControl(name))) {
             throw new IllegalArgumentException("principal is not a valid header value: " + name.length() + " chars");
         }
-        removeClientCopies(headers);
+        return name;
+    }
+
+    private void identify(HttpHeaders headers, @Nullable String name, List<String> groupSids) {
         if (name != null) {
             // As UTF-8 octets: a String value is written one char per octet, which turns every character above U+00FF
             // into '?' and so gives łukasz and śukasz one name.
@@ -216,18 +261,6 @@ public final class IdentityHeaders {
                 // GroupNames percent-encodes anything that could split or fold the header.
                 headers.set(groupNamesHeader, String.join(",", names));
             }
-        }
-        headers.remove(HttpHeaderNames.AUTHORIZATION);
-
-        List<String> chain = headers.getAll(X_FORWARDED_FOR);
-        String address = client.getHostAddress();
-        headers.set(X_FORWARDED_FOR, chain.isEmpty() ? address : String.join(", ", chain) + ", " + address);
-        headers.set(X_FORWARDED_PROTO, proto);
-        String host = headers.get(HttpHeaderNames.HOST);
-        if (host == null) {
-            headers.remove(X_FORWARDED_HOST);
-        } else {
-            headers.set(X_FORWARDED_HOST, host);
         }
     }
 

@@ -78,9 +78,6 @@ final class BackendPool {
      */
     BackendPool(List<BackendOptions> options, ProxySettings settings, Duration connectTimeout, int maxHeaderSize,
                 GatewayConfig.BackendTls tlsConfig, Transport transport) {
-        if (options.isEmpty()) {
-            throw new IllegalArgumentException("backends: at least one backend is required");
-        }
         List<Backend> list = new ArrayList<>(options.size());
         for (int i = 0; i < options.size(); i++) {
             list.add(Backend.of(i, options.get(i), settings.maxConnectionsPerBackend()));

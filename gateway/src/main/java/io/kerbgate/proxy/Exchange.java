@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
 final class Exchange {
 
     final HttpVersion clientVersion;
-    final HttpMethod method;
-    final String uri;
+    /** What the access log calls the request: in forward-auth mode, the original request the proxy asks about. */
+    HttpMethod method;
+    String uri;
     final boolean head;
     final boolean expectContinue;
     /** The body is chunked; else {@link #contentLength} is the length it declared. */

@@ -1,5 +1,6 @@
 package io.kerbgate.proxy;
 
+import io.kerbgate.acceptor.ChannelBindings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -38,15 +39,17 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     private final @Nullable TlsContextReloader tls;
     private final boolean http2;
     private final ProxyProtocol.@Nullable Listener proxyProtocol;
+    private final ForwardAuthTarget.@Nullable Asking forwardAuth;
 
     /**
      * @param tls           the front's TLS, or {@code null} for plain HTTP
      * @param proxyProtocol the balancers that send a PROXY header, or {@code null} when none does
+     * @param forwardAuth   forward-auth mode's proxies, or {@code null} for the reverse proxy
      */
     FrontendInitializer(int maxHeaderSize, Duration clientIdle, Duration responseTimeout, NegotiateStep negotiate,
                         LiveSettings live, BackendPool pool, ProxyMetrics metrics,
                         @Nullable TlsContextReloader tls, boolean http2, ProxyPolicy policy,
-                        ProxyProtocol.@Nullable Listener proxyProtocol) {
+                        ProxyProtocol.@Nullable Listener proxyProtocol, ForwardAuthTarget.@Nullable Asking forwardAuth) {
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(maxHeaderSize)
@@ -62,6 +65,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         this.tls = tls;
         this.http2 = http2;
         this.proxyProtocol = proxyProtocol;
+        this.forwardAuth = forwardAuth;
     }
 
     @Override
@@ -99,14 +103,24 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
 
     /**
      * The proxy's stages of one HTTP/1.1 connection or one HTTP/2 stream, after its codec: {@link ClientEdge},
-     * {@link RequestChecks}, {@link NegotiateHandler}, {@link ForwardHandler}.
+     * {@link RequestChecks}, {@link NegotiateHandler}, {@link ForwardHandler}; in forward-auth mode
+     * {@link ForwardAuthTarget} before {@link NegotiateHandler}, and {@link ForwardAuthAnswer} in place of
+     * {@link ForwardHandler}.
      */
     void addStages(ChannelPipeline pipeline, ConnectionSecurity security) {
         Channel channel = pipeline.channel();
         ClientEdge edge = new ClientEdge(channel, metrics, policy.accessLog(), negotiate);
         pipeline.addLast("edge", edge)
-                .addLast("checks", new RequestChecks(edge, negotiate))
-                .addLast("negotiate", new NegotiateHandler(edge, negotiate, policy, security))
+                .addLast("checks", new RequestChecks(edge, negotiate));
+        if (forwardAuth != null) {
+            // The client bound its token (if at all) to the TLS of the proxy in front, which this connection is not.
+            ConnectionSecurity asked = new ConnectionSecurity(security.scheme(), ChannelBindings.NONE);
+            pipeline.addLast("forward-auth-target", new ForwardAuthTarget(edge, negotiate, forwardAuth))
+                    .addLast("negotiate", new NegotiateHandler(edge, negotiate, policy, asked))
+                    .addLast("forward-auth-answer", new ForwardAuthAnswer(edge, live, negotiate.cookies()));
+            return;
+        }
+        pipeline.addLast("negotiate", new NegotiateHandler(edge, negotiate, policy, security))
                 .addLast("forward", new ForwardHandler(edge, channel, negotiate, live, pool, metrics, responseTimeout,
                         policy, security));
     }

@@ -76,7 +76,9 @@ public final class ProxyMetrics {
         /** A backend sent bytes after a complete response: its connection was closed, not pooled. */
         BACKEND_EXTRA_BYTES("backend_extra_bytes"),
         /** A connection without a valid PROXY header, or from outside {@code proxy_protocol.from}: closed. */
-        PROXY_PROTOCOL("proxy_protocol");
+        PROXY_PROTOCOL("proxy_protocol"),
+        /** Forward-auth mode: a request from outside {@code forward_auth.trusted_from}, 403 and a close. */
+        FORWARD_AUTH_UNTRUSTED("forward_auth_untrusted");
 
         final String tag;
 

@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * <p>Settings used: {@code listen}, {@code backends} (and their options), {@code identity},
  * {@code limits.maxHeaderSize/maxConnections}, {@code timeouts.connect/response/clientIdle}, {@code routes},
  * {@code logging.format}, {@code tls}, {@code backend_tls}, {@code balancing}, {@code health}, {@code retries},
- * {@code drain}, {@code access_log}, {@code auth}; the rest of the tuning is {@link ProxySettings}. Meters are listed
+ * {@code drain}, {@code access_log}, {@code auth}, {@code proxy_protocol}, {@code forward_auth} (then the stages answer
+ * the proxy in front instead of forwarding: {@link ForwardAuthTarget}, {@link ForwardAuthAnswer}); the rest of the tuning is {@link ProxySettings}. Meters are listed
  * in {@link ProxyMetrics} and {@link TlsContextReloader}; the responses the proxy makes itself in {@link Responses}.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -164,7 +165,12 @@ public final class ProxyServer implements AutoCloseable {
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy,
                 config.proxyProtocol() == null ? null
-                        : new ProxyProtocol.Listener(config.proxyProtocol().from(), metrics));
+                        : new ProxyProtocol.Listener(config.proxyProtocol().from(), metrics),
+                config.forwardAuth() == null ? null : new ForwardAuthTarget.Asking(config.forwardAuth(), metrics));
+        if (config.forwardAuth() != null) {
+            log.info("forward_auth is on: kerbgate answers the authentication requests of the proxies in {} and"
+                    + " forwards nothing", config.forwardAuth().trustedFrom());
+        }
     }
 
     private static CookieKeyFile cookieKeys(GatewayConfig.Sessions.Cookie cookie, MeterRegistry registry,
@@ -210,9 +216,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         checker.start(ioGroup);
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("proxy listening on {} ({}, {}), backends {}", bound,
+        log.info("proxy listening on {} ({}, {}), {}", bound,
                 tls == null ? "http" : "https" + (config.tls().http2() ? ", h2" : ""),
-                transport.name().toLowerCase(Locale.ROOT), config.backends());
+                transport.name().toLowerCase(Locale.ROOT), config.serves());
         return bound.getPort();
     }
 

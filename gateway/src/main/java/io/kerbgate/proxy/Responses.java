@@ -32,11 +32,15 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>400</td><td>a request the decoder or {@link RequestFraming} refused (then with a close), or two
  *       {@code Authorization} headers, or a malformed or ambiguous target or {@code Host}
  *       ({@link io.kerbgate.access.RequestTarget})</td></tr>
+ *   <tr><td>200</td><td>forward-auth mode: the request may pass; the identity headers to copy, and the
+ *       mutual-authentication token and session cookie for the client ({@link ForwardAuthAnswer})</td></tr>
  *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate} (and
  *       {@code Basic} over TLS when {@code basic} is on), or a Basic login that failed; the body by {@code Accept}
  *       ({@link ErrorPages})</td></tr>
  *   <tr><td>403</td><td>a principal the route does not let in, or whose name cannot be forwarded; the body by
- *       {@code Accept} ({@link ErrorPages}); {@code Basic} over plain HTTP, with a body that says so</td></tr>
+ *       {@code Accept} ({@link ErrorPages}); in forward-auth mode also a request from outside
+ *       {@code forward_auth.trusted_from} (then with a close); {@code Basic} over plain HTTP, with a body that
+ *       says so</td></tr>
  *   <tr><td>429</td><td>the client or its address holds its share of the replay cache, or a Basic rate limit (with
  *       {@code Retry-After})</td></tr>
  *   <tr><td>417</td><td>an {@code Expect} other than {@code 100-continue}</td></tr>
@@ -60,6 +64,7 @@ final class Responses {
             new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
     static final FullHttpResponse BAD_REQUEST = build(HttpResponseStatus.BAD_REQUEST, "");
     static final FullHttpResponse UNAUTHORIZED = challenge();
+    static final FullHttpResponse FORBIDDEN = build(HttpResponseStatus.FORBIDDEN, "");
     static final FullHttpResponse EXPECTATION_FAILED = build(HttpResponseStatus.EXPECTATION_FAILED, "");
     static final FullHttpResponse HEADERS_TOO_LARGE =
             build(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "");
@@ -147,6 +152,7 @@ final class Responses {
         Map<Integer, FullHttpResponse> byStatus = new HashMap<>();
         byStatus.put(400, BAD_REQUEST);
         byStatus.put(401, UNAUTHORIZED);
+        byStatus.put(403, FORBIDDEN);
         byStatus.put(431, HEADERS_TOO_LARGE);
         byStatus.put(503, SERVICE_UNAVAILABLE);
         for (RejectReason reason : RejectReason.values()) {

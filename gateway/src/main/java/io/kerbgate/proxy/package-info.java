@@ -11,6 +11,13 @@
  *   | {@link io.kerbgate.proxy.ForwardHandler}    backend choice, retries, lease, streaming both ways, timeouts
  *       after a 101, all of the above give way to a {@link io.kerbgate.proxy.TunnelHandler}
  * </pre>
+ * In forward-auth mode ({@code forward_auth}) the proxy in front asks and nothing is forwarded:
+ * <pre>
+ *   | ClientEdge | RequestChecks
+ *   | {@link io.kerbgate.proxy.ForwardAuthTarget}   who may ask (403); the original request the route is chosen by
+ *   | NegotiateHandler
+ *   | {@link io.kerbgate.proxy.ForwardAuthAnswer}   200 with the identity headers, the mutual token, the cookie
+ * </pre>
  * The heads both ways are rewritten by {@link io.kerbgate.proxy.RequestRewrite} and
  * {@link io.kerbgate.proxy.ResponseRewrite}, functions with no channel.
  *

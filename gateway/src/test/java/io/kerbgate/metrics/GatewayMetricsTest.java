@@ -35,10 +35,15 @@ final class GatewayMetricsTest {
         metrics.close();
     }
 
+    // Held by the test as the acceptor holds them in a gateway: Micrometer's gauges keep only weak references, and a
+    // cache collected before the scrape reads NaN.
+    private final TicketCache ticketCache = new TicketCache(100, Ticker.systemTicker());
+    private final LocalReplayCache replayCache = new LocalReplayCache(5_000, Ticker.systemTicker());
+    private KeytabWatcher watcher;
+
     private void bind() {
-        GatewayMetrics.bind(metrics.registry(), clock, ring, new KeytabWatcher(Path.of("unused.keytab"), ring),
-                new TicketCache(100, Ticker.systemTicker()), new LocalReplayCache(5_000, Ticker.systemTicker()),
-                5_000);
+        watcher = new KeytabWatcher(Path.of("unused.keytab"), ring);
+        GatewayMetrics.bind(metrics.registry(), clock, ring, watcher, ticketCache, replayCache, 5_000);
     }
 
     private static KeytabEntry entry(int kvno) {

@@ -39,8 +39,17 @@ final class StagedChannel implements AutoCloseable {
             backends: [http://127.0.0.1:9]
             """;
 
-    /** Which stages, from the edge on: a test of one stage takes the ones before it too. */
-    enum Upto { EDGE, CHECKS, NEGOTIATE, FORWARD }
+    /** {@link #REQUIRED} without backends, for forward-auth mode. */
+    static final String REQUIRED_NO_BACKENDS = """
+            listen: 127.0.0.1:0
+            keytab: http.keytab
+            """;
+
+    /**
+     * Which stages, from the edge on: a test of one stage takes the ones before it too. {@code FORWARD_AUTH} is
+     * forward-auth mode's whole pipeline (its yaml has the {@code forward_auth} section, and no backends).
+     */
+    enum Upto { EDGE, CHECKS, NEGOTIATE, FORWARD, FORWARD_AUTH }
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final ProxyMetrics metrics;
@@ -69,13 +78,16 @@ final class StagedChannel implements AutoCloseable {
     StagedChannel(Path dir, String yaml, Upto upto, HttpAuthenticator authenticator, @Nullable Executor offload)
             throws Exception {
         SecretFile.write(dir.resolve("http.keytab"), new byte[] {0x05, 0x02, 0, 0, 0, 0});
-        GatewayConfig config = ConfigLoader.parse(REQUIRED + yaml, dir);
+        GatewayConfig config = ConfigLoader.parse((upto == Upto.FORWARD_AUTH ? REQUIRED_NO_BACKENDS : REQUIRED) + yaml,
+                dir);
         pool = new BackendPool(config.backendOptions(), ProxySettings.DEFAULT, config.timeouts().connect(),
                 config.limits().maxHeaderSize(), config.backendTls(), Transport.NIO);
         metrics = ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
         BackendHealth health = new BackendHealth(pool.backends(), config.health(), Ticker.systemTicker());
         policy = new ProxyPolicy(new Balancer(config.balancing(), pool.backends()), health,
-                config.retries().idempotent(), config.auth().required(), new AccessLog(false),
+                config.retries().idempotent(), config.auth().required(),
+                // Forward-auth tests read the access line: it names the original request, not the asking one.
+                new AccessLog(upto == Upto.FORWARD_AUTH),
                 config.sessions().connectionBound());
         LiveSettings live = new LiveSettings(LiveSettings.of(config,
                 new RefusalLog(authenticator::keys, config.logging().format(), Responses::status), registry, Clock.systemUTC(),
@@ -85,13 +97,19 @@ final class StagedChannel implements AutoCloseable {
         ChannelPipeline pipeline = channel.pipeline();
         edge = new ClientEdge(channel, metrics, policy.accessLog(), negotiate);
         pipeline.addLast("edge", edge);
-        if (upto.compareTo(Upto.CHECKS) >= 0) {
+        if (upto == Upto.FORWARD_AUTH) {
+            pipeline.addLast("checks", new RequestChecks(edge, negotiate))
+                    .addLast("forward-auth-target", new ForwardAuthTarget(edge, negotiate,
+                            new ForwardAuthTarget.Asking(config.forwardAuth(), metrics)))
+                    .addLast("negotiate", new NegotiateHandler(edge, negotiate, policy, ConnectionSecurity.PLAIN))
+                    .addLast("forward-auth-answer", new ForwardAuthAnswer(edge, live, null));
+        } else if (upto.compareTo(Upto.CHECKS) >= 0) {
             pipeline.addLast("checks", new RequestChecks(edge, negotiate));
         }
-        if (upto.compareTo(Upto.NEGOTIATE) >= 0) {
+        if (upto.compareTo(Upto.NEGOTIATE) >= 0 && upto != Upto.FORWARD_AUTH) {
             pipeline.addLast("negotiate", new NegotiateHandler(edge, negotiate, policy, ConnectionSecurity.PLAIN));
         }
-        if (upto.compareTo(Upto.FORWARD) >= 0) {
+        if (upto == Upto.FORWARD) {
             pipeline.addLast("forward", new ForwardHandler(edge, channel, negotiate, live, pool, metrics,
                     config.timeouts().response(), policy, ConnectionSecurity.PLAIN));
         }

@@ -268,6 +268,31 @@ final class TlsProxyTest {
 
     // --- helpers ---
 
+    @Test
+    void forwardAuth_overTlsAndHttp2_answers200_andChecksTokensWithoutTheListenersChannelBindings() throws Exception {
+        List<io.kerbgate.acceptor.ChannelBindings> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.kerbgate.acceptor.HttpAuthenticator recording = (token, peer, bindings) -> {
+            seen.add(bindings);
+            return acceptor.authenticate(token, peer, bindings);
+        };
+        GatewayConfig config = ConfigLoader.parse("listen: 127.0.0.1:0\nkeytab: unused.keytab\n"
+                + tls(server, "http2: true") + "forward_auth:\n  trusted_from: [127.0.0.1]\n", dir);
+        ProxyServer proxy = track(new ProxyServer(config, recording, registry,
+                new ProxySettings(1, 64, Duration.ofSeconds(30), Duration.ofMillis(50))));
+        int port = proxy.start();
+
+        HttpResponse<String> r = client(HttpClient.Version.HTTP_2).send(HttpRequest.newBuilder(uri(port, "/auth"))
+                .header("Authorization", GOOD).header("X-Forwarded-Method", "GET").header("X-Forwarded-Uri", "/app")
+                .header("X-Forwarded-Host", "app.example.test").timeout(Duration.ofSeconds(10)).build(),
+                BodyHandlers.ofString());
+
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(HttpClient.Version.HTTP_2, r.version());
+        assertEquals(List.of(FixedTokenAuthenticator.PRINCIPAL), r.headers().allValues("X-Remote-User"));
+        assertEquals(List.of(io.kerbgate.acceptor.ChannelBindings.NONE), seen,
+                "the client bound its token to the front proxy's TLS, not to this listener's");
+    }
+
     private static String tls(TestCertificates.Pair pair, String more) {
         return "tls:\n  cert: " + pair.cert() + "\n  key: " + pair.key() + "\n  " + more + "\n";
     }
