@@ -11,12 +11,15 @@ import io.kerbgate.demo.EchoBackend;
 import io.kerbgate.testing.FreePorts;
 import io.kerbgate.testing.MitKdc;
 import io.kerbgate.testing.Processes;
+import io.kerbgate.testing.SecretFile;
 import io.kerbgate.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * gateway's keytab decrypted; a wrong password is 401 with both challenges and reaches the KDC once however often it is
  * repeated (read from the KDC's own log), so an account with a lockout policy is not locked by a client that keeps
  * retrying; the rate limits answer 429 with {@code Retry-After}; plain HTTP gets nothing; a second KDC for the same
- * realm, which knows its own password for alice but not the gateway's key, cannot get anyone in; no password is
- * logged.
+ * realm, which knows its own password for alice but not the gateway's key, cannot get anyone in; no KDC is 503; a
+ * login earns the session cookie; no password is logged.
  */
 final class BasicEndToEndTest {
     private static final String HOST = "array.example.test";
@@ -63,6 +66,7 @@ final class BasicEndToEndTest {
         mit.createServicePrincipalWithKeytab(SERVICE, keytab, 18, 17);
         ca = TestCertificates.ca(dir, "kerbgate basic CA");
         server = ca.issue("array", 0xba51c, "DNS:" + HOST, "IP:127.0.0.1");
+        SecretFile.writeString(dir.resolve("session.key"), "ab".repeat(32) + "\n");
         gateway = Kerbgate.start(ConfigLoader.parse(config(mit.krb5Conf(), 1000), dir));
     }
 
@@ -87,6 +91,8 @@ final class BasicEndToEndTest {
                   per_principal: {attempts: %d, per: 10m}
                   per_source: {attempts: %d, per: 10m}
                   failure_cache: 10m
+                sessions:
+                  cookie: {key_file: session.key}
                 """.formatted(keytab, backend.port(), java.util.UUID.randomUUID(), server.cert(), server.key(), REALM,
                 SERVICE, krb5Conf, PER_PRINCIPAL, perSource);
     }
@@ -132,6 +138,20 @@ final class BasicEndToEndTest {
         assertEquals(List.of("alice@" + REALM), EchoBackend.headerValues(body(out), "x-remote-user"), out);
         assertFalse(body(out).contains("authorization"), "the Basic header is not forwarded: " + out);
         assertFalse(out.toLowerCase().contains("www-authenticate: negotiate "), "no token of ours goes back: " + out);
+    }
+
+    @Test
+    void aBasicLogin_earnsTheSessionCookie_whichThenCarriesTheIdentityAlone() {
+        String out = curl(gateway, "alice:alice-Pw-1", "--http1.1");
+        Matcher cookie = Pattern.compile("(?i)set-cookie: (kerbgate_session=[^;]+)").matcher(out);
+        assertTrue(cookie.find(), out);
+
+        int port = gateway.frontPort();
+        String again = Processes.command("curl", "-sS", "-D", "-", "--http1.1", "-b", cookie.group(1),
+                "--cacert", ca.pair().cert().toString(), "--resolve", HOST + ":" + port + ":127.0.0.1",
+                "https://" + HOST + ":" + port + "/").timeout(Duration.ofSeconds(30)).run().stdout();
+        assertTrue(again.startsWith("HTTP/1.1 200"), again);
+        assertEquals(List.of("alice@" + REALM), EchoBackend.headerValues(body(again), "x-remote-user"), again);
     }
 
     @Test
