@@ -50,7 +50,8 @@ final class BasicActiveDirectoryEndToEndTest {
         dc.tool("domain", "passwordsettings", "pso", "apply", "basic-lockout", CAROL);
         Path krb5Conf = dc.krb5Conf();
         backend = EchoBackend.start("ad-backend");
-        Path keytab = dc.exportKeytabAs(SambaDc.ASA, SambaDc.ARRAY_SPN + "@" + SambaDc.REALM, dir.resolve("asa.keytab"));
+        Path keytab = dc.exportKeytabAs(SambaDc.ASA, SambaDc.ARRAY_SPN + "@" + SambaDc.REALM,
+                dir.resolve("asa.keytab"));
         ca = TestCertificates.ca(dir, "kerbgate basic AD CA");
         TestCertificates.Pair server = ca.issue("array", 0xad, "DNS:" + SambaDc.ARRAY_HOST, "IP:127.0.0.1");
         gateway = Kerbgate.start(ConfigLoader.parse("""

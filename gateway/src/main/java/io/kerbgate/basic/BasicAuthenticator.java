@@ -20,8 +20,8 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * ({@link LoginNames}), answer from the {@link LoginCache} if it holds the outcome, else take one attempt from the
  * client address's and the principal's rate limits ({@link RateLimiter}) and log in with the KDC
  * ({@link PasswordLogin}). Blocks for the KDC: never call it on an event loop (the proxy gives it a bounded pool of its
- * own, which also bounds how many logins wait on the KDC at once). Only over TLS: the proxy checks that
- * before anything here sees the header.
+ * own, which also bounds how many logins wait on the KDC at once). Only over TLS: the proxy checks that before
+ * anything here sees the header.
  *
  * <p>Every way to fail is a refusal with one of four reasons: {@link RequestReason#BAD_PASSWORD} (bad header,
  * refused user name, wrong password, unknown or locked user, a ticket our acceptor refused: one answer, so that a
@@ -78,7 +78,8 @@ public final class BasicAuthenticator {
         this.perSource = new RateLimiter(settings.perSource().attempts(), settings.perSource().per(), ticker);
         this.perPrincipal = new RateLimiter(settings.perPrincipal().attempts(), settings.perPrincipal().per(), ticker);
         for (Result result : Result.values()) {
-            counters.put(result, Counter.builder("kerbgate.basic.logins").tag("result", result.name().toLowerCase(Locale.ROOT))
+            counters.put(result, Counter.builder("kerbgate.basic.logins")
+                    .tag("result", result.name().toLowerCase(Locale.ROOT))
                     .description("Basic authentication attempts by outcome").register(registry));
         }
     }

@@ -78,7 +78,8 @@ final class KdcPasswordLogin implements PasswordLogin {
                         accepted.enctype(), null, accepted.cachedTicket(), accepted.groups(), accepted.ticketEnd()));
             }
             Rejected rejected = (Rejected) verdict;
-            log.error("basic: the KDC let {} log in, but its ticket for {} was refused by this node's acceptor ({}: {}):"
+            log.error("basic: the KDC let {} log in, but its ticket for {} was refused by this node's acceptor"
+                    + " ({}: {}):"
                     + " a KDC without our key (spoofed?) or keys out of step with the KDC; nobody gets in this way",
                     principal, service, rejected.reason().tag(), rejected.detail());
             return new Outcome.TicketRefused(rejected);

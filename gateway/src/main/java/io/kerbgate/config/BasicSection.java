@@ -101,7 +101,7 @@ record BasicSection(
         }
     }
 
-    /** {@code per_principal} and {@code per_source}: {@code attempts} at once, refilled at that many per {@code per}. */
+    /** {@code per_principal} and {@code per_source}: {@code attempts} at once, refilled at that many a {@code per}. */
     record RateLimitSection(@Nullable Integer attempts, @Nullable Duration per) {
         RateLimitSection {
             if (attempts != null && (attempts < 1 || attempts > 1_000_000)) {

@@ -30,8 +30,10 @@ final class BasicConfigTest {
     @BeforeEach
     void writeFiles() throws IOException {
         ConfigFixture.writeKeytab(dir);
-        Files.writeString(dir.resolve("fullchain.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
-        SecretFile.writeString(dir.resolve("privkey.pem"), "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+        Files.writeString(dir.resolve("fullchain.pem"),
+                "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        SecretFile.writeString(dir.resolve("privkey.pem"),
+                "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
         Files.writeString(dir.resolve("krb5.conf"), "[libdefaults]\n  default_realm = EXAMPLE.COM\n");
     }
 
