@@ -62,6 +62,9 @@ final class BasicEndToEndTest {
         for (String user : List.of("alice", "bob", "carol", "dave", "erin")) {
             mit.kadmin("addprinc +requires_preauth -policy lockout -pw " + user + "-Pw-1 " + user + "@" + REALM);
         }
+        // Without pre-authentication (MIT's default): the KDC answers any AS-REQ, and a wrong password shows only when
+        // the JDK cannot decrypt the reply.
+        mit.createPrincipal("frank@" + REALM, "frank-Pw-1");
         keytab = dir.resolve("http.keytab");
         mit.createServicePrincipalWithKeytab(SERVICE, keytab, 18, 17);
         ca = TestCertificates.ca(dir, "kerbgate basic CA");
@@ -180,6 +183,12 @@ final class BasicEndToEndTest {
         String lower = out.toLowerCase();
         assertTrue(lower.contains("www-authenticate: negotiate"), out);
         assertTrue(out.contains("Basic realm=\"" + REALM + "\", charset=\"UTF-8\""), out);
+    }
+
+    @Test
+    void wrongPassword_withoutPreauthentication_isA401_too() {
+        assertTrue(curl(gateway, "frank:not-his-password", "--http1.1").startsWith("HTTP/1.1 401"));
+        assertTrue(curl(gateway, "frank:frank-Pw-1", "--http1.1").startsWith("HTTP/1.1 200"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.acceptor.TokenFacts;
 import io.kerbgate.access.AccessDecision;
 import io.kerbgate.access.AccessDecision.RequestRefused;
 import io.kerbgate.access.AccessDecision.TokenRefused;
@@ -148,9 +149,9 @@ public final class BasicAuthenticator {
             } catch (RuntimeException e) {
                 log.warn("basic: login of {} failed unexpectedly", principal, e);
                 return refused(Result.KDC_UNAVAILABLE, RequestReason.KDC_UNAVAILABLE,
-                        "login of " + principal + " failed: " + e.getClass().getSimpleName());
+                        "login of " + principal + " failed: " + e.getClass().getSimpleName(), principal);
             }
-            return verdict(answer);
+            return verdict(answer, principal);
         }
     }
 
@@ -178,7 +179,8 @@ public final class BasicAuthenticator {
         }
     }
 
-    private Verdict verdict(LoginCache.Answer answer) {
+    /** @param principal the principal tried, for the refusal line's {@code principal=} */
+    private Verdict verdict(LoginCache.Answer answer, String principal) {
         boolean shared = answer.shared();
         Outcome outcome = answer.outcome();
         if (outcome instanceof Outcome.Success s) {
@@ -187,7 +189,7 @@ public final class BasicAuthenticator {
         }
         if (outcome instanceof Outcome.BadCredentials b) {
             return refused(shared ? Result.CACHED_FAILURE : Result.BAD_CREDENTIALS, RequestReason.BAD_PASSWORD,
-                    b.detail() + (shared ? " (again: not sent to the KDC)" : ""));
+                    b.detail() + (shared ? " (again: not sent to the KDC)" : ""), principal);
         }
         if (outcome instanceof Outcome.TicketRefused t) {
             counters.get(Result.TICKET_REFUSED).increment();
@@ -195,22 +197,25 @@ public final class BasicAuthenticator {
             // ticket (a key that is not ours) is a login that failed.
             RejectReason reason = t.rejected().reason();
             return new NotLoggedIn(POLICY_REASONS.contains(reason) ? new TokenRefused(t.rejected())
-                    : RequestRefused.of(RequestReason.BAD_PASSWORD, "ticket from the KDC refused by this node: "
-                            + reason.tag() + ": " + t.rejected().detail()));
+                    : new RequestRefused(RequestReason.BAD_PASSWORD, "ticket from the KDC refused by this node: "
+                            + reason.tag() + ": " + t.rejected().detail(), t.rejected().facts()));
         }
         if (outcome instanceof Outcome.RateLimited r) {
-            return refused(Result.RATE_LIMITED, RequestReason.BASIC_RATE_LIMITED, r.detail());
+            return refused(Result.RATE_LIMITED, RequestReason.BASIC_RATE_LIMITED, r.detail(), principal);
         }
-        return refused(Result.KDC_UNAVAILABLE, RequestReason.KDC_UNAVAILABLE, ((Outcome.Unavailable) outcome).detail());
+        return refused(Result.KDC_UNAVAILABLE, RequestReason.KDC_UNAVAILABLE, ((Outcome.Unavailable) outcome).detail(),
+                principal);
     }
 
+    /** Refused before there is a principal to name. */
     private NotLoggedIn refused(Result result, String detail) {
-        return refused(result, RequestReason.BAD_PASSWORD, detail);
+        counters.get(result).increment();
+        return new NotLoggedIn(RequestRefused.of(RequestReason.BAD_PASSWORD, detail));
     }
 
-    private NotLoggedIn refused(Result result, RequestReason reason, String detail) {
+    private NotLoggedIn refused(Result result, RequestReason reason, String detail, String principal) {
         counters.get(result).increment();
-        return new NotLoggedIn(RequestRefused.of(reason, detail));
+        return new NotLoggedIn(new RequestRefused(reason, detail, new TokenFacts(null, null, -1, -1, principal)));
     }
 
     /** An IPv4 address, or the /64 of an IPv6 one: one host has a whole /64 to pick its addresses from. */

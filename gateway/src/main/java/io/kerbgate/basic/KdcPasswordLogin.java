@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class KdcPasswordLogin implements PasswordLogin {
 
     private static final Logger log = LoggerFactory.getLogger(KdcPasswordLogin.class);
+    /** What the JDK throws when the AS-REP does not decrypt with the password's key (not exported: by name). */
+    private static final String CRYPTO_EXCEPTION = "sun.security.krb5.KrbCryptoException";
     private static final Pattern KDC_CODE = Pattern.compile("\\((\\d{1,3})\\)");
     /** KDC answers that are a verdict on the user or password (RFC 4120 §7.5.9), all one 401 to the client. */
     private static final Map<Integer, String> CREDENTIAL_ERRORS = Map.of(
@@ -102,6 +104,11 @@ final class KdcPasswordLogin implements PasswordLogin {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IOException) {
                 return new Outcome.Unavailable("no KDC answered for " + principal + ": " + describe(t));
+            }
+            if (t.getClass().getName().equals(CRYPTO_EXCEPTION)) {
+                // Without pre-authentication the KDC answers anyone; a wrong password shows here, on our side.
+                return new Outcome.BadCredentials(principal + ": wrong password (the KDC's reply did not decrypt"
+                        + " with it)");
             }
         }
         String message = String.valueOf(e.getMessage());
