@@ -63,7 +63,8 @@ record ConfigFile(
         @Nullable SessionsSection sessions,
         @Nullable ProxyProtocolSection proxyProtocol,
         @Nullable ErrorPagesSection errorPages,
-        @Nullable ForwardAuthSection forwardAuth) {
+        @Nullable ForwardAuthSection forwardAuth,
+        @Nullable BasicSection basic) {
 
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
     // RFC 4120 §1.6 calls 5 minutes typical; a skew of hours would stretch how long a stolen authenticator replays.
@@ -105,6 +106,14 @@ record ConfigFile(
                     "set acceptor.pac: verify (or require), or remove group_names");
         }
         routes = routes(routes, pacOff);
+        if (basic != null) {
+            // Checked here, where the keys are named from the top: it depends on tls and principals.
+            try {
+                basic.basic(principals, tls != null);
+            } catch (InvalidValue e) {
+                throw new InvalidValue("basic." + e.error().key(), e.error().problem(), e.error().fix());
+            }
+        }
         if (balancing != null && balancing(balancing) == null) {
             throw new InvalidValue("balancing", ConfigValues.quote(balancing) + " is not a balancing policy",
                     BALANCING_FIX);
@@ -138,7 +147,8 @@ record ConfigFile(
                 sessions == null ? GatewayConfig.Sessions.DEFAULT : sessions.sessions(),
                 proxyProtocol == null ? null : proxyProtocol.proxyProtocol(),
                 errorPages == null ? GatewayConfig.ErrorPages.BUILT_IN : errorPages.errorPages(),
-                forwardAuth == null ? null : forwardAuth.forwardAuth());
+                forwardAuth == null ? null : forwardAuth.forwardAuth(),
+                basic == null ? null : basic.basic(principals, tls != null));
     }
 
     /**

@@ -2,9 +2,12 @@ package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.access.AccessDecision;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.RequestReason;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.Attribute;
@@ -31,6 +34,8 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
     enum Means {
         /** A Negotiate token, checked now. */
         TOKEN("ok"),
+        /** A Basic user name and password ({@code basic}), logged in with the KDC or found in its cache. */
+        BASIC("basic"),
         /** The connection's earlier token ({@code sessions.connection_bound}). */
         CONNECTION("connection"),
         /** The session cookie. */
@@ -78,10 +83,11 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
         Attribute<Accepted> session = policy.connectionBound() ? ClientAddress.connection(channel).attr(CONNECTION_PRINCIPAL) : null;
         boolean withoutToken = !request.headers().contains(HttpHeaderNames.AUTHORIZATION);
         // Without a token, only a session lets a request through: the connection's, or else the cookie's.
-        Means means = !withoutToken ? Means.TOKEN
+        Means means = !withoutToken ? (negotiate.isBasic(request.headers().get(HttpHeaderNames.AUTHORIZATION))
+                        ? Means.BASIC : Means.TOKEN)
                 : session != null && session.get() != null ? Means.CONNECTION : Means.COOKIE;
         Future<AccessDecision> verdict = negotiate.authenticate(request, checked.target(),
-                ClientAddress.inet(channel), security.bindings(), session, channel.eventLoop());
+                ClientAddress.inet(channel), security.bindings(), security.tls(), session, channel.eventLoop());
         if (verdict.isDone()) {
             decided(ctx, ex, request, verdict.getNow(), means);
             return;
@@ -102,8 +108,17 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
                          Means means) {
         if (verdict instanceof AccessDecision.Refused refused) {
             ex.auth = refused.tag();
-            edge.answer(Responses.refusal(refused, negotiate.errorPages(),
-                    request.headers().get(HttpHeaderNames.ACCEPT)), null, false);
+            FullHttpResponse response = Responses.refusal(refused, negotiate.errorPages(),
+                    request.headers().get(HttpHeaderNames.ACCEPT));
+            String basic = negotiate.basicChallenge();
+            if (basic != null && security.tls() && response.status().code() == 401) {
+                // Offered beside Negotiate, never instead: browsers prefer Negotiate where they have a ticket.
+                response.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, basic);
+            }
+            if (refused instanceof RequestRefused r && r.reason() == RequestReason.BASIC_RATE_LIMITED) {
+                response.headers().set(HttpHeaderNames.RETRY_AFTER, negotiate.basicRetryAfterSeconds());
+            }
+            edge.answer(response, null, false);
             return;
         }
         // Not Allowed on an anonymous route: forwarded without an identity.

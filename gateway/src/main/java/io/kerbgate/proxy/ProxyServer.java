@@ -2,6 +2,7 @@ package io.kerbgate.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.HttpAuthenticator;
+import io.kerbgate.basic.BasicAuthenticator;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.logging.RefusalLog;
 import io.kerbgate.sessions.CookieKeyFile;
@@ -74,6 +75,7 @@ public final class ProxyServer implements AutoCloseable {
     private final LiveSettings live;
     private final Transport transport = Transport.best();
     private final @Nullable AcceptorThreads acceptorThreads;
+    private final @Nullable AcceptorThreads basicThreads;
     private volatile boolean draining;
 
     private @Nullable EventLoopGroup acceptGroup;
@@ -154,7 +156,12 @@ public final class ProxyServer implements AutoCloseable {
         SessionCookies cookies = cookie == null ? null : new SessionCookies(cookie, cookieKeys, clock);
         // Only a shared replay cache makes the acceptor wait on the network; alone it is faster on the event loop.
         this.acceptorThreads = config.replay().shared() == null ? null : new AcceptorThreads(registry);
-        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies, acceptorThreads);
+        // Basic logins always wait on the KDC, on threads of their own.
+        BasicAuthenticator basic = config.basic() == null ? null
+                : BasicAuthenticator.create(config.basic(), authenticator, registry);
+        this.basicThreads = basic == null ? null : AcceptorThreads.forBasic(registry);
+        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies, acceptorThreads, basic,
+                basicThreads);
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy,
                 config.proxyProtocol() == null ? null
@@ -264,6 +271,9 @@ public final class ProxyServer implements AutoCloseable {
             drain(config.drain().timeout());
         }
         shutdownGroups();
+        if (basicThreads != null) {
+            basicThreads.close();
+        }
         if (acceptorThreads != null) {
             acceptorThreads.close();
         }
