@@ -28,6 +28,26 @@ public enum RequestReason {
     BAD_TARGET("bad_target", "the path or Host is malformed, or spelled so that backends could read it under "
             + "another route (see the README, Access rules): a scanner, or a client bug; the detail says what"),
     /**
+     * {@code Authorization: Basic} on a plain HTTP connection ({@code basic}), refused without reading it. The password
+     * has crossed the network in clear; the client should use https.
+     */
+    BASIC_NEEDS_TLS("basic_needs_tls", "a client sent Basic over plain HTTP (its password crossed the network in"
+            + " clear): point it at the https listener, or at Negotiate"),
+    /**
+     * The Basic user name and password did not log in ({@code basic}): wrong password, unknown, locked or expired
+     * account, a malformed header or refused user name, or a ticket this node could not decrypt. One reason, so that a
+     * client cannot tell them apart; the detail says which.
+     */
+    BAD_PASSWORD("bad_password", "the detail says which: wrong password, unknown, locked or expired account (the"
+            + " KDC's answer), a user name of another realm than basic.realm, or a ticket this node's keytab could not"
+            + " decrypt (then an error line names the KDC as spoofed or out of step)"),
+    /** The client's address or the principal is over its Basic rate limit ({@code basic.per_source|per_principal}). */
+    BASIC_RATE_LIMITED("basic_rate_limited", "basic.per_source or basic.per_principal: a client repeating a wrong"
+            + " password, or password guessing; the detail names the principal"),
+    /** No KDC answered a Basic login, or too many wait on it already ({@code basic}); 503. */
+    KDC_UNAVAILABLE("kdc_unavailable", "the password login could not be decided: check that basic.krb5_conf names"
+            + " reachable KDCs for basic.realm, that basic.service exists at the KDC, and the KDC's log"),
+    /**
      * The principal authenticated, but no backend ticket in its name may be had ({@code delegation}): its ticket is
      * not forwardable, or the KDC does not let the gateway delegate to the backend; 403.
      */

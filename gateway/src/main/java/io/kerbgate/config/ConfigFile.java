@@ -64,6 +64,7 @@ record ConfigFile(
         @Nullable ProxyProtocolSection proxyProtocol,
         @Nullable ErrorPagesSection errorPages,
         @Nullable ForwardAuthSection forwardAuth,
+        @Nullable BasicSection basic,
         @Nullable DelegationSection delegation) {
 
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
@@ -106,6 +107,14 @@ record ConfigFile(
                     "set acceptor.pac: verify (or require), or remove group_names");
         }
         routes = routes(routes, pacOff);
+        if (basic != null) {
+            // Checked here, where the keys are named from the top: it depends on tls and principals.
+            try {
+                basic.basic(principals, tls != null);
+            } catch (InvalidValue e) {
+                throw new InvalidValue("basic." + e.error().key(), e.error().problem(), e.error().fix());
+            }
+        }
         if (delegation != null && forwardAuth != null) {
             throw new InvalidValue("delegation", "cannot be set with forward_auth: nothing is forwarded, so no"
                     + " backend gets a token", "remove delegation, or forward_auth to let kerbgate forward requests");
@@ -148,6 +157,7 @@ record ConfigFile(
                 proxyProtocol == null ? null : proxyProtocol.proxyProtocol(),
                 errorPages == null ? GatewayConfig.ErrorPages.BUILT_IN : errorPages.errorPages(),
                 forwardAuth == null ? null : forwardAuth.forwardAuth(),
+                basic == null ? null : basic.basic(principals, tls != null),
                 delegation == null ? null : delegation(delegation, principals, keytab, keys, clockSkew, auth));
     }
 

@@ -149,6 +149,7 @@ final class EffectiveConfig {
                 forwardAuth.put("path_prefix", config.forwardAuth().pathPrefix());
             }
         }
+        writeBasic(config.basic(), root);
         GatewayConfig.Delegation delegation = config.delegation();
         if (delegation == null) {
             root.putNull("delegation");
@@ -222,6 +223,26 @@ final class EffectiveConfig {
         node.put("circuit_cooldown", ConfigValues.formatDuration(shared.circuitCooldown()));
         node.put("min_replicas_ack", shared.minReplicasAck());
         node.put("failover_wait", ConfigValues.formatDuration(shared.failoverWait()));
+    }
+
+    // Like tls: written only when it is on.
+    private static void writeBasic(GatewayConfig.@Nullable Basic basic, ObjectNode root) {
+        if (basic == null) {
+            return;
+        }
+        ObjectNode node = root.putObject("basic");
+        node.put("enabled", true);
+        node.put("realm", basic.realm());
+        node.put("service", basic.service());
+        if (basic.krb5Conf() != null) {
+            node.put("krb5_conf", basic.krb5Conf().toString());
+        }
+        node.putObject("per_principal").put("attempts", basic.perPrincipal().attempts())
+                .put("per", ConfigValues.formatDuration(basic.perPrincipal().per()));
+        node.putObject("per_source").put("attempts", basic.perSource().attempts())
+                .put("per", ConfigValues.formatDuration(basic.perSource().per()));
+        node.put("success_cache", ConfigValues.formatDuration(basic.successCache()));
+        node.put("failure_cache", ConfigValues.formatDuration(basic.failureCache()));
     }
 
     private static void writeSessions(Sessions sessions, ObjectNode root) {

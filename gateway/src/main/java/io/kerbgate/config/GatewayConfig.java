@@ -46,6 +46,7 @@ import org.jspecify.annotations.Nullable;
  * @param errorPages  the bodies of 401 and 403 answers ({@code error_pages})
  * @param forwardAuth forward-auth mode (the proxy in front asks, kerbgate answers and forwards nothing), or
  *                    {@code null} for the reverse proxy; {@code backends} is empty in that mode
+ * @param basic       {@code Authorization: Basic} turned into a Kerberos login, or {@code null} when off (the default)
  * @param delegation  constrained delegation (S4U2Proxy) to the backends, or {@code null} (off, the default)
  */
 public record GatewayConfig(
@@ -76,6 +77,7 @@ public record GatewayConfig(
         @Nullable ProxyProtocol proxyProtocol,
         ErrorPages errorPages,
         @Nullable ForwardAuth forwardAuth,
+        @Nullable Basic basic,
         @Nullable Delegation delegation) {
 
     public GatewayConfig {
@@ -123,6 +125,9 @@ public record GatewayConfig(
         if (forwardAuth == null && backends.isEmpty()) {
             throw new IllegalArgumentException("backends: at least one backend is required");
         }
+        if (basic != null && tls == null) {
+            throw new IllegalArgumentException("basic: needs tls on the front listener");
+        }
     }
 
     /** The reverse proxy: every section, no forward-auth mode. */
@@ -134,7 +139,19 @@ public record GatewayConfig(
             ErrorPages errorPages) {
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts, replay,
                 keys, logging, routes, tls, backendTls, backendOptions, balancing, health, retries, drain, accessLog,
-                auth, sessions, proxyProtocol, errorPages, null, null);
+                auth, sessions, proxyProtocol, errorPages, null, null, null);
+    }
+
+    /** Without Basic. */
+    public GatewayConfig(InetSocketAddress listen, @Nullable Path keytab, List<String> principals, List<URI> backends,
+            Duration clockSkew, Identity identity, Admin admin, Acceptor acceptor, Limits limits, Timeouts timeouts,
+            Replay replay, Keys keys, Logging logging, List<Route> routes, @Nullable Tls tls, BackendTls backendTls,
+            List<BackendOptions> backendOptions, Balancing balancing, Health health, Retries retries, Drain drain,
+            AccessLog accessLog, Auth auth, Sessions sessions, @Nullable ProxyProtocol proxyProtocol,
+            ErrorPages errorPages, @Nullable ForwardAuth forwardAuth) {
+        this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts, replay,
+                keys, logging, routes, tls, backendTls, backendOptions, balancing, health, retries, drain, accessLog,
+                auth, sessions, proxyProtocol, errorPages, forwardAuth, null, null);
     }
 
     /**
@@ -763,6 +780,47 @@ public record GatewayConfig(
                 Objects.requireNonNull(name, "name");
                 Objects.requireNonNull(keyFile, "keyFile");
                 Objects.requireNonNull(maxAge, "maxAge");
+            }
+        }
+    }
+
+    /**
+     * {@code Authorization: Basic} for clients outside the domain ({@code basic}): over TLS only, the user name and
+     * password become an AS exchange with the realm's KDC and a service ticket for {@code service}, which the node's
+     * acceptor checks with its keytab.
+     *
+     * @param realm        the realm of a bare user name; {@code user@REALM} must name it
+     * @param service      the array principal whose ticket the login gets (one of the keytab's)
+     * @param krb5Conf     the krb5.conf naming the realm's KDCs, set for the whole process; {@code null} for the
+     *                     JDK's default
+     * @param perPrincipal attempts that reach the KDC, per principal (lower-cased)
+     * @param perSource    attempts that reach the KDC, per client address (an IPv6 client's /64)
+     * @param successCache how long a successful login is reused for the same user name and password (never past its
+     *                     ticket's end); 0 logs in on every request
+     * @param failureCache how long a failed password is answered without asking the KDC again; 0 asks every time
+     */
+    public record Basic(String realm, String service, @Nullable Path krb5Conf, RateLimit perPrincipal,
+            RateLimit perSource, Duration successCache, Duration failureCache) {
+        public static final RateLimit DEFAULT_PER_PRINCIPAL = new RateLimit(5, Duration.ofMinutes(5));
+        public static final RateLimit DEFAULT_PER_SOURCE = new RateLimit(30, Duration.ofMinutes(1));
+        public static final Duration DEFAULT_SUCCESS_CACHE = Duration.ofMinutes(5);
+        public static final Duration DEFAULT_FAILURE_CACHE = Duration.ofMinutes(1);
+
+        public Basic {
+            Objects.requireNonNull(realm, "realm");
+            Objects.requireNonNull(service, "service");
+            Objects.requireNonNull(perPrincipal, "perPrincipal");
+            Objects.requireNonNull(perSource, "perSource");
+            Objects.requireNonNull(successCache, "successCache");
+            Objects.requireNonNull(failureCache, "failureCache");
+        }
+
+        /** A token bucket: {@code attempts} at once, refilled at {@code attempts} per {@code per}. */
+        public record RateLimit(int attempts, Duration per) {
+            public RateLimit {
+                if (attempts < 1 || per.isNegative() || per.isZero()) {
+                    throw new IllegalArgumentException("rate limit: " + attempts + " per " + per);
+                }
             }
         }
     }

@@ -118,6 +118,10 @@ public final class RefusalLog {
         if (refused instanceof RequestRefused request && request.reason() == RequestReason.NO_HEADER) {
             return Level.DEBUG;
         }
+        if (refused instanceof RequestRefused request && (request.reason() == RequestReason.KDC_UNAVAILABLE
+                || request.reason() == RequestReason.BASIC_NEEDS_TLS)) {
+            return Level.WARN;
+        }
         if (refused instanceof TokenRefused token
                 && token.rejected().reason() == RejectReason.REPLAY_CACHE_UNAVAILABLE) {
             return Level.WARN;

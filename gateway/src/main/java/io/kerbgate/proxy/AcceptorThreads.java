@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Most of a thread's time is spent waiting for the store, so there are several per core. The queue bounds what
  * waits for a thread; beyond it a request is refused at once (503), which a client can retry, rather than holding
  * memory for a store that may not come back.
+ *
+ * <p>Basic logins ({@code basic}) wait on the KDC, for up to its timeouts: they get a pool of their own
+ * ({@link #forBasic}), so that a slow KDC cannot take the threads the shared replay cache's checks need.
  */
 final class AcceptorThreads implements Executor, AutoCloseable {
 
@@ -23,17 +26,30 @@ final class AcceptorThreads implements Executor, AutoCloseable {
 
     private final ThreadPoolExecutor pool;
 
+    /** Threads a Basic login may hold at once, and logins that may wait for one; beyond, 503 at once. */
+    static final int BASIC_THREADS = 16;
+    static final int BASIC_QUEUE = 256;
+
     AcceptorThreads(MeterRegistry registry) {
-        int threads = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
-        pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
-                new DefaultThreadFactory("kerbgate-acceptor", true), new ThreadPoolExecutor.AbortPolicy());
+        this(registry, "kerbgate-acceptor", Math.max(16, 4 * Runtime.getRuntime().availableProcessors()), QUEUE,
+                "kerbgate.auth.offload", "tokens waiting for an acceptor thread (replay.shared)",
+                "acceptor threads checking a token or waiting on the shared replay cache");
+    }
+
+    private AcceptorThreads(MeterRegistry registry, String name, int threads, int queue, String meter,
+                            String queuedText, String activeText) {
+        pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
+                new DefaultThreadFactory(name, true), new ThreadPoolExecutor.AbortPolicy());
         pool.allowCoreThreadTimeOut(true);
-        Gauge.builder("kerbgate.auth.offload.queued", pool, p -> p.getQueue().size())
-                .description("tokens waiting for an acceptor thread (replay.shared)")
+        Gauge.builder(meter + ".queued", pool, p -> p.getQueue().size()).description(queuedText).register(registry);
+        Gauge.builder(meter + ".active", pool, ThreadPoolExecutor::getActiveCount).description(activeText)
                 .register(registry);
-        Gauge.builder("kerbgate.auth.offload.active", pool, ThreadPoolExecutor::getActiveCount)
-                .description("acceptor threads checking a token or waiting on the shared replay cache")
-                .register(registry);
+    }
+
+    /** The threads of Basic logins: {@code kerbgate_basic_offload_queued} and {@code _active}. */
+    static AcceptorThreads forBasic(MeterRegistry registry) {
+        return new AcceptorThreads(registry, "kerbgate-basic", BASIC_THREADS, BASIC_QUEUE, "kerbgate.basic.offload",
+                "Basic logins waiting for a thread", "Basic logins waiting on the KDC or checking its ticket");
     }
 
     /** @throws java.util.concurrent.RejectedExecutionException when the queue is full or the proxy has stopped */

@@ -20,6 +20,11 @@ record ConnectionSecurity(String scheme, ChannelBindings bindings) {
         Objects.requireNonNull(bindings, "bindings");
     }
 
+    /** Whether the client connection is TLS. */
+    boolean tls() {
+        return scheme.equals("https");
+    }
+
     static ConnectionSecurity tls(TlsContextReloader.Snapshot snapshot) {
         return new ConnectionSecurity("https", snapshot.bindings());
     }

@@ -73,16 +73,24 @@ final class DelegationStep {
      * The backend token for {@code accepted}, or a refusal; completed on {@code loop}.
      *
      * @param authorization the request's own {@code Authorization} (its Negotiate token), or {@code null} when a
-     *                      session let it through
+     *                      session or a Basic login let it through
+     * @param basic         a Basic login let it through: it carries no ticket to show the KDC, so without a kept
+     *                      one the request is refused rather than challenged (the client would send Basic again)
      */
-    Future<Delegated> delegate(Accepted accepted, @Nullable String authorization, InetSocketAddress peer,
-                               EventExecutor loop) {
+    Future<Delegated> delegate(Accepted accepted, @Nullable String authorization, boolean basic,
+                               InetSocketAddress peer, EventExecutor loop) {
         Promise<Delegated> promise = loop.newPromise();
         try {
             offload.execute(() -> {
                 Delegated outcome = run(accepted, authorization);
+                if (basic && outcome instanceof Refused r && r.reason() == Reason.NEEDS_TOKEN) {
+                    outcome = new Refused(Reason.REFUSED, "a Basic login of " + accepted.client() + " holds no"
+                            + " service ticket to show the KDC as evidence (S4U2Proxy needs one; protocol transition,"
+                            + " S4U2Self, is not used): the user must sign in with Negotiate");
+                }
+                Delegated answer = outcome;
                 try {
-                    loop.execute(() -> promise.setSuccess(counted(outcome, accepted, peer)));
+                    loop.execute(() -> promise.setSuccess(counted(answer, accepted, peer)));
                 } catch (RejectedExecutionException e) {
                     // The proxy is stopping: the connection goes with its event loop.
                 }

@@ -69,7 +69,8 @@ final class ForwardAuthAnswer extends ChannelInboundHandlerAdapter {
         if (token != null) {
             headers.set(HttpHeaderNames.WWW_AUTHENTICATE, Responses.negotiate(token));
         }
-        if (cookies != null && accepted != null && authenticated.means() == Means.TOKEN) {
+        if (cookies != null && accepted != null
+                && (authenticated.means() == Means.TOKEN || authenticated.means() == Means.BASIC)) {
             String setCookie = cookies.issue(accepted.client(), accepted.groups(), accepted.ticketEnd());
             if (setCookie != null) {
                 headers.set(HttpHeaderNames.SET_COOKIE, setCookie);

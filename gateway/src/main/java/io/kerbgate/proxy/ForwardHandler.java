@@ -109,7 +109,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter implements Backe
             this.upgrade = upgrade;
             this.retryable = retries > 0 && IDEMPOTENT.contains(head.method()) && !ex.hasBody && !upgrade;
             this.hostFromBackend = !head.headers().contains(HttpHeaderNames.HOST);
-            this.issueCookie = authenticated.means() == Means.TOKEN;
+            this.issueCookie = authenticated.means() == Means.TOKEN || authenticated.means() == Means.BASIC;
             Accepted principal = authenticated.principal();
             this.principal = principal == null ? null : principal.client();
         }

@@ -2,10 +2,13 @@ package io.kerbgate.proxy;
 
 import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.access.AccessDecision;
+import io.kerbgate.access.AccessDecision.RequestRefused;
+import io.kerbgate.access.RequestReason;
 import io.kerbgate.delegation.Delegated;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.Attribute;
@@ -32,6 +35,8 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
     enum Means {
         /** A Negotiate token, checked now. */
         TOKEN("ok"),
+        /** A Basic user name and password ({@code basic}), logged in with the KDC or found in its cache. */
+        BASIC("basic"),
         /** The connection's earlier token ({@code sessions.connection_bound}). */
         CONNECTION("connection"),
         /** The session cookie. */
@@ -94,10 +99,11 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
         Attribute<Accepted> session = policy.connectionBound() ? ClientAddress.connection(channel).attr(CONNECTION_PRINCIPAL) : null;
         boolean withoutToken = !request.headers().contains(HttpHeaderNames.AUTHORIZATION);
         // Without a token, only a session lets a request through: the connection's, or else the cookie's.
-        Means means = !withoutToken ? Means.TOKEN
+        Means means = !withoutToken ? (negotiate.isBasic(request.headers().get(HttpHeaderNames.AUTHORIZATION))
+                        ? Means.BASIC : Means.TOKEN)
                 : session != null && session.get() != null ? Means.CONNECTION : Means.COOKIE;
         Future<AccessDecision> verdict = negotiate.authenticate(request, checked.target(),
-                ClientAddress.inet(channel), security.bindings(), session, channel.eventLoop());
+                ClientAddress.inet(channel), security.bindings(), security.tls(), session, channel.eventLoop());
         if (verdict.isDone()) {
             decided(ctx, ex, request, verdict.getNow(), means);
             return;
@@ -118,8 +124,17 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
                          Means means) {
         if (verdict instanceof AccessDecision.Refused refused) {
             ex.auth = refused.tag();
-            edge.answer(Responses.refusal(refused, negotiate.errorPages(),
-                    request.headers().get(HttpHeaderNames.ACCEPT)), null, false);
+            FullHttpResponse response = Responses.refusal(refused, negotiate.errorPages(),
+                    request.headers().get(HttpHeaderNames.ACCEPT));
+            String basic = negotiate.basicChallenge();
+            if (basic != null && security.tls() && response.status().code() == 401) {
+                // Offered beside Negotiate, never instead: browsers prefer Negotiate where they have a ticket.
+                response.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, basic);
+            }
+            if (refused instanceof RequestRefused r && r.reason() == RequestReason.BASIC_RATE_LIMITED) {
+                response.headers().set(HttpHeaderNames.RETRY_AFTER, negotiate.basicRetryAfterSeconds());
+            }
+            edge.answer(response, null, false);
             return;
         }
         if (!(verdict instanceof AccessDecision.Allowed allowed)) {
@@ -136,8 +151,8 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
         // The backend wants a ticket in the user's name: a cached one, or the KDC's (on the acceptor threads). Only
         // a request that carried its own token has the evidence the KDC wants; a session's may only use the cache.
         String authorization = means == Means.TOKEN ? request.headers().get(HttpHeaderNames.AUTHORIZATION) : null;
-        Future<Delegated> delegated = delegation.delegate(accepted, authorization, ClientAddress.inet(ctx.channel()),
-                ctx.channel().eventLoop());
+        Future<Delegated> delegated = delegation.delegate(accepted, authorization, means == Means.BASIC,
+                ClientAddress.inet(ctx.channel()), ctx.channel().eventLoop());
         ex.waitingForBackend = true;
         delegated.addListener(f -> {
             if (edge.exchange() == ex) {

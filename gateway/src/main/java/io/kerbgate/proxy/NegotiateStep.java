@@ -12,6 +12,7 @@ import io.kerbgate.access.AccessDecision.TokenRefused;
 import io.kerbgate.access.AccessRules;
 import io.kerbgate.access.RequestReason;
 import io.kerbgate.access.RequestTarget;
+import io.kerbgate.basic.BasicAuthenticator;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.config.GatewayConfig.Logging;
 import io.kerbgate.identity.IdentityHeaders;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * cache ({@code replay.shared}) it makes a network round trip per token, and waits out a store failover
  * ({@code failover_wait}): then it runs on {@code offload}, and the verdict comes back on the connection's event loop.
  * The caller reads nothing more from the client until it has the verdict, so only where it resumes changes.
+ *
+ * <p>{@code Authorization: Basic} ({@code basic}) goes to the {@link BasicAuthenticator} instead, only over TLS (on
+ * plain HTTP it is refused unread, 403), and always on {@code basicThreads}: a password login waits on the KDC.
  */
 final class NegotiateStep {
 
@@ -55,6 +59,8 @@ final class NegotiateStep {
     private final @Nullable SessionCookies cookies;
     private final @Nullable Executor offload;
     private final @Nullable DelegationStep delegation;
+    private final @Nullable BasicAuthenticator basic;
+    private final @Nullable Executor basicThreads;
 
     /** No access routes, and refusal lines without the keytab's view. */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics) {
@@ -74,23 +80,54 @@ final class NegotiateStep {
      */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
                   @Nullable SessionCookies cookies, @Nullable Executor offload) {
-        this(authenticator, metrics, live, cookies, offload, null);
+        this(authenticator, metrics, live, cookies, offload, null, null, null);
+    }
+
+    /**
+     * @param basic        the Basic login ({@code basic}), or {@code null} when it is off
+     * @param basicThreads where Basic logins run (they block on the KDC); not {@code null} when {@code basic} is not
+     */
+    NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
+                  @Nullable SessionCookies cookies, @Nullable Executor offload, @Nullable BasicAuthenticator basic,
+                  @Nullable Executor basicThreads) {
+        this(authenticator, metrics, live, cookies, offload, basic, basicThreads, null);
     }
 
     /** @param delegation the backend token in the user's name ({@code delegation}), or {@code null} when it is off */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
-                  @Nullable SessionCookies cookies, @Nullable Executor offload, @Nullable DelegationStep delegation) {
+                  @Nullable SessionCookies cookies, @Nullable Executor offload, @Nullable BasicAuthenticator basic,
+                  @Nullable Executor basicThreads, @Nullable DelegationStep delegation) {
+        if (basic != null && basicThreads == null) {
+            throw new IllegalArgumentException("Basic logins need threads of their own");
+        }
         this.authenticator = authenticator;
         this.metrics = metrics;
         this.live = live;
         this.cookies = cookies;
         this.offload = offload;
+        this.basic = basic;
+        this.basicThreads = basicThreads;
         this.delegation = delegation;
     }
 
     /** Constrained delegation, or {@code null} when {@code delegation} is off. */
     @Nullable DelegationStep delegation() {
         return delegation;
+    }
+
+    /** The Basic challenge to offer beside Negotiate over TLS, or {@code null} when {@code basic} is off. */
+    @Nullable String basicChallenge() {
+        return basic == null ? null : basic.challenge();
+    }
+
+    /** Whether Basic is on and {@code authorization} is of its scheme. */
+    boolean isBasic(String authorization) {
+        return basic != null && BasicAuthenticator.isBasic(authorization);
+    }
+
+    /** The {@code Retry-After} of a 429 for a Basic rate limit, in whole seconds. */
+    long basicRetryAfterSeconds() {
+        return basic == null ? 1 : Math.max(1, (basic.retryAfter().toMillis() + 999) / 1000);
     }
 
     /** The 401 and 403 bodies now. */
@@ -115,6 +152,13 @@ final class NegotiateStep {
      */
     Future<AccessDecision> authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
                                         ChannelBindings bindings, @Nullable Attribute<Accepted> session,
+                                        EventExecutor loop) {
+        return authenticate(request, target, peer, bindings, false, session, loop);
+    }
+
+    /** @param tls whether the connection is TLS, which {@code Authorization: Basic} needs */
+    Future<AccessDecision> authenticate(HttpRequest request, RequestTarget target, InetSocketAddress peer,
+                                        ChannelBindings bindings, boolean tls, @Nullable Attribute<Accepted> session,
                                         EventExecutor loop) {
         HttpHeaders headers = request.headers();
         AccessRules.Route route;
@@ -160,6 +204,14 @@ final class NegotiateStep {
                     values.size() + " Authorization headers"), peer, route));
         }
         String token = values.get(0);
+        if (isBasic(token)) {
+            if (!tls) {
+                // The password crossed the network in clear; it is not even decoded here.
+                return loop.newSucceededFuture(refuse(RequestRefused.of(RequestReason.BASIC_NEEDS_TLS,
+                        "Authorization: Basic on a plain HTTP connection, refused unread"), peer, route));
+            }
+            return basic(token, peer, session, route, loop);
+        }
         if (offload == null) {
             return loop.newSucceededFuture(verdict(check(token, peer, bindings), session, route, peer));
         }
@@ -178,6 +230,51 @@ final class NegotiateStep {
                     + " for the shared replay cache: " + e.getMessage()), peer, route));
         }
         return promise;
+    }
+
+    /** A Basic login on {@code basicThreads}; the verdict comes back on {@code loop}, like an offloaded token's. */
+    private Future<AccessDecision> basic(String authorization, InetSocketAddress peer,
+                                         @Nullable Attribute<Accepted> session, AccessRules.Route route,
+                                         EventExecutor loop) {
+        Promise<AccessDecision> promise = loop.newPromise();
+        try {
+            basicThreads.execute(() -> {
+                long start = System.nanoTime();
+                BasicAuthenticator.Verdict verdict;
+                try {
+                    verdict = basic.authenticate(authorization, peer.getAddress());
+                } catch (RuntimeException e) {
+                    log.error("basic login threw; refusing client={}", peer, e);
+                    verdict = new BasicAuthenticator.NotLoggedIn(RequestRefused.of(RequestReason.KDC_UNAVAILABLE,
+                            "basic login threw " + e.getClass().getName()));
+                }
+                BasicAuthenticator.Verdict done = verdict;
+                long nanos = System.nanoTime() - start;
+                try {
+                    loop.execute(() -> promise.setSuccess(basicVerdict(done, nanos, session, route, peer)));
+                } catch (RejectedExecutionException e) {
+                    // The proxy is stopping: the connection goes with its event loop.
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            promise.setSuccess(refuse(RequestRefused.of(RequestReason.KDC_UNAVAILABLE, "too many requests waiting for"
+                    + " a thread: " + e.getMessage()), peer, route));
+        }
+        return promise;
+    }
+
+    /** A Basic verdict counted, logged and bound like a token's: a login is an accepted ticket of our own. */
+    private AccessDecision basicVerdict(BasicAuthenticator.Verdict verdict, long nanos,
+                                        @Nullable Attribute<Accepted> session, AccessRules.Route route,
+                                        InetSocketAddress peer) {
+        if (verdict instanceof BasicAuthenticator.LoggedIn in) {
+            return verdict(new Checked(in.accepted(), nanos, false), session, route, peer);
+        }
+        AccessDecision.Refused refused = ((BasicAuthenticator.NotLoggedIn) verdict).refused();
+        if (refused instanceof TokenRefused token) {
+            return verdict(new Checked(token.rejected(), nanos, false), session, route, peer);
+        }
+        return refuse((RequestRefused) refused, peer, route);
     }
 
     /** What the acceptor said of a token, and how long it took. */

@@ -2,6 +2,7 @@ package io.kerbgate.proxy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.HttpAuthenticator;
+import io.kerbgate.basic.BasicAuthenticator;
 import io.kerbgate.config.GatewayConfig;
 import io.kerbgate.delegation.ConstrainedDelegation;
 import io.kerbgate.delegation.DelegationSettings;
@@ -79,6 +80,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport = Transport.best();
     private final @Nullable AcceptorThreads acceptorThreads;
     private final @Nullable ConstrainedDelegation delegation;
+    private final @Nullable AcceptorThreads basicThreads;
     private volatile boolean draining;
 
     private @Nullable EventLoopGroup acceptGroup;
@@ -158,14 +160,18 @@ public final class ProxyServer implements AutoCloseable {
         }
         SessionCookies cookies = cookie == null ? null : new SessionCookies(cookie, cookieKeys, clock);
         // Only a shared replay cache makes the acceptor wait on the network; alone it is faster on the event loop.
-        // Delegation waits on the KDC at a miss: it runs on the same threads, after the acceptor.
+        // Delegation waits on the KDC at a miss: it runs on the acceptor threads, after the acceptor.
         boolean sharedReplay = config.replay().shared() != null;
         this.acceptorThreads = sharedReplay || config.delegation() != null ? new AcceptorThreads(registry) : null;
+        // Basic logins always wait on the KDC, on threads of their own.
+        BasicAuthenticator basic = config.basic() == null ? null
+                : BasicAuthenticator.create(config.basic(), authenticator, registry);
+        this.basicThreads = basic == null ? null : AcceptorThreads.forBasic(registry);
         this.delegation = config.delegation() == null ? null : delegation(config.delegation(), clock);
         DelegationStep delegationStep = delegation == null ? null
                 : new DelegationStep(delegation, Objects.requireNonNull(acceptorThreads), live, registry);
         NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies,
-                sharedReplay ? acceptorThreads : null, delegationStep);
+                sharedReplay ? acceptorThreads : null, basic, basicThreads, delegationStep);
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy,
                 config.proxyProtocol() == null ? null
@@ -300,6 +306,9 @@ public final class ProxyServer implements AutoCloseable {
             drain(config.drain().timeout());
         }
         shutdownGroups();
+        if (basicThreads != null) {
+            basicThreads.close();
+        }
         if (acceptorThreads != null) {
             acceptorThreads.close();
         }

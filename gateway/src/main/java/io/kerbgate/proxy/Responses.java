@@ -34,12 +34,15 @@ import org.jspecify.annotations.Nullable;
  *       ({@link io.kerbgate.access.RequestTarget})</td></tr>
  *   <tr><td>200</td><td>forward-auth mode: the request may pass; the identity headers to copy, and the
  *       mutual-authentication token and session cookie for the client ({@link ForwardAuthAnswer})</td></tr>
- *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate}; the body
- *       by {@code Accept} ({@link ErrorPages})</td></tr>
+ *   <tr><td>401</td><td>no or a refused {@code Negotiate} token, with {@code WWW-Authenticate: Negotiate} (and
+ *       {@code Basic} over TLS when {@code basic} is on), or a Basic login that failed; the body by {@code Accept}
+ *       ({@link ErrorPages})</td></tr>
  *   <tr><td>403</td><td>a principal the route does not let in, or whose name cannot be forwarded; the body by
  *       {@code Accept} ({@link ErrorPages}); in forward-auth mode also a request from outside
- *       {@code forward_auth.trusted_from} (then with a close)</td></tr>
- *   <tr><td>429</td><td>the client or its address holds its share of the replay cache</td></tr>
+ *       {@code forward_auth.trusted_from} (then with a close); {@code Basic} over plain HTTP, with a body that
+ *       says so</td></tr>
+ *   <tr><td>429</td><td>the client or its address holds its share of the replay cache, or a Basic rate limit (with
+ *       {@code Retry-After})</td></tr>
  *   <tr><td>417</td><td>an {@code Expect} other than {@code 100-continue}</td></tr>
  *   <tr><td>431</td><td>request headers above {@code limits.maxHeaderSize}</td></tr>
  *   <tr><td>500</td><td>a bug in the proxy before the response started</td></tr>
@@ -47,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>502</td><td>the backend could not be reached, or broke before its response head (after a retry on
  *       another backend when the request allowed one)</td></tr>
  *   <tr><td>503</td><td>no backend available (with {@code Retry-After}), the connection limit of the chosen backend
- *       was reached and no connection freed within the queue timeout, or the acceptor said so</td></tr>
+ *       was reached and no connection freed within the queue timeout, or the acceptor said so, or no KDC
+ *       answered a Basic login</td></tr>
  *   <tr><td>504</td><td>no response head within {@code timeouts.response}</td></tr>
  *   <tr><td>505</td><td>a version other than HTTP/1.0 and HTTP/1.1</td></tr>
  * </table>
@@ -70,6 +74,10 @@ final class Responses {
     static final FullHttpResponse SERVICE_UNAVAILABLE = build(HttpResponseStatus.SERVICE_UNAVAILABLE, "");
     static final FullHttpResponse GATEWAY_TIMEOUT = build(HttpResponseStatus.GATEWAY_TIMEOUT, "");
     static final FullHttpResponse VERSION_NOT_SUPPORTED = build(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "");
+
+    /** Basic over plain HTTP ({@code basic}): 403, and the body says why. */
+    static final FullHttpResponse BASIC_NEEDS_TLS = build(HttpResponseStatus.FORBIDDEN,
+            ": Basic authentication is only accepted over https");
 
     /** One response per status {@link #status} maps a {@link RejectReason} or a {@link RequestReason} to. */
     private static final Map<Integer, FullHttpResponse> REFUSALS = refusals();
@@ -105,9 +113,10 @@ final class Responses {
     static int status(RequestReason reason) {
         return switch (reason) {
             case DUPLICATE_HEADER, BAD_TARGET -> 400;
-            case NO_HEADER -> 401;
-            case ACCESS_DENIED, DELEGATION_REFUSED -> 403;
-            case NO_KEYS, DELEGATION_UNAVAILABLE -> 503;
+            case NO_HEADER, BAD_PASSWORD -> 401;
+            case ACCESS_DENIED, BASIC_NEEDS_TLS, DELEGATION_REFUSED -> 403;
+            case BASIC_RATE_LIMITED -> 429;
+            case NO_KEYS, KDC_UNAVAILABLE, DELEGATION_UNAVAILABLE -> 503;
         };
     }
 
@@ -121,6 +130,9 @@ final class Responses {
      * the body of {@code pages} that the client's {@code Accept} asks for.
      */
     static FullHttpResponse refusal(Refused refused, ErrorPages pages, @Nullable String accept) {
+        if (refused instanceof RequestRefused request && request.reason() == RequestReason.BASIC_NEEDS_TLS) {
+            return BASIC_NEEDS_TLS.retainedDuplicate();
+        }
         int status = status(refused);
         byte[] rejectToken = refused.rejectToken();
         FullHttpResponse page = pages.page(status, accept);

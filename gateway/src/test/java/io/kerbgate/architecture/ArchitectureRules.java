@@ -42,8 +42,8 @@ final class ArchitectureRules {
                 .layer("Tools").definedBy(root + ".diagnostics..", root + ".rollover..")
                 .layer("Wiring").definedBy(root)
                 .layer("Edge").definedBy(root + ".proxy..", root + ".admin..")
-                .layer("Request").definedBy(root + ".access..", root + ".identity..", root + ".logging..",
-                        root + ".metrics..", root + ".sessions..", root + ".delegation..")
+                .layer("Request").definedBy(root + ".access..", root + ".basic..", root + ".identity..",
+                        root + ".logging..", root + ".metrics..", root + ".sessions..", root + ".delegation..")
                 .layer("Config").definedBy(root + ".config..")
                 .layer("Acceptor").definedBy(root + ".acceptor..")
                 .layer("State").definedBy(root + ".keys..", root + ".cache..", root + ".replay..", root + ".pac..")

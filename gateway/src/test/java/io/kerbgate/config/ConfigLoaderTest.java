@@ -526,7 +526,7 @@ final class ConfigLoaderTest {
         assertEquals("config error at 'foo': unknown key; valid top-level keys: listen, keytab, principals, backends, "
                 + "clock_skew, identity, admin, acceptor, limits, timeouts, replay, keys, logging, routes, tls, "
                 + "backend_tls, balancing, health, retries, drain, access_log, auth, sessions, proxy_protocol, "
-                + "error_pages, forward_auth, delegation",
+                + "error_pages, forward_auth, basic, delegation",
                 error(REQUIRED + "foo: 1\n").getMessage());
         assertEquals("valid keys under 'timeouts': connect, response, client_idle",
                 error(REQUIRED + "timeouts:\n  idle: 1s\n").fix());

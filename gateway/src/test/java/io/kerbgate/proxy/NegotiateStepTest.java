@@ -8,11 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kerbgate.acceptor.Acceptance;
 import io.kerbgate.acceptor.ChannelBindings;
 import io.kerbgate.acceptor.RejectReason;
+import io.kerbgate.access.AccessRules;
 import io.kerbgate.access.AccessDecision;
 import io.kerbgate.access.AccessDecision.RequestRefused;
 import io.kerbgate.access.AccessDecision.TokenRefused;
 import io.kerbgate.access.RequestReason;
 import io.kerbgate.access.RequestTarget;
+import io.kerbgate.basic.BasicAuthenticator;
+import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.config.GatewayConfig.Logging;
+import io.kerbgate.identity.IdentityHeaders;
+import io.kerbgate.keys.KeySet;
+import io.kerbgate.logging.RefusalLog;
+import java.time.Clock;
+import java.time.Duration;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -77,11 +86,12 @@ final class NegotiateStepTest {
     void statuses_areTheEdgesMapping_a4xxForWhatTheClientSent_a503ForThisNodesFault() {
         Map<Integer, Set<Enum<?>>> notUnauthorized = Map.of(
                 400, Set.of(RequestReason.DUPLICATE_HEADER, RequestReason.BAD_TARGET),
-                403, Set.of(RejectReason.PRINCIPAL_NAME, RequestReason.ACCESS_DENIED, RequestReason.DELEGATION_REFUSED),
-                429, Set.of(RejectReason.REPLAY_QUOTA),
+                403, Set.of(RejectReason.PRINCIPAL_NAME, RequestReason.ACCESS_DENIED, RequestReason.BASIC_NEEDS_TLS,
+                        RequestReason.DELEGATION_REFUSED),
+                429, Set.of(RejectReason.REPLAY_QUOTA, RequestReason.BASIC_RATE_LIMITED),
                 431, Set.of(RejectReason.TOO_LARGE),
                 503, Set.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, RequestReason.NO_KEYS,
-                        RequestReason.DELEGATION_UNAVAILABLE));
+                        RequestReason.KDC_UNAVAILABLE, RequestReason.DELEGATION_UNAVAILABLE));
         for (RejectReason reason : RejectReason.values()) {
             assertEquals(expected(notUnauthorized, reason), Responses.status(reason), reason.name());
             assertEquals(Responses.status(reason), Responses.status(new TokenRefused(
@@ -129,6 +139,40 @@ final class NegotiateStepTest {
                 response.release();
             }
         }
+    }
+
+    @Test
+    void basicOnPlainHttp_isRefusedUnread_andNeverReachesTheKdcThreads() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger tasks = new AtomicInteger();
+        BasicAuthenticator basic = BasicAuthenticator.create(new GatewayConfig.Basic("ARRAY.TEST",
+                "HTTP/gw@ARRAY.TEST", null, GatewayConfig.Basic.DEFAULT_PER_PRINCIPAL,
+                GatewayConfig.Basic.DEFAULT_PER_SOURCE, Duration.ofMinutes(5), Duration.ofMinutes(1)),
+                (value, peer, bindings) -> {
+                    calls.incrementAndGet();
+                    return Acceptance.Rejected.of(RejectReason.MALFORMED, "unused");
+                }, registry);
+        NegotiateStep step = new NegotiateStep((value, peer, bindings) -> {
+            calls.incrementAndGet();
+            return Acceptance.Rejected.of(RejectReason.MALFORMED, "unused");
+        }, metrics, new LiveSettings(new LiveSettings.Snapshot(AccessRules.none(),
+                new RefusalLog(() -> KeySet.EMPTY, Logging.DEFAULT.format(),
+                        Responses::status), IdentityHeaders.of(GatewayConfig.Identity.DEFAULT, Clock.systemUTC()),
+                ErrorPages.BUILT_IN)),
+                null, null, basic, task -> tasks.incrementAndGet());
+        HttpRequest request = request("Authorization", "Basic YWxpY2U6UzNjcmV0");
+
+        AccessDecision verdict = step.authenticate(request, NegotiateStep.target(request), PEER, ChannelBindings.NONE,
+                false, null, ImmediateEventExecutor.INSTANCE).getNow();
+
+        assertEquals(RequestReason.BASIC_NEEDS_TLS, assertInstanceOf(RequestRefused.class, verdict).reason());
+        assertEquals(403, Responses.status(RequestReason.BASIC_NEEDS_TLS));
+        assertEquals(0, calls.get());
+        assertEquals(0, tasks.get());
+
+        step.authenticate(request, NegotiateStep.target(request), PEER, ChannelBindings.NONE, true, null,
+                ImmediateEventExecutor.INSTANCE);
+        assertEquals(1, tasks.get(), "over TLS it goes to the Basic threads, never the event loop");
     }
 
     private static AccessDecision authenticate(NegotiateStep step, HttpRequest request) {

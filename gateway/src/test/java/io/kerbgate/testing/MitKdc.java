@@ -106,6 +106,11 @@ public final class MitKdc implements AutoCloseable {
         return dir.resolve("krb5.conf");
     }
 
+    /** What the KDC has logged so far: one line per AS and TGS request, with its outcome ({@code PREAUTH_FAILED}). */
+    public String log() {
+        return readQuietly(dir.resolve("kdc.log"));
+    }
+
     /** {@code KRB5_CONFIG} and {@code KRB5CCNAME} for a client tool (klist, curl, python) using {@code ccache}. */
     public Map<String, String> clientEnv(Path ccache) {
         return Map.of("KRB5_CONFIG", krb5Conf().toString(), "KRB5CCNAME", "FILE:" + ccache.toAbsolutePath());
