@@ -49,6 +49,8 @@ final class ConstrainedDelegationEndToEndTest {
     static final String CAROL_PASSWORD = "Carol-Pass-1234!x";
     static final String DAVE_PASSWORD = "Dave-Pass-1234!x";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String KRB5_CONF = "java.security.krb5.conf";
+    private static String previousKrb5Conf;
 
     @TempDir
     static Path dir;
@@ -60,6 +62,8 @@ final class ConstrainedDelegationEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
+        // delegation.krb5_conf sets the JDK's process-wide krb5.conf; put it back for the tests after this one.
+        previousKrb5Conf = System.getProperty(KRB5_CONF);
         assumeTrue(SambaDc.isAvailable(), SambaDc.NOT_AVAILABLE);
         assumeTrue(ApacheGssapi.isAvailable(), ApacheGssapi.NOT_INSTALLED);
         dc = SambaDc.shared();
@@ -120,6 +124,11 @@ final class ConstrainedDelegationEndToEndTest {
             } catch (Exception e) {
                 // best effort
             }
+        }
+        if (previousKrb5Conf == null) {
+            System.clearProperty(KRB5_CONF);
+        } else {
+            System.setProperty(KRB5_CONF, previousKrb5Conf);
         }
     }
 
