@@ -132,7 +132,7 @@ final class ConstrainedDelegationEndToEndTest {
         }
     }
 
-    /** kinit (with -f when {@code forwardable}) as {@code user}, then curl --negotiate to {@code node}: the headers and body. */
+    /** kinit (-f when {@code forwardable}) as {@code user}, then curl --negotiate to {@code node}: headers and body. */
     private static String curl(Kerbgate node, String user, String password, boolean forwardable) {
         Path ccache = dir.resolve(user + (forwardable ? "-f" : "") + ".ccache");
         List<String> kinit = forwardable ? List.of("kinit", "-f", user + "@" + SambaDc.REALM)

@@ -71,9 +71,9 @@ public final class GssInitiator implements AutoCloseable {
 
     /**
      * Logs {@code principal} in with its key from {@code keytab} and keeps the keytab in the subject
-     * ({@code storeKey}), so that the same subject both accepts tickets to {@code principal} and initiates with its TGT:
-     * what constrained delegation (S4U2Proxy) needs. The keytab is read afresh at each acceptance, so a rolled key is
-     * seen without a new login.
+     * ({@code storeKey}), so that the same subject both accepts tickets to {@code principal} and initiates with its
+     * TGT: what constrained delegation (S4U2Proxy) needs. The keytab is read afresh at each acceptance, so a rolled
+     * key is seen without a new login.
      */
     public static GssInitiator withServiceKeytab(String principal, Path keytab) throws LoginException {
         Map<String, String> options = options(principal);

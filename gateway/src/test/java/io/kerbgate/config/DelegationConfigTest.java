@@ -83,7 +83,8 @@ final class DelegationConfigTest {
 
     @Test
     void aPrincipalTheGatewayDoesNotAccept_isRefused() {
-        ConfigException e = ConfigFixture.error(ONE_PRINCIPAL + "delegation: {spn: HTTP/backend.example.test@EXAMPLE.TEST,"
+        ConfigException e = ConfigFixture.error(ONE_PRINCIPAL
+                + "delegation: {spn: HTTP/backend.example.test@EXAMPLE.TEST,"
                 + " principal: HTTP/other.example.test@EXAMPLE.TEST}\n", dir);
 
         assertEquals("delegation.principal", e.key());
