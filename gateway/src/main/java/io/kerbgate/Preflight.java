@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  *       only if it is configured and present, since such a node may start before it has keys;
  *   <li>the proxy builds: timeouts, header limit, backends and {@code backend_tls}, {@code tls} certificate and key,
  *       the session cookie's key file, {@code routes} and {@code identity}, by constructing the {@link ProxyServer}
- *       that {@code run} constructs (binding nothing) and closing it.
+ *       that {@code run} constructs (binding nothing) and closing it;
+ *   <li>with {@code delegation}, its keytab holds a key for the principal the gateway logs in as.
  * </ol>
  * Left to {@code run}: binding {@code listen} and {@code admin.listen}, locking {@code acceptor.replay_cache_file},
  * and reaching what is only reached at run time (backends, {@code replay.shared}, LDAP); those failures exit 1.
@@ -46,7 +47,31 @@ public final class Preflight {
     /** @throws ConfigException naming the key at fault, in one line, as a bad file would */
     public static void check(GatewayConfig config) throws ConfigException {
         keytab(config);
+        delegation(config);
         proxy(config);
+    }
+
+    /**
+     * With {@code delegation}, its keytab holds a key for its principal (the gateway logs in with it); offline: the
+     * login itself, which needs the KDC, is tried at the first request that needs a backend ticket.
+     */
+    private static void delegation(GatewayConfig config) throws ConfigException {
+        GatewayConfig.Delegation delegation = config.delegation();
+        if (delegation == null || (config.keys().stateDir() != null && !Files.exists(delegation.keytab()))) {
+            return;
+        }
+        List<KeytabEntry> entries;
+        try {
+            entries = KeytabFile.parse(Files.readAllBytes(delegation.keytab()));
+        } catch (IOException | KeytabException e) {
+            throw new ConfigException("delegation.keytab", delegation.keytab() + " cannot be read as a keytab: "
+                    + e.getMessage(), "point delegation.keytab at the keytab with the gateway principal's key");
+        }
+        if (entries.stream().noneMatch(entry -> entry.principal().equals(delegation.principal()))) {
+            throw new ConfigException("delegation.principal", "no key in " + delegation.keytab() + " for "
+                    + delegation.principal() + ", which the gateway logs in as",
+                    "export that principal's key into the keytab, or set delegation.principal to one it holds");
+        }
     }
 
     private static void keytab(GatewayConfig config) throws ConfigException {

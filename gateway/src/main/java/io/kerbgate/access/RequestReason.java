@@ -46,7 +46,18 @@ public enum RequestReason {
             + " password, or password guessing; the detail names the principal"),
     /** No KDC answered a Basic login, or too many wait on it already ({@code basic}); 503. */
     KDC_UNAVAILABLE("kdc_unavailable", "the password login could not be decided: check that basic.krb5_conf names"
-            + " reachable KDCs for basic.realm, that basic.service exists at the KDC, and the KDC's log");
+            + " reachable KDCs for basic.realm, that basic.service exists at the KDC, and the KDC's log"),
+    /**
+     * The principal authenticated, but no backend ticket in its name may be had ({@code delegation}): its ticket is
+     * not forwardable, or the KDC does not let the gateway delegate to the backend; 403.
+     */
+    DELEGATION_REFUSED("delegation_refused", "the user needs a forwardable ticket (kinit -f; not a 'sensitive'"
+            + " account), and the gateway's account needs the backend's SPN in msDS-AllowedToDelegateTo; see"
+            + " docs/delegation.md"),
+    /** Not the client's: no KDC answered the gateway's request for a backend ticket ({@code delegation}); 503. */
+    DELEGATION_UNAVAILABLE("delegation_unavailable", "no KDC answered the gateway's login or S4U2Proxy request:"
+            + " check delegation.krb5_conf, that the KDC is reachable from this node, and that the gateway's"
+            + " principal is its account's UPN");
 
     private final String tag;
     private final String hint;

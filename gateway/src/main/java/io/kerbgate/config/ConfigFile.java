@@ -64,7 +64,8 @@ record ConfigFile(
         @Nullable ProxyProtocolSection proxyProtocol,
         @Nullable ErrorPagesSection errorPages,
         @Nullable ForwardAuthSection forwardAuth,
-        @Nullable BasicSection basic) {
+        @Nullable BasicSection basic,
+        @Nullable DelegationSection delegation) {
 
     static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
     // RFC 4120 §1.6 calls 5 minutes typical; a skew of hours would stretch how long a stolen authenticator replays.
@@ -114,6 +115,14 @@ record ConfigFile(
                 throw new InvalidValue("basic." + e.error().key(), e.error().problem(), e.error().fix());
             }
         }
+        if (delegation != null && forwardAuth != null) {
+            throw new InvalidValue("delegation", "cannot be set with forward_auth: nothing is forwarded, so no"
+                    + " backend gets a token", "remove delegation, or forward_auth to let kerbgate forward requests");
+        }
+        if (delegation != null) {
+            // Checked now, against the rest of the file, so that a misfit names its key; built again below.
+            delegation(delegation, principals, keytab, keys, clockSkew, auth);
+        }
         if (balancing != null && balancing(balancing) == null) {
             throw new InvalidValue("balancing", ConfigValues.quote(balancing) + " is not a balancing policy",
                     BALANCING_FIX);
@@ -148,7 +157,8 @@ record ConfigFile(
                 proxyProtocol == null ? null : proxyProtocol.proxyProtocol(),
                 errorPages == null ? GatewayConfig.ErrorPages.BUILT_IN : errorPages.errorPages(),
                 forwardAuth == null ? null : forwardAuth.forwardAuth(),
-                basic == null ? null : basic.basic(principals, tls != null));
+                basic == null ? null : basic.basic(principals, tls != null),
+                delegation == null ? null : delegation(delegation, principals, keytab, keys, clockSkew, auth));
     }
 
     /**
@@ -191,6 +201,13 @@ record ConfigFile(
         } else if (keytab != null && Files.exists(keytab)) {
             InvalidValue.check(() -> FileChecks.keytab("keytab", keytab));
         }
+    }
+
+    private static GatewayConfig.Delegation delegation(DelegationSection delegation, List<String> principals,
+            @Nullable Path keytab, KeysSection keys, Duration clockSkew, @Nullable AuthSection auth) {
+        return delegation.delegation(principals, keytab,
+                keys.stateDir() == null ? null : keys.keys(clockSkew).installedKeytab(),
+                auth == null || auth.auth().required());
     }
 
     private static List<BackendOptions> backends(@Nullable List<BackendOptions> backends) {

@@ -150,6 +150,20 @@ final class EffectiveConfig {
             }
         }
         writeBasic(config.basic(), root);
+        GatewayConfig.Delegation delegation = config.delegation();
+        if (delegation == null) {
+            root.putNull("delegation");
+        } else {
+            ObjectNode d = root.putObject("delegation")
+                    .put("spn", delegation.spn())
+                    .put("principal", delegation.principal())
+                    .put("keytab", delegation.keytab().toString())
+                    .put("max_entries", delegation.maxEntries())
+                    .put("renew_before", ConfigValues.formatDuration(delegation.renewBefore()));
+            if (delegation.krb5Conf() != null) {
+                d.put("krb5_conf", delegation.krb5Conf().toString());
+            }
+        }
         return root;
     }
 

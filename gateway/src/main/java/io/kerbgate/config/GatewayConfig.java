@@ -47,6 +47,7 @@ import org.jspecify.annotations.Nullable;
  * @param forwardAuth forward-auth mode (the proxy in front asks, kerbgate answers and forwards nothing), or
  *                    {@code null} for the reverse proxy; {@code backends} is empty in that mode
  * @param basic       {@code Authorization: Basic} turned into a Kerberos login, or {@code null} when off (the default)
+ * @param delegation  constrained delegation (S4U2Proxy) to the backends, or {@code null} (off, the default)
  */
 public record GatewayConfig(
         InetSocketAddress listen,
@@ -76,7 +77,8 @@ public record GatewayConfig(
         @Nullable ProxyProtocol proxyProtocol,
         ErrorPages errorPages,
         @Nullable ForwardAuth forwardAuth,
-        @Nullable Basic basic) {
+        @Nullable Basic basic,
+        @Nullable Delegation delegation) {
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -137,7 +139,7 @@ public record GatewayConfig(
             ErrorPages errorPages) {
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts, replay,
                 keys, logging, routes, tls, backendTls, backendOptions, balancing, health, retries, drain, accessLog,
-                auth, sessions, proxyProtocol, errorPages, null, null);
+                auth, sessions, proxyProtocol, errorPages, null, null, null);
     }
 
     /** Without Basic. */
@@ -149,7 +151,7 @@ public record GatewayConfig(
             ErrorPages errorPages, @Nullable ForwardAuth forwardAuth) {
         this(listen, keytab, principals, backends, clockSkew, identity, admin, acceptor, limits, timeouts, replay,
                 keys, logging, routes, tls, backendTls, backendOptions, balancing, health, retries, drain, accessLog,
-                auth, sessions, proxyProtocol, errorPages, forwardAuth, null);
+                auth, sessions, proxyProtocol, errorPages, forwardAuth, null, null);
     }
 
     /**
@@ -726,6 +728,32 @@ public record GatewayConfig(
      *                        {@code authPersistNonNTLM}); never behind a shared outbound proxy
      * @param cookie          the encrypted session cookie, or {@code null} for none (the default)
      */
+    /**
+     * Constrained delegation (S4U2Proxy): each forwarded request carries {@code Authorization: Negotiate <token>} for
+     * {@code spn} in the name of the authenticated user, replacing whatever the client sent; the gateway gets the
+     * ticket from the KDC with its own TGT and the user's ticket as evidence, and reuses it until shortly before it
+     * ends.
+     *
+     * @param spn         the backends' service principal, with realm
+     * @param principal   the gateway's principal: the clients' tickets are for it, and the gateway logs in as it
+     * @param keytab      the keytab with {@code principal}'s keys
+     * @param maxEntries  how many (user, backend) tickets are kept
+     * @param renewBefore how long before their end tickets stop being used (and the gateway's TGT is renewed)
+     * @param krb5Conf    the krb5.conf naming the KDCs, or {@code null} for the JDK's default
+     */
+    public record Delegation(String spn, String principal, Path keytab, int maxEntries, Duration renewBefore,
+            @Nullable Path krb5Conf) {
+        public static final int DEFAULT_MAX_ENTRIES = 10_000;
+        public static final Duration DEFAULT_RENEW_BEFORE = Duration.ofMinutes(5);
+
+        public Delegation {
+            Objects.requireNonNull(spn, "spn");
+            Objects.requireNonNull(principal, "principal");
+            Objects.requireNonNull(keytab, "keytab");
+            Objects.requireNonNull(renewBefore, "renewBefore");
+        }
+    }
+
     public record Sessions(boolean connectionBound, @Nullable Cookie cookie) {
         public static final Sessions DEFAULT = new Sessions(false);
 

@@ -69,6 +69,23 @@ public final class GssInitiator implements AutoCloseable {
         });
     }
 
+    /**
+     * Logs {@code principal} in with its key from {@code keytab} and keeps the keytab in the subject
+     * ({@code storeKey}), so that the same subject both accepts tickets to {@code principal} and initiates with its
+     * TGT: what constrained delegation (S4U2Proxy) needs. The keytab is read afresh at each acceptance, so a rolled
+     * key is seen without a new login.
+     */
+    public static GssInitiator withServiceKeytab(String principal, Path keytab) throws LoginException {
+        Map<String, String> options = options(principal);
+        options.put("useKeyTab", "true");
+        options.put("keyTab", keytab.toAbsolutePath().toString());
+        options.put("storeKey", "true");
+        options.put("doNotPrompt", "true");
+        return login(options, callbacks -> {
+            throw new UnsupportedCallbackException(callbacks[0], "a keytab login asks for nothing");
+        });
+    }
+
     /** The TGT in an MIT ccache ({@code FILE:} type, as kinit writes by default); {@code principal} may be null. */
     public static GssInitiator withCcache(@Nullable String principal, Path ccache) throws LoginException {
         Map<String, String> options = options(principal);

@@ -126,6 +126,9 @@ public final class RefusalLog {
                 && token.rejected().reason() == RejectReason.REPLAY_CACHE_UNAVAILABLE) {
             return Level.WARN;
         }
+        if (refused instanceof RequestRefused request && request.reason() == RequestReason.DELEGATION_UNAVAILABLE) {
+            return Level.WARN;
+        }
         return Level.INFO;
     }
 

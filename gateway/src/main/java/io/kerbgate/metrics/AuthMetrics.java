@@ -64,7 +64,9 @@ public final class AuthMetrics {
             rejected.put(reason, counter(registry, "rejected", reason.tag(), NONE, NONE));
         }
         for (RequestReason reason : RequestReason.values()) {
-            if (reason != RequestReason.ACCESS_DENIED) {
+            // Refusals after authentication are counted by their own step (access routes, delegation).
+            if (reason != RequestReason.ACCESS_DENIED && reason != RequestReason.DELEGATION_REFUSED
+                    && reason != RequestReason.DELEGATION_UNAVAILABLE) {
                 refused.put(reason, counter(registry, "rejected", reason.tag(), NONE, NONE));
             }
         }

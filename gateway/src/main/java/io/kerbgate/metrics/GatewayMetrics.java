@@ -73,6 +73,12 @@ import java.util.function.Supplier;
  *       <td>authenticators held by the local replay cache</td></tr>
  *   <tr><td>{@code kerbgate_replay_cache_capacity}</td><td>gauge</td><td></td>
  *       <td>{@code acceptor.replay_cache_max_entries}; at capacity new authenticators are refused (503)</td></tr>
+ *   <tr><td>{@code kerbgate_delegation_requests_total}</td><td>counter</td>
+ *       <td>{@code result} cached|obtained|needs_token|refused|unavailable</td>
+ *       <td>with {@code delegation}: how each authenticated request's backend token was made (registered by
+ *       {@code proxy.DelegationStep})</td></tr>
+ *   <tr><td>{@code kerbgate_delegation_tickets}</td><td>gauge</td><td></td>
+ *       <td>with {@code delegation}: backend tickets kept, one per user</td></tr>
  * </table>
  *
  * <p>The ticket cache is exported with kerbgate's own names rather than Micrometer's {@code CaffeineCacheMetrics},

@@ -186,7 +186,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter implements Backe
         boolean upgrade = channel instanceof DuplexChannel && isWebSocketUpgrade(request);
         InetSocketAddress peer = ClientAddress.inet(channel);
         HttpRequest head = RequestRewrite.forward(request, ex, authenticated.principal(), upgrade, peer.getAddress(),
-                security.scheme(), live.current().identity(), negotiate.cookies());
+                security.scheme(), live.current().identity(), negotiate.cookies(),
+                authenticated.backendAuthorization());
         Forwarding f = new Forwarding(ex, head, authenticated, upgrade, policy.retries());
         current = f;
         if (ex.hasBody && !ex.expectContinue) {

@@ -4,6 +4,7 @@ import io.kerbgate.acceptor.Acceptance.Accepted;
 import io.kerbgate.access.AccessDecision;
 import io.kerbgate.access.AccessDecision.RequestRefused;
 import io.kerbgate.access.RequestReason;
+import io.kerbgate.delegation.Delegated;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -52,8 +53,23 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** A request let through: {@code principal} is null for {@link Means#ANONYMOUS} and {@link Means#OFF}. */
-    record Authenticated(HttpRequest request, @Nullable Accepted principal, Means means) {}
+    /**
+     * A request let through: {@code principal} is null for {@link Means#ANONYMOUS} and {@link Means#OFF};
+     * {@code backendAuthorization} is the backend's {@code Authorization} in the principal's name
+     * ({@code delegation}), or null.
+     */
+    record Authenticated(HttpRequest request, @Nullable Accepted principal, Means means,
+                         @Nullable String backendAuthorization) {
+        Authenticated(HttpRequest request, @Nullable Accepted principal, Means means) {
+            this(request, principal, means, null);
+        }
+
+        @Override
+        public String toString() {
+            // The backend token is a credential: never in a log line through this record.
+            return "Authenticated[" + request.method() + " " + request.uri() + ", " + principal + ", " + means + "]";
+        }
+    }
 
     private final ClientEdge edge;
     private final NegotiateStep negotiate;
@@ -121,10 +137,41 @@ final class NegotiateHandler extends ChannelInboundHandlerAdapter {
             edge.answer(response, null, false);
             return;
         }
-        // Not Allowed on an anonymous route: forwarded without an identity.
-        pass(ctx, ex, verdict instanceof AccessDecision.Allowed allowed
-                ? new Authenticated(request, allowed.accepted(), means)
-                : new Authenticated(request, null, Means.ANONYMOUS));
+        if (!(verdict instanceof AccessDecision.Allowed allowed)) {
+            // Not Allowed on an anonymous route: forwarded without an identity.
+            pass(ctx, ex, new Authenticated(request, null, Means.ANONYMOUS));
+            return;
+        }
+        Accepted accepted = allowed.accepted();
+        DelegationStep delegation = negotiate.delegation();
+        if (delegation == null) {
+            pass(ctx, ex, new Authenticated(request, accepted, means));
+            return;
+        }
+        // The backend wants a ticket in the user's name: a cached one, or the KDC's (on the acceptor threads). Only
+        // a request that carried its own token has the evidence the KDC wants; a session's may only use the cache.
+        String authorization = means == Means.TOKEN ? request.headers().get(HttpHeaderNames.AUTHORIZATION) : null;
+        Future<Delegated> delegated = delegation.delegate(accepted, authorization, means == Means.BASIC,
+                ClientAddress.inet(ctx.channel()), ctx.channel().eventLoop());
+        ex.waitingForBackend = true;
+        delegated.addListener(f -> {
+            if (edge.exchange() == ex) {
+                ex.waitingForBackend = false;
+                delegated(ctx, ex, request, accepted, means, delegated.getNow());
+            }
+        });
+    }
+
+    private void delegated(ChannelHandlerContext ctx, Exchange ex, HttpRequest request, Accepted accepted,
+                           Means means, Delegated outcome) {
+        if (outcome instanceof Delegated.Token token) {
+            pass(ctx, ex, new Authenticated(request, accepted, means, token.headerValue()));
+            return;
+        }
+        AccessDecision.RequestRefused refused = DelegationStep.refusal((Delegated.Refused) outcome, accepted);
+        ex.auth = refused.tag();
+        edge.answer(Responses.refusal(refused, negotiate.errorPages(), request.headers().get(HttpHeaderNames.ACCEPT)),
+                null, false);
     }
 
     private static void pass(ChannelHandlerContext ctx, Exchange ex, Authenticated authenticated) {

@@ -58,6 +58,7 @@ final class NegotiateStep {
     private final LiveSettings live;
     private final @Nullable SessionCookies cookies;
     private final @Nullable Executor offload;
+    private final @Nullable DelegationStep delegation;
     private final @Nullable BasicAuthenticator basic;
     private final @Nullable Executor basicThreads;
 
@@ -79,7 +80,7 @@ final class NegotiateStep {
      */
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
                   @Nullable SessionCookies cookies, @Nullable Executor offload) {
-        this(authenticator, metrics, live, cookies, offload, null, null);
+        this(authenticator, metrics, live, cookies, offload, null, null, null);
     }
 
     /**
@@ -89,6 +90,13 @@ final class NegotiateStep {
     NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
                   @Nullable SessionCookies cookies, @Nullable Executor offload, @Nullable BasicAuthenticator basic,
                   @Nullable Executor basicThreads) {
+        this(authenticator, metrics, live, cookies, offload, basic, basicThreads, null);
+    }
+
+    /** @param delegation the backend token in the user's name ({@code delegation}), or {@code null} when it is off */
+    NegotiateStep(HttpAuthenticator authenticator, ProxyMetrics metrics, LiveSettings live,
+                  @Nullable SessionCookies cookies, @Nullable Executor offload, @Nullable BasicAuthenticator basic,
+                  @Nullable Executor basicThreads, @Nullable DelegationStep delegation) {
         if (basic != null && basicThreads == null) {
             throw new IllegalArgumentException("Basic logins need threads of their own");
         }
@@ -99,6 +107,12 @@ final class NegotiateStep {
         this.offload = offload;
         this.basic = basic;
         this.basicThreads = basicThreads;
+        this.delegation = delegation;
+    }
+
+    /** Constrained delegation, or {@code null} when {@code delegation} is off. */
+    @Nullable DelegationStep delegation() {
+        return delegation;
     }
 
     /** The Basic challenge to offer beside Negotiate over TLS, or {@code null} when {@code basic} is off. */

@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.kerbgate.acceptor.HttpAuthenticator;
 import io.kerbgate.basic.BasicAuthenticator;
 import io.kerbgate.config.GatewayConfig;
+import io.kerbgate.delegation.ConstrainedDelegation;
+import io.kerbgate.delegation.DelegationSettings;
 import io.kerbgate.logging.RefusalLog;
 import io.kerbgate.sessions.CookieKeyFile;
 import io.kerbgate.sessions.SessionCookies;
@@ -20,10 +22,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javax.security.auth.login.LoginException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +79,7 @@ public final class ProxyServer implements AutoCloseable {
     private final LiveSettings live;
     private final Transport transport = Transport.best();
     private final @Nullable AcceptorThreads acceptorThreads;
+    private final @Nullable ConstrainedDelegation delegation;
     private final @Nullable AcceptorThreads basicThreads;
     private volatile boolean draining;
 
@@ -118,7 +123,7 @@ public final class ProxyServer implements AutoCloseable {
         if (maxHeaderSize < 1024) {
             throw new IllegalArgumentException("limits.maxHeaderSize must be >= 1024 bytes: " + maxHeaderSize);
         }
-        BackendPool pool = new BackendPool(config.backendOptions(), settings, timeouts.connect(), maxHeaderSize,
+        BackendPool pool = new BackendPool(backendOptions(config), settings, timeouts.connect(), maxHeaderSize,
                 config.backendTls(), transport);
         ProxyMetrics metrics =
                 ProxyMetrics.create(registry, pool.backends().stream().map(Backend::authority).toList());
@@ -155,13 +160,18 @@ public final class ProxyServer implements AutoCloseable {
         }
         SessionCookies cookies = cookie == null ? null : new SessionCookies(cookie, cookieKeys, clock);
         // Only a shared replay cache makes the acceptor wait on the network; alone it is faster on the event loop.
-        this.acceptorThreads = config.replay().shared() == null ? null : new AcceptorThreads(registry);
+        // Delegation waits on the KDC at a miss: it runs on the acceptor threads, after the acceptor.
+        boolean sharedReplay = config.replay().shared() != null;
+        this.acceptorThreads = sharedReplay || config.delegation() != null ? new AcceptorThreads(registry) : null;
         // Basic logins always wait on the KDC, on threads of their own.
         BasicAuthenticator basic = config.basic() == null ? null
                 : BasicAuthenticator.create(config.basic(), authenticator, registry);
         this.basicThreads = basic == null ? null : AcceptorThreads.forBasic(registry);
-        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies, acceptorThreads, basic,
-                basicThreads);
+        this.delegation = config.delegation() == null ? null : delegation(config.delegation(), clock);
+        DelegationStep delegationStep = delegation == null ? null
+                : new DelegationStep(delegation, Objects.requireNonNull(acceptorThreads), live, registry);
+        NegotiateStep negotiate = new NegotiateStep(authenticator, metrics, live, cookies,
+                sharedReplay ? acceptorThreads : null, basic, basicThreads, delegationStep);
         this.initializer = new FrontendInitializer(maxHeaderSize, timeouts.clientIdle(), timeouts.response(),
                 negotiate, live, pool, metrics, tls, config.tls() != null && config.tls().http2(), policy,
                 config.proxyProtocol() == null ? null
@@ -171,6 +181,31 @@ public final class ProxyServer implements AutoCloseable {
             log.info("forward_auth is on: kerbgate answers the authentication requests of the proxies in {} and"
                     + " forwards nothing", config.forwardAuth().trustedFrom());
         }
+    }
+
+    /**
+     * The backends as configured; with delegation, each keeps its connections apart per user
+     * ({@code connection_auth}): a Kerberized backend may bind a connection to the first user it authenticated
+     * (mod_auth_gssapi's GssapiConnectionBound, IIS's authPersistNonNTLM), and a request of another user must never
+     * ride on it.
+     */
+    private static List<GatewayConfig.BackendOptions> backendOptions(GatewayConfig config) {
+        if (config.delegation() == null) {
+            return config.backendOptions();
+        }
+        return config.backendOptions().stream().map(o -> new GatewayConfig.BackendOptions(o.url(), o.weight(),
+                o.maxConnections(), true)).toList();
+    }
+
+    private static ConstrainedDelegation delegation(GatewayConfig.Delegation config, Clock clock) {
+        if (config.krb5Conf() != null) {
+            // The JDK finds the KDC through it; each login of the gateway re-reads it (refreshKrb5Config).
+            System.setProperty("java.security.krb5.conf", config.krb5Conf().toString());
+        }
+        log.info("delegation is on: requests reach the backends with a Negotiate token for {} in the user's name,"
+                + " obtained by {} (S4U2Proxy; keytab {})", config.spn(), config.principal(), config.keytab());
+        return new ConstrainedDelegation(new DelegationSettings(config.principal(), config.keytab(), config.spn(),
+                config.maxEntries(), config.renewBefore(), config.krb5Conf()), clock, Ticker.systemTicker());
     }
 
     private static CookieKeyFile cookieKeys(GatewayConfig.Sessions.Cookie cookie, MeterRegistry registry,
@@ -276,6 +311,13 @@ public final class ProxyServer implements AutoCloseable {
         }
         if (acceptorThreads != null) {
             acceptorThreads.close();
+        }
+        if (delegation != null) {
+            try {
+                delegation.close();
+            } catch (LoginException e) {
+                log.warn("delegation: the gateway's logout failed: {}", e.getMessage());
+            }
         }
         if (serverChannel != null) {
             log.info("proxy stopped");

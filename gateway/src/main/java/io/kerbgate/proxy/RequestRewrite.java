@@ -33,6 +33,16 @@ final class RequestRewrite {
     static HttpRequest forward(HttpRequest request, Exchange ex, @Nullable Accepted accepted, boolean upgrade,
                                InetAddress peer, String scheme, IdentityHeaders identity,
                                @Nullable SessionCookies cookies) {
+        return forward(request, ex, accepted, upgrade, peer, scheme, identity, cookies, null);
+    }
+
+    /**
+     * @param backendAuthorization the backend's {@code Authorization} in the user's name ({@code delegation}), or
+     *                             null: it replaces the client's, which never reaches a backend
+     */
+    static HttpRequest forward(HttpRequest request, Exchange ex, @Nullable Accepted accepted, boolean upgrade,
+                               InetAddress peer, String scheme, IdentityHeaders identity,
+                               @Nullable SessionCookies cookies, @Nullable String backendAuthorization) {
         HttpHeaders headers = request.headers();
         HopByHopHeaders.strip(headers);
         stripSessionCookie(headers, cookies);
@@ -40,6 +50,10 @@ final class RequestRewrite {
         headers.remove(HttpHeaderNames.EXPECT);
         identity.forward(headers, accepted == null ? null : accepted.client(),
                 accepted == null ? List.of() : accepted.groups(), peer, scheme);
+        if (backendAuthorization != null) {
+            // identity.forward removed every client Authorization; this one is the gateway's, for the backend.
+            headers.set(HttpHeaderNames.AUTHORIZATION, backendAuthorization);
+        }
         ForwardedHeaders.request(headers, peer, scheme);
         if (upgrade) {
             headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);

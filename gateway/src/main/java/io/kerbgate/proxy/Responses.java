@@ -114,9 +114,9 @@ final class Responses {
         return switch (reason) {
             case DUPLICATE_HEADER, BAD_TARGET -> 400;
             case NO_HEADER, BAD_PASSWORD -> 401;
-            case ACCESS_DENIED, BASIC_NEEDS_TLS -> 403;
+            case ACCESS_DENIED, BASIC_NEEDS_TLS, DELEGATION_REFUSED -> 403;
             case BASIC_RATE_LIMITED -> 429;
-            case NO_KEYS, KDC_UNAVAILABLE -> 503;
+            case NO_KEYS, KDC_UNAVAILABLE, DELEGATION_UNAVAILABLE -> 503;
         };
     }
 

@@ -43,7 +43,7 @@ final class ArchitectureRules {
                 .layer("Wiring").definedBy(root)
                 .layer("Edge").definedBy(root + ".proxy..", root + ".admin..")
                 .layer("Request").definedBy(root + ".access..", root + ".basic..", root + ".identity..",
-                        root + ".logging..", root + ".metrics..", root + ".sessions..")
+                        root + ".logging..", root + ".metrics..", root + ".sessions..", root + ".delegation..")
                 .layer("Config").definedBy(root + ".config..")
                 .layer("Acceptor").definedBy(root + ".acceptor..")
                 .layer("State").definedBy(root + ".keys..", root + ".cache..", root + ".replay..", root + ".pac..")
@@ -74,6 +74,14 @@ final class ArchitectureRules {
         return noClasses().that().resideInAPackage(root + ".replay..")
                 .should().dependOnClassesThat().resideInAPackage(root + ".config..")
                 .because("the replay caches take settings records of their own, built by the wiring");
+    }
+
+    /** Delegation reads no configuration and knows no HTTP or Netty: the wiring hands it its settings record. */
+    static ArchRule delegationReadsNoConfigNorHttp(String root) {
+        return noClasses().that().resideInAPackage(root + ".delegation..")
+                .should().dependOnClassesThat().resideInAPackage(root + ".config..")
+                .orShould().dependOnClassesThat().resideInAnyPackage(HTTP_OR_NETTY)
+                .because("delegation answers in Kerberos terms (a token or a refusal); the edge maps it to HTTP");
     }
 
     /** The Kerberos core knows no HTTP and no Netty: only the edge does. */

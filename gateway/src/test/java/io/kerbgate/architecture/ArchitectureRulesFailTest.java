@@ -47,6 +47,11 @@ final class ArchitectureRulesFailTest {
     }
 
     @Test
+    void delegationReadsNoConfigNorHttp_reportsTheDelegationReadingSettings() {
+        assertViolation(ArchitectureRules.delegationReadsNoConfigNorHttp(BAD), "delegation.ReadsConfig", "Settings");
+    }
+
+    @Test
     void kerberosCoreKnowsNoHttp_reportsTheNettyStatus() {
         assertViolation(ArchitectureRules.kerberosCoreKnowsNoHttp(BAD), "SpeaksHttp", "HttpResponseStatus");
     }

@@ -40,6 +40,11 @@ final class ArchitectureTest {
     }
 
     @Test
+    void delegationReadsNoConfigNorHttp() {
+        ArchitectureRules.delegationReadsNoConfigNorHttp(ROOT).check(gateway);
+    }
+
+    @Test
     void kerberosCoreKnowsNoHttp() {
         ArchitectureRules.kerberosCoreKnowsNoHttp(ROOT).check(gateway);
     }

@@ -526,7 +526,7 @@ final class ConfigLoaderTest {
         assertEquals("config error at 'foo': unknown key; valid top-level keys: listen, keytab, principals, backends, "
                 + "clock_skew, identity, admin, acceptor, limits, timeouts, replay, keys, logging, routes, tls, "
                 + "backend_tls, balancing, health, retries, drain, access_log, auth, sessions, proxy_protocol, "
-                + "error_pages, forward_auth, basic",
+                + "error_pages, forward_auth, basic, delegation",
                 error(REQUIRED + "foo: 1\n").getMessage());
         assertEquals("valid keys under 'timeouts': connect, response, client_idle",
                 error(REQUIRED + "timeouts:\n  idle: 1s\n").fix());
@@ -649,7 +649,8 @@ final class ConfigLoaderTest {
 
         assertEquals(List.of("listen", "keytab", "principals", "backends", "clock_skew", "identity", "admin", "acceptor",
                 "limits", "timeouts", "replay", "keys", "logging", "routes", "backend_tls", "balancing", "health",
-                "retries", "drain", "access_log", "auth", "sessions", "proxy_protocol", "forward_auth"), iterate(tree.fieldNames()));
+                "retries", "drain", "access_log", "auth", "sessions", "proxy_protocol", "forward_auth", "delegation"),
+                iterate(tree.fieldNames()));
         assertEquals("96KiB", tree.path("limits").path("max_header_size").asText());
         assertEquals("127.0.0.1:9090", tree.path("admin").path("listen").asText());
     }

@@ -86,11 +86,12 @@ final class NegotiateStepTest {
     void statuses_areTheEdgesMapping_a4xxForWhatTheClientSent_a503ForThisNodesFault() {
         Map<Integer, Set<Enum<?>>> notUnauthorized = Map.of(
                 400, Set.of(RequestReason.DUPLICATE_HEADER, RequestReason.BAD_TARGET),
-                403, Set.of(RejectReason.PRINCIPAL_NAME, RequestReason.ACCESS_DENIED, RequestReason.BASIC_NEEDS_TLS),
+                403, Set.of(RejectReason.PRINCIPAL_NAME, RequestReason.ACCESS_DENIED, RequestReason.BASIC_NEEDS_TLS,
+                        RequestReason.DELEGATION_REFUSED),
                 429, Set.of(RejectReason.REPLAY_QUOTA, RequestReason.BASIC_RATE_LIMITED),
                 431, Set.of(RejectReason.TOO_LARGE),
                 503, Set.of(RejectReason.REPLAY_CACHE_UNAVAILABLE, RequestReason.NO_KEYS,
-                        RequestReason.KDC_UNAVAILABLE));
+                        RequestReason.KDC_UNAVAILABLE, RequestReason.DELEGATION_UNAVAILABLE));
         for (RejectReason reason : RejectReason.values()) {
             assertEquals(expected(notUnauthorized, reason), Responses.status(reason), reason.name());
             assertEquals(Responses.status(reason), Responses.status(new TokenRefused(

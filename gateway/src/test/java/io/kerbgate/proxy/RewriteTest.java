@@ -57,6 +57,27 @@ final class RewriteTest {
     }
 
     @Test
+    void request_withDelegation_theBackendTokenReplacesEveryClientAuthorization() {
+        HttpRequest request = request(HttpMethod.GET, "Authorization", "Negotiate YII=",
+                "authorization", "Basic YWRtaW46eA==", "Proxy-Authorization", "Negotiate YII=");
+        HttpRequest out = RequestRewrite.forward(request, new Exchange(request), ALICE, false, PEER, "https",
+                IDENTITY, null, "Negotiate YIIbackend");
+
+        assertEquals(List.of("Negotiate YIIbackend"), out.headers().getAll("Authorization"),
+                "only the gateway's token, for the backend's SPN");
+        assertNull(out.headers().get("Proxy-Authorization"));
+        assertEquals(List.of("alice@ARRAY.TEST"), out.headers().getAll("X-Remote-User"), "identity headers still go");
+    }
+
+    @Test
+    void authenticated_neverPrintsTheBackendToken() {
+        var authenticated = new NegotiateHandler.Authenticated(request(HttpMethod.GET), ALICE,
+                NegotiateHandler.Means.TOKEN, "Negotiate YIIsecret");
+
+        assertFalse(authenticated.toString().contains("YIIsecret"), authenticated.toString());
+    }
+
+    @Test
     void request_withoutAnIdentity_clientCopiesAreStillRemoved() {
         HttpRequest out = forward(request(HttpMethod.GET, "X-Remote-User", "admin@ARRAY.TEST"), null);
 
