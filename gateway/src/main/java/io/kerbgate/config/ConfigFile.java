@@ -123,6 +123,13 @@ record ConfigFile(
             // Checked now, against the rest of the file, so that a misfit names its key; built again below.
             delegation(delegation, principals, keytab, keys, clockSkew, auth);
         }
+        if (basic != null && delegation != null && basic.krb5Conf() != null && delegation.krb5Conf() != null
+                && !basic.krb5Conf().equals(delegation.krb5Conf())) {
+            // The JDK reads one krb5.conf per process (java.security.krb5.conf): the second would win for both.
+            throw new InvalidValue("delegation.krb5_conf", "names " + delegation.krb5Conf() + ", basic.krb5_conf "
+                    + basic.krb5Conf() + ": the JDK reads one krb5.conf for the whole process",
+                    "name the same file in both, or leave one out (the one named serves both)");
+        }
         if (balancing != null && balancing(balancing) == null) {
             throw new InvalidValue("balancing", ConfigValues.quote(balancing) + " is not a balancing policy",
                     BALANCING_FIX);

@@ -124,4 +124,20 @@ final class BasicConfigTest {
         assertEquals("basic.krb5_conf", ConfigFixture.error(TLS
                 + "basic:\n  enabled: true\n  realm: EXAMPLE.COM\n  krb5_conf: nowhere.conf\n", dir).key());
     }
+
+    @Test
+    void basicAndDelegation_mayNotNameTwoKrb5Confs_theJdkReadsOne() throws IOException, ConfigException {
+        Files.writeString(dir.resolve("other.conf"), "[libdefaults]\n");
+        String both = TLS + """
+                basic: {enabled: true, realm: EXAMPLE.COM, krb5_conf: krb5.conf}
+                delegation: {spn: HTTP/backend.example.com@EXAMPLE.COM, krb5_conf: %s}
+                """;
+
+        ConfigException e = ConfigFixture.error(both.formatted("other.conf"), dir);
+        GatewayConfig same = ConfigFixture.parse(both.formatted("krb5.conf"), dir);
+
+        assertEquals("delegation.krb5_conf", e.key());
+        assertTrue(e.problem().endsWith("the JDK reads one krb5.conf for the whole process"), e.problem());
+        assertEquals(same.basic().krb5Conf(), same.delegation().krb5Conf());
+    }
 }
