@@ -2,8 +2,6 @@ package io.kerbgate.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -131,24 +129,10 @@ public final class ApacheGssapi implements AutoCloseable {
     }
 
     private void awaitListening(Duration limit) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                if (!process.isAlive() || System.nanoTime() - deadline > 0) {
-                    String log = errorLog() + process.stderr();
-                    close();
-                    throw new IllegalStateException("apache did not listen on " + port + ": " + log, e);
-                }
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+        if (!process.awaitListening(port, limit)) {
+            String log = errorLog() + process.stderr();
+            close();
+            throw new IllegalStateException("apache did not listen on " + port + ": " + log);
         }
     }
 

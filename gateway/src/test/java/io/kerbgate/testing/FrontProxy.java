@@ -2,8 +2,6 @@ package io.kerbgate.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,25 +128,12 @@ public final class FrontProxy implements AutoCloseable {
 
     private static FrontProxy started(String name, WorkDir dir, RunningProcess process, int port) {
         FrontProxy proxy = new FrontProxy(name, dir, process, port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return proxy;
-            } catch (IOException e) {
-                if (!process.isAlive() || System.nanoTime() - deadline > 0) {
-                    String log = proxy.log();
-                    proxy.close();
-                    throw new IllegalStateException(name + " did not listen on " + port + ": " + log, e);
-                }
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+        if (!process.awaitListening(port, Duration.ofSeconds(15))) {
+            String log = proxy.log();
+            proxy.close();
+            throw new IllegalStateException(name + " did not listen on " + port + ": " + log);
         }
+        return proxy;
     }
 
     @Override

@@ -2,8 +2,6 @@ package io.kerbgate.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,24 +69,10 @@ public final class HaProxy implements AutoCloseable {
     }
 
     private void awaitListening(Duration limit) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                if (!process.isAlive() || System.nanoTime() - deadline > 0) {
-                    String stderr = process.stderr();
-                    close();
-                    throw new IllegalStateException("haproxy did not listen on " + port + ": " + stderr, e);
-                }
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+        if (!process.awaitListening(port, limit)) {
+            String stderr = process.stderr();
+            close();
+            throw new IllegalStateException("haproxy did not listen on " + port + ": " + stderr);
         }
     }
 

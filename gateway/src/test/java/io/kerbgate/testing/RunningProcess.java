@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -44,6 +46,28 @@ public final class RunningProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /**
+     * Waits until something accepts connections on loopback {@code port} while this process lives: false when it died
+     * first or {@code limit} passed. (Had another process held the port, this one would have died of the bind.)
+     */
+    public boolean awaitListening(int port, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (process.isAlive() && System.nanoTime() - deadline < 0) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return process.isAlive();
+            } catch (IOException notYet) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     /** The next line the process printed on stdout. @throws Processes.Failure if none comes in time or stdout ended */
