@@ -92,7 +92,7 @@ public final class BasicAuthenticator {
     public static BasicAuthenticator create(GatewayConfig.Basic settings, HttpAuthenticator acceptor,
             MeterRegistry registry) {
         if (settings.krb5Conf() != null) {
-            // Process-wide: the JDK has one krb5.conf. Nothing else in a gateway process reads it.
+            // Process-wide: the JDK has one krb5.conf; delegation.krb5_conf may only name the same file (ConfigFile).
             System.setProperty("java.security.krb5.conf", settings.krb5Conf().toString());
         }
         log.info("basic: on over TLS for realm {}, tickets for {}, krb5.conf {}", settings.realm(), settings.service(),
