@@ -147,13 +147,14 @@ final class BasicActiveDirectoryEndToEndTest {
      * The DC compares names without case and, unasked to canonicalize, names the ticket's client as the user typed it.
      * Asking ({@code canonicalize = true}) would give the account's own name, but the JDK then retries each failed
      * login without it and the DC counts every wrong password twice; kerbgate refuses such a krb5.conf (README,
-     * Basic). So the typed case reaches the backend, as it does for a Negotiate ticket got with {@code kinit ALICE}.
+     * Basic). With the PAC verified, the acceptor spells the name as the account's logon info does, so a user cannot
+     * choose the case of the name the routes and the backend see.
      */
     @Test
-    void userNameInAnotherCase_isForwardedAsTyped() {
+    void userNameInAnotherCase_isForwardedAsTheDirectorySpellsIt() {
         String out = curl("ALICE:" + SambaDc.ALICE_PASSWORD);
 
         assertTrue(out.startsWith("HTTP/1.1 200"), out);
-        assertEquals(List.of("ALICE@" + SambaDc.REALM), EchoBackend.headerValues(body(out), "x-remote-user"), out);
+        assertEquals(List.of("alice@" + SambaDc.REALM), EchoBackend.headerValues(body(out), "x-remote-user"), out);
     }
 }

@@ -13,8 +13,10 @@ import io.kerbgate.messages.ApReq;
 import io.kerbgate.messages.Authenticator;
 import io.kerbgate.messages.Checksum;
 import io.kerbgate.messages.EncTicketPart;
+import io.kerbgate.messages.PrincipalName;
 import io.kerbgate.messages.EncryptedData;
 import io.kerbgate.messages.EncryptionKey;
+import io.kerbgate.messages.PrincipalName;
 import io.kerbgate.pac.PacException;
 import io.kerbgate.pac.PacVerifier;
 import io.kerbgate.replay.ReplayCache;
@@ -30,6 +32,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies an AP-REQ offline with the keytab's keys: every check of RFC 4120 §3.2.3 and RFC 4121 §4.1 that applies
@@ -159,8 +162,9 @@ public final class ApReqVerifier {
         byte[] plain = decrypt(serviceKey, USAGE_TICKET, encTicket.cipher(), "ticket", sname, found.kvno());
         EncTicketPart part = decode(() -> EncTicketPart.decode(plain), "EncTicketPart");
         Enctype sessionEtype = allowedEnctype(part.key().keytype(), "session key");
+        PacVerifier.PacInfo pac = verifiedPac(part, serviceKey);
         DecryptedTicket dt = DecryptedTicket.of(part, key(sessionEtype, part.key(), "session key"),
-                pacGroups(part, serviceKey));
+                pac == null ? List.of() : pac.groups(), client(part, pac));
         if (ticketCache != null) {
             ticketCache.put(serviceKey, encTicket, dt, clock.instant(), policy.clockSkew());
         }
@@ -286,11 +290,13 @@ public final class ApReqVerifier {
 
     /**
      * Checklist item 23: with {@code acceptor.pac} on, the ticket's PAC is verified ({@link PacVerifier}) once, when
-     * the ticket is decrypted; a cached ticket keeps its groups. Off, the PAC is never read.
+     * the ticket is decrypted; a cached ticket keeps its groups and name. Off, the PAC is never read.
+     *
+     * @return the verified PAC, or null when it is off or the ticket has none
      */
-    private List<String> pacGroups(EncTicketPart part, KerberosKey serviceKey) throws Refusal {
+    private PacVerifier.@Nullable PacInfo verifiedPac(EncTicketPart part, KerberosKey serviceKey) throws Refusal {
         if (policy.pac() == PacPolicy.OFF) {
-            return List.of();
+            return null;
         }
         try {
             Optional<PacVerifier.PacInfo> pac =
@@ -300,10 +306,26 @@ public final class ApReqVerifier {
                 throw new Refusal(RejectReason.PAC_INVALID, "ticket for " + part.client() + " has no PAC "
                         + "(acceptor.pac: require)");
             }
-            return pac.map(PacVerifier.PacInfo::groups).orElse(List.of());
+            return pac.orElse(null);
         } catch (PacException e) {
             throw new Refusal(RejectReason.PAC_INVALID, "ticket for " + part.client() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The client's name as it is forwarded, limited, logged and matched: the ticket's, except that a one-part name
+     * that differs from the verified PAC's account name in case only is spelled as the directory spells it. Active
+     * Directory compares names without case and names the client as it was typed ({@code kinit ALICE}, a Basic login
+     * as {@code ALICE}); without this, one account would reach routes, replay shares and backends under two names.
+     */
+    private static String client(EncTicketPart part, PacVerifier.@Nullable PacInfo pac) {
+        List<String> components = part.cname().components();
+        String account = pac == null ? null : pac.accountName();
+        if (account == null || components.size() != 1 || components.get(0).equals(account)
+                || !components.get(0).equalsIgnoreCase(account)) {
+            return part.client();
+        }
+        return new PrincipalName(part.cname().nameType(), List.of(account)).withRealm(part.crealm());
     }
 
     private Enctype allowedEnctype(int id, String what) throws Refusal {

@@ -35,7 +35,15 @@ public record DecryptedTicket(
 
     /** @param groups the group SIDs of the ticket's verified PAC, empty when none was verified */
     public static DecryptedTicket of(EncTicketPart part, KerberosKey sessionKey, List<String> groups) {
-        return new DecryptedTicket(sessionKey, part.crealm(), part.cname(), part.client(), part.flags(),
+        return of(part, sessionKey, groups, part.client());
+    }
+
+    /**
+     * @param client the client's name as the acceptor forwards it: the ticket's, or its account's spelling from the
+     *               verified PAC
+     */
+    public static DecryptedTicket of(EncTicketPart part, KerberosKey sessionKey, List<String> groups, String client) {
+        return new DecryptedTicket(sessionKey, part.crealm(), part.cname(), client, part.flags(),
                 part.authtime(), part.starttime(), part.endtime(), part.caddr(), part.transitedContents(), groups);
     }
 

@@ -44,10 +44,11 @@ public final class PacVerifier {
     /**
      * What a verified PAC says.
      *
-     * @param userSid the user's SID from the logon info, or {@code null} for a PAC without one (MIT krb5 1.20 and
-     *                later sign a PAC of client info and signatures only: no SIDs, so no groups)
+     * @param userSid     the user's SID from the logon info, or {@code null} for a PAC without one (MIT krb5 1.20 and
+     *                    later sign a PAC of client info and signatures only: no SIDs, so no groups)
+     * @param accountName the logon info's EffectiveName, the account's name as the directory spells it, or null
      */
-    public record PacInfo(String clientName, @Nullable Sid userSid, List<Sid> groupSids) {
+    public record PacInfo(String clientName, @Nullable Sid userSid, List<Sid> groupSids, @Nullable String accountName) {
         public PacInfo {
             groupSids = List.copyOf(groupSids);
         }
@@ -99,10 +100,10 @@ public final class PacVerifier {
         if (logon.isEmpty()) {
             // MIT krb5 >= 1.20: client info, server and KDC signatures (and the full-PAC and ticket signatures, which
             // need the krbtgt key), no logon info. Verified as far as a service can: a PAC with no groups.
-            return Optional.of(new PacInfo(clientName, null, List.of()));
+            return Optional.of(new PacInfo(clientName, null, List.of(), null));
         }
         ValidationInfo info = ValidationInfo.decode(pac.contents(logon.get()));
-        return Optional.of(new PacInfo(clientName, info.userSid(), info.groupSids()));
+        return Optional.of(new PacInfo(clientName, info.userSid(), info.groupSids(), info.effectiveName()));
     }
 
     private static void collect(AuthorizationData ad, List<byte[]> pacs, int depth, boolean inIfRelevant)

@@ -1,7 +1,9 @@
 package io.kerbgate.pac;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SIDs of a KERB_VALIDATION_INFO (MS-PAC §2.5), the PAC's logon-info buffer: the user's SID (LogonDomainId +
@@ -10,10 +12,11 @@ import java.util.List;
  *
  * <p>The buffer is an NDR type serialization (version 1, little-endian, MS-RPCE §2.2.6): common and private headers,
  * the top-level referent, the fixed part of the structure, then the data of each non-null pointer in the order the
- * pointers appear. Only what the SIDs need is decoded; strings are skipped by their counts. Every count is checked
- * against the bytes left before anything is read or allocated.
+ * pointers appear. Only what the SIDs need is decoded, and the EffectiveName (the account's sAMAccountName, as the
+ * directory spells it); other strings are skipped by their counts. Every count is checked against the bytes left
+ * before anything is read or allocated.
  */
-public record ValidationInfo(Sid userSid, Sid primaryGroupSid, List<Sid> groupSids) {
+public record ValidationInfo(Sid userSid, Sid primaryGroupSid, List<Sid> groupSids, @Nullable String effectiveName) {
 
     public ValidationInfo {
         groupSids = List.copyOf(groupSids);
@@ -63,8 +66,9 @@ public record ValidationInfo(Sid userSid, Sid primaryGroupSid, List<Sid> groupSi
         long resourceGroupCount = in.u32();
         long resourceGroupIdsPtr = in.u32();
 
-        for (long ptr : strings1) {
-            in.deferredString(ptr);
+        String effectiveName = in.deferredText(strings1[0]);
+        for (int i = 1; i < strings1.length; i++) {
+            in.deferredString(strings1[i]);
         }
         int[] groupIds = groupIdsPtr == 0 ? new int[0] : in.groupMemberships(groupCount, "GroupIds");
         in.deferredString(logonServer);
@@ -104,7 +108,7 @@ public record ValidationInfo(Sid userSid, Sid primaryGroupSid, List<Sid> groupSi
                 }
             }
         }
-        return new ValidationInfo(domain.withRid(userId), domain.withRid(primaryGroupId), groups);
+        return new ValidationInfo(domain.withRid(userId), domain.withRid(primaryGroupId), groups, effectiveName);
     }
 
     /** A bounds-checked little-endian NDR reader; offsets are relative to the buffer, alignment to the data. */
@@ -175,8 +179,25 @@ public record ValidationInfo(Sid userSid, Sid primaryGroupSid, List<Sid> groupSi
 
         /** The conformant varying array of a non-null string pointer: skipped by its counts. */
         void deferredString(long pointer) throws PacException {
+            skip(stringChars(pointer) * 2);
+        }
+
+        /** The same array read as UTF-16LE text; null for a null pointer. */
+        @Nullable String deferredText(long pointer) throws PacException {
             if (pointer == 0) {
-                return;
+                return null;
+            }
+            int chars = (int) stringChars(pointer);
+            need(chars * 2L, "string");
+            String text = new String(b, pos, chars * 2, StandardCharsets.UTF_16LE);
+            pos += chars * 2;
+            return text;
+        }
+
+        /** The counts of a string's conformant varying array: how many UTF-16 units follow (0 for a null pointer). */
+        private long stringChars(long pointer) throws PacException {
+            if (pointer == 0) {
+                return 0;
             }
             long max = u32();
             long offset = u32();
@@ -184,7 +205,7 @@ public record ValidationInfo(Sid userSid, Sid primaryGroupSid, List<Sid> groupSi
             if (offset != 0 || actual > max) {
                 throw new PacException("logon info: string with offset " + offset + ", " + actual + " of " + max);
             }
-            skip(actual * 2);
+            return actual;
         }
 
         /** A conformant array of GROUP_MEMBERSHIP {RelativeId, Attributes}; returns the RIDs. */

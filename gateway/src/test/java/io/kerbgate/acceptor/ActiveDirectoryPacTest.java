@@ -85,6 +85,22 @@ final class ActiveDirectoryPacTest {
     }
 
     @Test
+    void aNameTypedInAnotherCase_isSpelledAsTheDirectorySpellsIt_withThePac() throws Exception {
+        // AD finds ALICE's account and names the client as typed; the PAC's logon info has the account's own name.
+        GssClient shouting = GssClient.withPassword(dc.krb5Conf(), "ALICE@" + SambaDc.REALM, SambaDc.ALICE_PASSWORD);
+        byte[] token = shouting.negotiate(SERVICE, GssMech.SPNEGO, false).token();
+        assertEquals(List.of("ALICE"), new ApReqSurgery(token, asaKey).ticketPart().cname().components());
+
+        Acceptance.Accepted withPac = assertInstanceOf(Acceptance.Accepted.class, accept(token, VERIFY));
+        byte[] another = shouting.negotiate(SERVICE, GssMech.SPNEGO, false).token();
+        Acceptance.Accepted withoutPac = assertInstanceOf(Acceptance.Accepted.class,
+                accept(another, AcceptorPolicy.defaults(Instant.EPOCH)));
+
+        assertEquals("alice@" + SambaDc.REALM, withPac.client(), "one account, one name");
+        assertEquals("ALICE@" + SambaDc.REALM, withoutPac.client(), "without the PAC, no other spelling to go by");
+    }
+
+    @Test
     void pacOff_ignoresThePac_andYieldsNoGroups() throws Exception {
         byte[] tampered = withPac(p -> flip(p, p.length / 2));
         Acceptance.Accepted a = assertInstanceOf(Acceptance.Accepted.class,

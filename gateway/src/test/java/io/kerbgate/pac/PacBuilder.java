@@ -23,10 +23,22 @@ public final class PacBuilder {
 
     /** KERB_VALIDATION_INFO of a user {@code domain-userRid} in groups {@code domain-groupRids} plus {@code extra}. */
     public static byte[] logonInfo(Sid domain, int userRid, int primaryRid, int[] groupRids, List<Sid> extra) {
+        return logonInfo(domain, userRid, primaryRid, groupRids, extra, null);
+    }
+
+    /** The same, with an EffectiveName (the account's name), which a KDC writes first of the deferred data. */
+    public static byte[] logonInfo(Sid domain, int userRid, int primaryRid, int[] groupRids, List<Sid> extra,
+            String effectiveName) {
         ByteBuffer d = le(4096);
         d.putInt(0x00020000); // top-level referent
         d.put(new byte[48]); // six FILETIMEs
-        d.put(new byte[48]); // six RPC_UNICODE_STRINGs, null buffers
+        if (effectiveName == null) {
+            d.put(new byte[8]);
+        } else {
+            d.putShort((short) (2 * effectiveName.length())).putShort((short) (2 * effectiveName.length()));
+            d.putInt(0x00020014);
+        }
+        d.put(new byte[40]); // five more RPC_UNICODE_STRINGs, null buffers
         d.putShort((short) 0).putShort((short) 0);
         d.putInt(userRid).putInt(primaryRid).putInt(groupRids.length).putInt(0x00020004);
         d.putInt(extra.isEmpty() ? 0 : 0x20); // UserFlags: LOGON_EXTRA_SIDS
@@ -39,6 +51,13 @@ public final class PacBuilder {
         d.putInt(0).putInt(0);
         d.putInt(extra.size()).putInt(extra.isEmpty() ? 0 : 0x0002000c);
         d.putInt(0).putInt(0).putInt(0); // no resource groups
+        if (effectiveName != null) {
+            d.putInt(effectiveName.length()).putInt(0).putInt(effectiveName.length());
+            d.put(effectiveName.getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+            while (d.position() % 4 != 0) {
+                d.put((byte) 0);
+            }
+        }
         d.putInt(groupRids.length);
         for (int rid : groupRids) {
             d.putInt(rid).putInt(7);

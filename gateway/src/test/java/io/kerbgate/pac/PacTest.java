@@ -1,6 +1,7 @@
 package io.kerbgate.pac;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -158,6 +159,29 @@ final class PacTest {
     void clientInfoName_comparesCaseInsensitively() throws Exception {
         byte[] pac = PacBuilder.pac(SERVICE, KRBTGT, AUTHTIME, "Alice", DOMAIN, 1104, new int[] {513}, List.of());
         assertEquals("Alice", verify(PacBuilder.ifRelevant(pac)).clientName());
+    }
+
+    @Test
+    void effectiveName_isTheAccountsName_andALyingCountIsRefused() throws Exception {
+        byte[] logon = PacBuilder.logonInfo(DOMAIN, 1104, 513, new int[] {513}, List.of(), "Alice");
+        assertEquals("Alice", ValidationInfo.decode(logon).effectiveName());
+        assertNull(ValidationInfo.decode(PacBuilder.logonInfo(DOMAIN, 1104, 513, new int[] {513}, List.of()))
+                .effectiveName());
+
+        int counts = indexOf(logon, new byte[] {5, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0});
+        byte[] lying = PacBuilder.putU32(logon.clone(), counts + 8, 50_000); // actual above max
+        byte[] huge = PacBuilder.putU32(PacBuilder.putU32(logon.clone(), counts, 0x7fffffffL), counts + 8, 0x7fffffffL);
+        assertThrows(PacException.class, () -> ValidationInfo.decode(lying));
+        assertThrows(PacException.class, () -> ValidationInfo.decode(huge));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
     }
 
     @Test
