@@ -42,6 +42,9 @@ CONNECTIONS="${CONNECTIONS:-32}"
 HIGH_CONNECTIONS="${HIGH_CONNECTIONS:-$((4 * CONNECTIONS))}"
 WARMUP="${WARMUP:-5s}"              # 0: no warm-up runs
 WARMUP_ROUNDS="${WARMUP_ROUNDS:-6}"   # at most this many WARMUP runs of the plain kerbgate, until steady
+# The JVM options the launcher (/usr/bin/kerbgate) and the Docker image give kerbgate, then any of your own, e.g.
+# KG_JAVA_OPTS=-Xlog:gc:file=/tmp/gc-%p.log
+KG_JAVA_OPTS="-XX:MaxGCPauseMillis=25 ${KG_JAVA_OPTS:-}"
 TOKENS="${TOKENS:-30000}"           # per Negotiate scenario (MIT tokens cost ~1-2 ms each to mint here)
 if [[ "$WARMUP" == 0 ]]; then WARMUP_TOKENS="${WARMUP_TOKENS:-8}"; else WARMUP_TOKENS="${WARMUP_TOKENS:-10000}"; fi
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -195,9 +198,9 @@ YAML
 kerbgate_yaml kg-plain "$KG_PLAIN_PORT" "$KG_PLAIN_ADMIN" false false
 kerbgate_yaml kg-auth "$KG_AUTH_PORT" "$KG_AUTH_ADMIN" true false
 kerbgate_yaml kg-conn "$KG_CONN_PORT" "$KG_CONN_ADMIN" true true
-java -Xms512m -Xmx512m -jar "$JAR" run --config "$WORK/kg-plain.yaml" >"$WORK/kg-plain.log" 2>&1 & PIDS+=($!)
-java -Xms1g -Xmx1g -jar "$JAR" run --config "$WORK/kg-auth.yaml" >"$WORK/kg-auth.log" 2>&1 & PIDS+=($!)
-java -Xms512m -Xmx512m -jar "$JAR" run --config "$WORK/kg-conn.yaml" >"$WORK/kg-conn.log" 2>&1 & PIDS+=($!)
+java -Xms512m -Xmx512m $KG_JAVA_OPTS -jar "$JAR" run --config "$WORK/kg-plain.yaml" >"$WORK/kg-plain.log" 2>&1 & PIDS+=($!)
+java -Xms1g -Xmx1g $KG_JAVA_OPTS -jar "$JAR" run --config "$WORK/kg-auth.yaml" >"$WORK/kg-auth.log" 2>&1 & PIDS+=($!)
+java -Xms512m -Xmx512m $KG_JAVA_OPTS -jar "$JAR" run --config "$WORK/kg-conn.yaml" >"$WORK/kg-conn.log" 2>&1 & PIDS+=($!)
 
 # --- Apache httpd + mod_auth_gssapi, two configurations ---
 declare -A APACHE_UP=()
