@@ -345,7 +345,9 @@ public final class ProxyServer implements AutoCloseable {
                 break;
             }
         }
-        Set<Channel> left = clients.channels();
+        // Open ones only: a channel whose close was just awaited may not have left the group yet (its listener runs
+        // after the waiter wakes), and is no reason for a timeout warning.
+        List<Channel> left = clients.channels().stream().filter(Channel::isOpen).toList();
         if (!left.isEmpty()) {
             log.warn("drain timeout: closing {} client connections still open", left.size());
             left.forEach(Channel::close);
