@@ -2,8 +2,6 @@ package io.kerbgate.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,7 +75,7 @@ public final class MitKdc implements AutoCloseable {
                 int port = FreePorts.tcpAndUdp();
                 writeConfig(dir, realm, port);
                 RunningProcess kdc = Processes.command(KRB5KDC, "-n", "-r", realm).env(adminEnv(dir)).start();
-                if (awaitListening(kdc, port)) {
+                if (kdc.awaitListening(port, STARTUP_TIMEOUT)) {
                     return new MitKdc(dir, realm, kdc, port);
                 }
                 kdc.close();
@@ -219,19 +217,6 @@ public final class MitKdc implements AutoCloseable {
                 "KRB5_KDC_PROFILE", dir.resolve("kdc.conf").toString());
     }
 
-    private static boolean awaitListening(RunningProcess kdc, int port) {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline && kdc.isAlive()) {
-            try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                // Alive too: had another process taken the port, ours would have died of the failed bind.
-                return kdc.isAlive();
-            } catch (IOException notYet) {
-                sleep(Duration.ofMillis(20));
-            }
-        }
-        return false;
-    }
-
     /** {@code aes256-cts-hmac-sha1-96:normal,...}, the key/salt list of kadmin's {@code -e}. */
     private static String keySalts(int... enctypes) {
         return String.join(",", Arrays.stream(Krb5ConfFile.enctypeNames(enctypes).split(" ")).map(n -> n + ":normal").toList());
@@ -250,15 +235,6 @@ public final class MitKdc implements AutoCloseable {
             return Files.exists(file) ? Files.readString(file) : "";
         } catch (IOException e) {
             return "(cannot read " + file + ": " + e + ")";
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for krb5kdc", e);
         }
     }
 }
