@@ -16,7 +16,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -116,13 +115,7 @@ record ErrorPagesSection(
 
         @Override
         protected Page convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
-            String name = ConfigValues.text("", node, fix);
-            Path path;
-            try {
-                path = Scalars.baseDir(ctxt).toAbsolutePath().resolve(name).normalize();
-            } catch (InvalidPathException e) {
-                throw new ConfigException("", ConfigValues.quote(name) + " is not a file path", fix);
-            }
+            Path path = Scalars.resolvedPath(node, ctxt, fix);
             FileChecks.existingFile("", path, fix);
             if (FileChecks.size("", path, fix) > MAX_PAGE_BYTES) {
                 throw new ConfigException("", path + " is larger than 64 KiB", fix);

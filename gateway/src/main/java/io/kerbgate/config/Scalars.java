@@ -189,12 +189,17 @@ final class Scalars {
 
         @Override
         protected Path convert(JsonNode node, DeserializationContext ctxt) throws ConfigException {
-            String text = ConfigValues.text("", node, fix);
-            try {
-                return baseDir(ctxt).toAbsolutePath().resolve(text).normalize();
-            } catch (InvalidPathException e) {
-                throw new ConfigException("", ConfigValues.quote(text) + " is not a file path", fix);
-            }
+            return resolvedPath(node, ctxt, fix);
+        }
+    }
+
+    /** The node's text as a path against the config file's directory; {@code fix} when it is no path. */
+    static Path resolvedPath(JsonNode node, DeserializationContext ctxt, String fix) throws ConfigException {
+        String text = ConfigValues.text("", node, fix);
+        try {
+            return baseDir(ctxt).toAbsolutePath().resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            throw new ConfigException("", ConfigValues.quote(text) + " is not a file path", fix);
         }
     }
 

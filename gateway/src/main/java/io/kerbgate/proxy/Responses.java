@@ -63,7 +63,6 @@ final class Responses {
     static final FullHttpResponse CONTINUE =
             new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
     static final FullHttpResponse BAD_REQUEST = build(HttpResponseStatus.BAD_REQUEST, "");
-    static final FullHttpResponse UNAUTHORIZED = challenge();
     static final FullHttpResponse FORBIDDEN = build(HttpResponseStatus.FORBIDDEN, "");
     static final FullHttpResponse EXPECTATION_FAILED = build(HttpResponseStatus.EXPECTATION_FAILED, "");
     static final FullHttpResponse HEADERS_TOO_LARGE =
@@ -79,7 +78,10 @@ final class Responses {
     static final FullHttpResponse BASIC_NEEDS_TLS = build(HttpResponseStatus.FORBIDDEN,
             ": Basic authentication is only accepted over https");
 
-    /** One response per status {@link #status} maps a {@link RejectReason} or a {@link RequestReason} to. */
+    /**
+     * One response per status {@link #status} maps a {@link RejectReason} or a {@link RequestReason} to; a 401 or 403
+     * is answered from {@link ErrorPages}, which has a body for every {@code Accept}, so theirs here go unused.
+     */
     private static final Map<Integer, FullHttpResponse> REFUSALS = refusals();
 
     private Responses() {}
@@ -151,7 +153,6 @@ final class Responses {
     private static Map<Integer, FullHttpResponse> refusals() {
         Map<Integer, FullHttpResponse> byStatus = new HashMap<>();
         byStatus.put(400, BAD_REQUEST);
-        byStatus.put(401, UNAUTHORIZED);
         byStatus.put(403, FORBIDDEN);
         byStatus.put(431, HEADERS_TOO_LARGE);
         byStatus.put(503, SERVICE_UNAVAILABLE);
@@ -162,12 +163,6 @@ final class Responses {
             byStatus.computeIfAbsent(status(reason), s -> build(HttpResponseStatus.valueOf(s), ""));
         }
         return Map.copyOf(byStatus);
-    }
-
-    private static FullHttpResponse challenge() {
-        FullHttpResponse response = build(HttpResponseStatus.UNAUTHORIZED, ": Negotiate authentication required");
-        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, NEGOTIATE);
-        return response;
     }
 
     /** A one-line text answer: the status, its phrase and {@code suffix}. */
