@@ -20,9 +20,6 @@ import org.jspecify.annotations.Nullable;
 public record DelegationSettings(String principal, Path keytab, String backendSpn, int maxEntries,
         Duration renewBefore, @Nullable Path krb5Conf) {
 
-    public static final int DEFAULT_MAX_ENTRIES = 10_000;
-    public static final Duration DEFAULT_RENEW_BEFORE = Duration.ofMinutes(5);
-
     public DelegationSettings {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(keytab, "keytab");
